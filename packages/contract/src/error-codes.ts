@@ -1,0 +1,71 @@
+/**
+ * The one registry of error codes. Every error a client can see carries one of these codes;
+ * codes are stable (clients branch on them) and each has exactly one HTTP status.
+ * The wire form is `{ "error": { "code": "...", "message": "..." } }`.
+ */
+
+interface ErrorCodeSpec {
+  /** HTTP status answered for this code. */
+  readonly status: number;
+  /** What the code means, for the docs. */
+  readonly description: string;
+}
+
+export const ERROR_CODES = Object.freeze({
+  INVALID_JSON: { status: 400, description: 'The body is not valid JSON.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not application/json.' },
+  BODY_TOO_LARGE: { status: 413, description: 'The body is larger than the configured limit.' },
+  INVALID_REQUEST: { status: 400, description: 'The request does not follow the schema (a field is missing or of the wrong type).' },
+  MODEL_NOT_FOUND: { status: 404, description: 'No model of that name is in the repository.' },
+  VERSION_NOT_FOUND: { status: 404, description: 'The model has no such version.' },
+  MISSING_INPUT: { status: 400, description: 'A model input is absent from the request.' },
+  UNKNOWN_INPUT: { status: 400, description: 'The request names an input the model does not have.' },
+  DUPLICATE_INPUT: { status: 400, description: 'The request names the same input twice.' },
+  UNKNOWN_OUTPUT: { status: 400, description: 'The request asks for an output the model does not have.' },
+  DATATYPE_MISMATCH: { status: 400, description: "An input's datatype differs from the model's." },
+  SHAPE_MISMATCH: { status: 400, description: "An input's rank or a fixed dimension differs from the model's, or inputs disagree on the batch size." },
+  ELEMENT_COUNT_MISMATCH: { status: 400, description: "The number of values differs from the product of the input's shape." },
+  INVALID_TENSOR_DATA: { status: 400, description: 'A value is not of the kind the datatype requires (e.g. a string or 1.5 in an INT32 tensor), is out of range, or the nesting is too deep.' },
+  BATCH_TOO_LARGE: { status: 400, description: "The request's batch dimension exceeds the model's max batch size." },
+  TENSOR_TOO_LARGE: { status: 400, description: 'The request holds more tensor elements than the configured limit.' },
+  INVALID_PREDICTION_ID: { status: 400, description: 'The prediction id is not of the form the service issues.' },
+  PREDICTION_NOT_FOUND: { status: 404, description: 'No prediction with that id exists (never did, or its result expired).' },
+  ROUTE_NOT_FOUND: { status: 404, description: 'No route matches the method and path.' },
+  INVALID_MESSAGE: { status: 400, description: 'A WebSocket message is not valid JSON or not a known message shape.' },
+  INFERENCE_TIMEOUT: { status: 504, description: 'The synchronous call waited longer than its timeout; the prediction is still queued or running and can be polled by id.' },
+  QUEUE_UNAVAILABLE: { status: 503, description: 'Redis cannot be reached; retry after the time in Retry-After.' },
+  INFERENCE_FAILED: { status: 422, description: 'The model raised an error on this input (reported in a failed prediction, not as an HTTP answer to the submit).' },
+  WORKER_FAILED: { status: 500, description: 'The job failed for a reason outside the input after all its attempts (reported in a failed prediction).' },
+  INTERNAL_ERROR: { status: 500, description: 'An unexpected error; the log holds the details.' },
+} satisfies Record<string, ErrorCodeSpec>);
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** An error with a stable code; its HTTP status comes from the registry. */
+export class InferqError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InferqError';
+    this.code = code;
+    this.statusCode = ERROR_CODES[code].status;
+  }
+
+  /** The wire form of this error. */
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/** True when `value` is an error code from the registry. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

@@ -1,0 +1,39 @@
+/**
+ * The BullMQ job payload that travels from the API to the workers.
+ *
+ * Tensors are carried as base64 of their little-endian bytes, never as JSON number arrays:
+ * a 3×48×192 FP32 image is 110 KB of bytes (147 KB base64) against ~300 KB+ of JSON numbers,
+ * and the worker decodes it without parsing a number per element.
+ */
+import type { Datatype } from './datatypes.js';
+
+/** One tensor in binary form. BYTES tensors carry a JSON array of strings instead. */
+export interface EncodedTensor {
+  name: string;
+  datatype: Datatype;
+  shape: number[];
+  /** base64 of the little-endian element bytes (all datatypes but BYTES). */
+  base64?: string;
+  /** The element strings (BYTES only). */
+  strings?: string[];
+}
+
+/** Data of one prediction job. */
+export interface PredictionJobData {
+  /** Prediction id (also the BullMQ job id). */
+  id: string;
+  /** The caller's own request id from the v2 body, echoed in the response. */
+  requestId?: string;
+  model: string;
+  version: string;
+  inputs: EncodedTensor[];
+  /** Outputs to return; all when absent. */
+  outputs?: string[];
+  /** Epoch ms when the API accepted the request. */
+  createdAt: number;
+  /** Id of the API process that accepted it (each API observes its own requests' metrics). */
+  origin: string;
+}
+
+/** The name of every prediction job. */
+export const PREDICTION_JOB_NAME = 'predict';

@@ -1,0 +1,54 @@
+/**
+ * A prediction as clients see it (`GET /v1/predictions/:id`, WebSocket results) and as the
+ * worker stores it.
+ */
+import type { ErrorCode } from './error-codes.js';
+import type { InferenceResponse } from './inference-protocol.js';
+
+/** Life cycle: queued → running → completed | failed. */
+export type PredictionStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+/** Statuses after which nothing changes. */
+export const FINAL_STATUSES: ReadonlySet<PredictionStatus> = new Set(['completed', 'failed']);
+
+/** Where the time of one prediction went, in milliseconds. */
+export interface PredictionTimings {
+  /** From acceptance by the API until its batch started. */
+  queueWaitMs?: number;
+  /** Wall time of the `session.run` call of the batch it ran in. */
+  inferenceMs?: number;
+  /** From acceptance until the result was written. */
+  totalMs?: number;
+  /** Rows in the batch this prediction ran in (its own rows included). */
+  batchSize?: number;
+  /** Number of requests that shared that batch. */
+  batchRequests?: number;
+}
+
+/** Which worker process computed the prediction, and on what device. */
+export interface WorkerIdentity {
+  id: string;
+  device: string;
+}
+
+/** The state of one prediction. */
+export interface PredictionRecord {
+  id: string;
+  status: PredictionStatus;
+  model: string;
+  version: string;
+  /** Epoch milliseconds when the API accepted it. */
+  createdAt: number;
+  result?: InferenceResponse;
+  error?: { code: ErrorCode; message: string };
+  timings: PredictionTimings;
+  worker?: WorkerIdentity;
+}
+
+/** 202 answer to a submitted prediction. */
+export interface PredictionAccepted {
+  id: string;
+  status: 'queued';
+  model: string;
+  version: string;
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Runs the test suite with Node's own test runner (TypeScript through tsx).
+// Usage: node scripts/run-tests.mjs [unit|integration|e2e ...]   (no argument: everything)
+// Node 20's --test does not expand globs, so the files are collected here.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const suites = {
+  unit: ['apps', 'packages'],
+  integration: ['test/integration'],
+  e2e: ['test/e2e'],
+};
+const wanted = process.argv.slice(2);
+const selected = wanted.length === 0 ? Object.keys(suites) : wanted;
+for (const name of selected) {
+  if (!(name in suites)) {
+    console.error(`unknown suite "${name}"; expected one of ${Object.keys(suites).join(', ')}`);
+    process.exit(2);
+  }
+}
+
+/** @param {string} dir @returns {string[]} */
+function findTests(dir) {
+  const out = [];
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const entry of entries) {
+    if (entry === 'node_modules') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...findTests(path));
+    else if (entry.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const files = selected.flatMap((name) => suites[name].flatMap((dir) => findTests(join(root, dir)))).sort();
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...files.map((f) => relative(root, f))];
+const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
+process.exit(result.status ?? 1);
