@@ -52,3 +52,8 @@ export interface PredictionAccepted {
   model: string;
   version: string;
 }
+
+/** What the worker publishes when a prediction ends: the record plus the accepting API's id. */
+export interface PredictionFinalEvent extends PredictionRecord {
+  origin?: string;
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { redisKeys } from '@inferq/contract';
+import { loadModelRepository } from '@inferq/model-repository';
+import { createRedisConnection, PredictionEvents, PredictionQueues, PredictionStore, waitUntilReady } from '@inferq/queue';
+import type { Logger } from '@inferq/logger';
+import type { ApiContext } from './api-context.js';
+import type { ApiConfig } from './config.js';
+import { ApiMetrics } from './metrics.js';
+import { PredictionService } from './prediction-service.js';
+
+/** The API's long-lived resources and how to close them. */
+export interface ApiServices extends ApiContext {
+  /** Closes queues, the subscriber and Redis. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Opens Redis (producer + subscriber connections), loads the model repository, wires the service. */
+export async function createApiServices(config: ApiConfig, logger: Logger): Promise<ApiServices> {
+  const { repository, errors } = loadModelRepository(config.modelRepository);
+  for (const error of errors) logger.error(error, 'model not loaded');
+  if (repository.modelNames().length === 0) throw new Error(`no model could be loaded from ${config.modelRepository}`);
+
+  const keys = redisKeys(config.keyPrefix);
+  const redis = createRedisConnection(config.redisUrl, 'producer');
+  const subscriber = createRedisConnection(config.redisUrl, 'subscriber');
+  for (const connection of [redis, subscriber]) {
+    connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  }
+  await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(subscriber, 30_000)]);
+
+  const origin = randomBytes(8).toString('hex');
+  const queues = new PredictionQueues(redis, keys.prefix);
+  const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
+  const events = new PredictionEvents(subscriber, keys);
+  await events.start();
+  const metrics = new ApiMetrics(repository, queues);
+  events.onAny((event) => {
+    if (event.origin === origin) metrics.observeFinal(event);
+  });
+  const service = new PredictionService({
+    repository, redis, queues, store, events, origin,
+    limits: { maxElements: config.maxTensorElements },
+    enqueueTimeoutMs: config.enqueueTimeoutMs,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    await queues.close();
+    await events.close();
+    await redis.quit().catch(() => redis.disconnect());
+  })());
+  return { config, repository, service, events, metrics, close };
+}

@@ -1,0 +1,58 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { Logger } from '@inferq/logger';
+import type { ApiContext } from './api-context.js';
+import { installErrorHandling } from './error-handling.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
+import { predictionRoutes } from './routes/prediction-routes.js';
+import { v2Routes } from './routes/v2-routes.js';
+import { wsRoutes } from './routes/ws-routes.js';
+import { sharedSchemas } from './schemas.js';
+
+/**
+ * Builds the Fastify app from its dependencies without listening, so tests can `inject`.
+ * Routes: `/v1` (async REST + WebSocket), `/v2` (Open Inference Protocol), `/metrics`,
+ * `/openapi.json`.
+ */
+export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
+    bodyLimit: ctx.config.bodyLimitBytes,
+    // Tensor values are validated by our own code with precise messages; ajv only checks structure.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // One log line per request would dominate the log at thousands of predictions per second;
+    // request counts and latencies are in /metrics instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'inferq',
+        version: '0.1.0',
+        description: 'Asynchronous, queue-based ONNX inference. Submit with POST (202 + Location), read by polling or long-polling, or over the WebSocket; Open Inference Protocol v2 routes wrap the queue synchronously.',
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  await app.register(websocket, { options: { maxPayload: ctx.config.bodyLimitBytes } });
+
+  installErrorHandling(app);
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+
+  predictionRoutes(app, ctx);
+  v2Routes(app, ctx);
+  wsRoutes(app, ctx);
+  metricsRoutes(app, ctx);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/', { schema: { hide: true } }, async () => ({
+    name: 'inferq', docs: '/openapi.json', metrics: '/metrics', models: '/v1/models', websocket: '/v1/ws',
+  }));
+  return app;
+}

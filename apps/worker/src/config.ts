@@ -1,0 +1,64 @@
+import { hostname, availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
+import { ConfigError, readChoice, readInteger, readList, readRedisUrl, readString, type Env } from '@inferq/env';
+import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
+import type { DeviceSetting } from './device.js';
+
+/** Worker settings, read once from the environment. */
+export interface WorkerConfig {
+  /** `REDIS_URL` (required for a worker). */
+  redisUrl: string;
+  /** `KEY_PREFIX` @defaultValue 'inferq' */
+  keyPrefix: string;
+  /** `MODEL_REPOSITORY` @defaultValue './models' */
+  modelRepository: string;
+  /** `MODELS`: comma-separated model names to serve. @defaultValue all models in the repository */
+  models: string[];
+  /** `DEVICE`: auto | cpu | cuda | cuda:N. @defaultValue 'auto' */
+  device: DeviceSetting;
+  /** `GPU_COUNT`: GPUs to assume instead of asking nvidia-smi. */
+  gpuCount?: number;
+  /** `ORT_INTRA_OP_THREADS`: threads per operator; 0 = onnxruntime default (all cores). @defaultValue 0 */
+  intraOpThreads: number;
+  /** `BATCH_CONCURRENCY_FACTOR`: BullMQ concurrency = max batch size × this, so the next batch fills while one runs. @defaultValue 2 */
+  concurrencyFactor: number;
+  /** `RESULT_TTL_SECONDS`: how long results stay readable. @defaultValue 86400 */
+  resultTtlSeconds: number;
+  /** `LOCK_DURATION_MS`: BullMQ job lock; a worker silent this long is presumed dead and its jobs re-run. @defaultValue 30000 */
+  lockDurationMs: number;
+  /** `SHUTDOWN_TIMEOUT_MS`: longest graceful shutdown before forcing. @defaultValue 30000 */
+  shutdownTimeoutMs: number;
+  /** `WORKER_ID` @defaultValue `<hostname>-<pid>-<random>` */
+  workerId: string;
+  /** `LOG_LEVEL` @defaultValue 'info' */
+  logLevel: LogLevel;
+}
+
+const DEVICE_PATTERN = /^(auto|cpu|cuda|cuda:\d{1,2})$/;
+
+/** Parses the worker's environment; throws ConfigError naming the bad variable. */
+export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig> {
+  const redisUrl = readRedisUrl(env, 'REDIS_URL');
+  if (!redisUrl) throw new ConfigError('REDIS_URL is required for a worker (e.g. redis://127.0.0.1:6379)');
+  const device = readString(env, 'DEVICE', 'auto');
+  if (!DEVICE_PATTERN.test(device)) throw new ConfigError(`DEVICE="${device}" must be auto, cpu, cuda or cuda:N`);
+  const gpuCountRaw = readString(env, 'GPU_COUNT');
+  const config: WorkerConfig = {
+    redisUrl,
+    keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
+    modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
+    models: readList(env, 'MODELS'),
+    device: device as DeviceSetting,
+    intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 0, { min: 0, max: availableParallelism() * 4 }),
+    concurrencyFactor: readInteger(env, 'BATCH_CONCURRENCY_FACTOR', 2, { min: 1, max: 16 }),
+    resultTtlSeconds: readInteger(env, 'RESULT_TTL_SECONDS', 86_400, { min: 1, max: 30 * 86_400 }),
+    lockDurationMs: readInteger(env, 'LOCK_DURATION_MS', 30_000, { min: 1_000, max: 3_600_000 }),
+    shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
+    workerId: readString(env, 'WORKER_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
+    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+  };
+  if (gpuCountRaw !== undefined) config.gpuCount = readInteger(env, 'GPU_COUNT', 0, { min: 0, max: 64 });
+  return Object.freeze(config);
+}

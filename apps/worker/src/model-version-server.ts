@@ -1,0 +1,122 @@
+import type { InferenceResponse, PredictionFinalEvent, PredictionJobData, WorkerIdentity } from '@inferq/contract';
+import type { ModelVersion } from '@inferq/model-repository';
+import type { PredictionStore } from '@inferq/queue';
+import { valuesToJson } from '@inferq/tensor';
+import type { Logger } from '@inferq/logger';
+import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
+import { MicroBatcher } from './micro-batcher.js';
+
+/** A job waiting in the batcher: its decoded inputs plus what the result needs. */
+export interface QueuedPrediction extends BatchItem {
+  job: PredictionJobData;
+}
+
+/** Counters of one model version, for heartbeats. */
+export interface ServerCounters {
+  batches: number;
+  predictions: number;
+  failures: number;
+}
+
+/**
+ * Serves one model version in this worker: a micro-batcher in front of one onnxruntime session.
+ * Each batch costs two Redis round trips whatever its size: mark running, then write results
+ * and publish them (see PredictionStore).
+ */
+export class ModelVersionServer {
+  readonly model: ModelVersion;
+  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0 };
+  readonly #runner: TensorRunner;
+  readonly #store: PredictionStore;
+  readonly #worker: WorkerIdentity;
+  readonly #logger: Logger;
+  readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
+
+  constructor(model: ModelVersion, runner: TensorRunner, store: PredictionStore, worker: WorkerIdentity, logger: Logger) {
+    this.model = model;
+    this.#runner = runner;
+    this.#store = store;
+    this.#worker = worker;
+    this.#logger = logger.child({ model: model.name, version: model.version });
+    this.#batcher = new MicroBatcher<QueuedPrediction, ItemOutcome>({
+      // Read the model's settings on every decision so a change applies to the next batch.
+      policy: () => ({ maxBatchSize: Math.max(1, model.maxBatchSize), maxQueueDelayMs: model.maxQueueDelayMs }),
+      runBatch: (items) => this.#runBatch(items),
+      sizeOf: (item) => item.rows,
+      keyOf: itemBatchKey,
+    });
+  }
+
+  /** Queues a prediction for the next batch; resolves once its result is stored and published. */
+  submit(prediction: QueuedPrediction): Promise<ItemOutcome> {
+    return this.#batcher.submit(prediction);
+  }
+
+  /** Runs whatever is waiting and resolves when no batch is running. */
+  drain(): Promise<void> {
+    return this.#batcher.drain();
+  }
+
+  async #runBatch(items: QueuedPrediction[]): Promise<ItemOutcome[]> {
+    const startedAt = Date.now();
+    await this.#store.markRunning(items.map((i) => i.id), this.#worker);
+    const outcomes = await runBatchIsolated(this.#runner, items);
+    const finishedAt = Date.now();
+    const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
+    await this.#store.finish(events);
+
+    const failed = outcomes.filter((o) => !o.ok).length;
+    this.counters.batches++;
+    this.counters.predictions += items.length;
+    this.counters.failures += failed;
+    const first = outcomes.find((o) => o.ok);
+    this.#logger.info(
+      {
+        jobIds: items.map((i) => i.id),
+        batchRequests: items.length,
+        batchSize: items.reduce((n, i) => n + i.rows, 0),
+        inferenceMs: first?.ok ? round(first.inferenceMs) : undefined,
+        queueWaitMs: startedAt - Math.min(...items.map((i) => i.job.createdAt)),
+        failed,
+      },
+      'batch done',
+    );
+    return outcomes;
+  }
+
+  #finalEvent(item: QueuedPrediction, outcome: ItemOutcome, startedAt: number, finishedAt: number): PredictionFinalEvent {
+    const { job } = item;
+    const base = {
+      id: job.id, model: job.model, version: job.version, createdAt: job.createdAt,
+      worker: this.#worker, origin: job.origin,
+    };
+    if (!outcome.ok) {
+      return {
+        ...base, status: 'failed',
+        error: { code: 'INFERENCE_FAILED', message: `the model failed on this input: ${outcome.error.message.slice(0, 500)}` },
+        timings: { queueWaitMs: startedAt - job.createdAt, totalMs: finishedAt - job.createdAt, batchSize: item.rows, batchRequests: 1 },
+      };
+    }
+    const wanted = job.outputs ? new Set(job.outputs) : undefined;
+    const result: InferenceResponse = {
+      model_name: job.model,
+      model_version: job.version,
+      id: job.requestId ?? job.id,
+      outputs: outcome.outputs
+        .filter((o) => !wanted || wanted.has(o.name))
+        .map((o) => ({ name: o.name, datatype: o.datatype, shape: o.shape, data: valuesToJson(o.data, o.datatype) })),
+    };
+    return {
+      ...base, status: 'completed', result,
+      timings: {
+        queueWaitMs: startedAt - job.createdAt,
+        inferenceMs: round(outcome.inferenceMs),
+        totalMs: finishedAt - job.createdAt,
+        batchSize: outcome.batchRows,
+        batchRequests: outcome.batchRequests,
+      },
+    };
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;

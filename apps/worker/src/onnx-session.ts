@@ -1,0 +1,71 @@
+import * as ort from 'onnxruntime-node';
+import { DATATYPE_INFO, datatypeFromOrt } from '@inferq/contract';
+import type { Tensor, TensorValues } from '@inferq/tensor';
+import type { Logger } from '@inferq/logger';
+import type { DeviceAssignment } from './device.js';
+
+/** Options of one onnxruntime session. */
+export interface SessionOptions {
+  device: DeviceAssignment;
+  /** Threads for one operator; 0 lets onnxruntime choose (all cores). */
+  intraOpThreads: number;
+}
+
+/** A loaded model: one onnxruntime `InferenceSession`, created once per model version. */
+export class OnnxSession {
+  readonly #session: ort.InferenceSession;
+  /** The device the session actually runs on (after any CUDA → CPU fallback). */
+  readonly device: string;
+
+  private constructor(session: ort.InferenceSession, device: string) {
+    this.#session = session;
+    this.device = device;
+  }
+
+  /**
+   * Creates the session on the assigned device. When the CUDA provider cannot load (no GPU,
+   * onnxruntime built without CUDA, driver mismatch) it warns and falls back to the CPU.
+   */
+  static async load(modelPath: string, options: SessionOptions, logger: Logger): Promise<OnnxSession> {
+    const base: ort.InferenceSession.SessionOptions = {
+      graphOptimizationLevel: 'all',
+      interOpNumThreads: 1,
+      ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    };
+    if (options.device.kind === 'cuda') {
+      try {
+        const session = await ort.InferenceSession.create(modelPath, {
+          ...base,
+          executionProviders: [{ name: 'cuda', deviceId: options.device.index }],
+        });
+        return new OnnxSession(session, options.device.label);
+      } catch (error) {
+        logger.warn(
+          { modelPath, device: options.device.label, err: (error as Error).message },
+          'CUDA execution provider unavailable; falling back to CPU (install onnxruntime-node with its CUDA binaries: see docs/gpu.md)',
+        );
+      }
+    }
+    const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders: ['cpu'] });
+    return new OnnxSession(session, 'cpu');
+  }
+
+  /** Runs the model once; returns every output. */
+  async run(inputs: readonly Tensor[]): Promise<Tensor[]> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of inputs) {
+      feeds[input.name] = new ort.Tensor(DATATYPE_INFO[input.datatype].ortType as ort.Tensor.Type, input.data as never, input.shape);
+    }
+    const results = await this.#session.run(feeds);
+    return Object.entries(results).map(([name, value]) => {
+      const datatype = datatypeFromOrt(value.type);
+      if (!datatype) throw new Error(`output "${name}" has unsupported type ${value.type}`);
+      return { name, datatype, shape: value.dims.map(Number), data: value.data as TensorValues };
+    });
+  }
+
+  /** Frees native memory. */
+  async release(): Promise<void> {
+    await this.#session.release();
+  }
+}

@@ -1,0 +1,59 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { InferqError, type PredictionJobData, type TensorMetadata } from '@inferq/contract';
+import { decodeTensor, type Tensor } from '@inferq/tensor';
+import type { ModelVersion } from '@inferq/model-repository';
+import type { ModelVersionServer, QueuedPrediction } from './model-version-server.js';
+
+/**
+ * Turns a job into a batcher item: decodes its tensors and re-checks them against the model,
+ * because anything can write to a Redis queue. A job that can never run is an UnrecoverableError.
+ */
+export function preparePrediction(job: PredictionJobData, model: ModelVersion): QueuedPrediction {
+  if (!Array.isArray(job.inputs) || job.inputs.length !== model.inputs.length) {
+    throw new InferqError('INVALID_REQUEST', `job carries ${job.inputs?.length ?? 0} inputs, model takes ${model.inputs.length}`);
+  }
+  let inputs: Tensor[];
+  try {
+    inputs = job.inputs.map(decodeTensor).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch (error) {
+    throw new InferqError('INVALID_REQUEST', `job tensors cannot be decoded: ${(error as Error).message}`);
+  }
+  const byName = new Map<string, TensorMetadata>(model.inputs.map((m) => [m.name, m]));
+  let rows: number | undefined;
+  for (const input of inputs) {
+    const meta = byName.get(input.name);
+    const fits = meta && meta.datatype === input.datatype && meta.shape.length === input.shape.length
+      && meta.shape.every((dim, axis) => dim === -1 || dim === input.shape[axis]);
+    if (!fits) throw new InferqError('INVALID_REQUEST', `job input "${input.name}" does not fit model ${model.name}:${model.version}`);
+    const inputRows = model.maxBatchSize > 0 ? input.shape[0]! : 1;
+    if (rows !== undefined && rows !== inputRows) throw new InferqError('INVALID_REQUEST', 'job inputs disagree on the batch dimension');
+    rows = inputRows;
+  }
+  return { id: job.id, job, inputs, rows: rows ?? 1 };
+}
+
+/** Finds the server of a job's model version (loading it if needed). */
+export type ServerLookup = (model: string, version: string) => Promise<ModelVersionServer>;
+
+/** Writes a failed record for a job that never reached a batch. */
+export type FailJob = (job: PredictionJobData, error: InferqError) => Promise<void>;
+
+/** The BullMQ processor of one model queue. */
+export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob) {
+  return async (job: Job<PredictionJobData>): Promise<{ batchSize: number }> => {
+    const data = job.data;
+    let prediction: QueuedPrediction;
+    let server: ModelVersionServer;
+    try {
+      server = await lookup(data.model, data.version);
+      prediction = preparePrediction(data, server.model);
+    } catch (error) {
+      if (!(error instanceof InferqError)) throw error; // e.g. a session failed to load: transient, retry
+      await failJob(data, error);
+      throw new UnrecoverableError(`${error.code}: ${error.message}`);
+    }
+    const outcome = await server.submit(prediction);
+    if (!outcome.ok) throw new UnrecoverableError(`INFERENCE_FAILED: ${outcome.error.message}`);
+    return { batchSize: outcome.batchRows };
+  };
+}

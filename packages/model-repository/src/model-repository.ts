@@ -1,0 +1,94 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InferqError, MODEL_NAME_PATTERN } from '@inferq/contract';
+import { loadModelVersion, type ModelVersion } from './model-version.js';
+
+/** A version directory name: a positive integer, as in Triton's repository layout. */
+const VERSION_PATTERN = /^[1-9][0-9]{0,8}$/;
+
+/** A model directory or version that could not be loaded, and why. */
+export interface ModelLoadError {
+  path: string;
+  message: string;
+}
+
+/**
+ * The models on disk: `<root>/<model>/<version>/model.onnx` (+ optional `config.json`).
+ * Versions are positive integers; the highest is the default ("latest").
+ */
+export class ModelRepository {
+  readonly root: string;
+  readonly #models: ReadonlyMap<string, ReadonlyMap<string, ModelVersion>>;
+
+  constructor(root: string, models: ReadonlyMap<string, ReadonlyMap<string, ModelVersion>>) {
+    this.root = root;
+    this.#models = models;
+  }
+
+  /** Model names, sorted. */
+  modelNames(): string[] {
+    return [...this.#models.keys()].sort();
+  }
+
+  /** Versions of a model, ascending numerically. Throws MODEL_NOT_FOUND. */
+  versions(model: string): string[] {
+    const versions = this.#models.get(model);
+    if (!versions) throw new InferqError('MODEL_NOT_FOUND', `model "${model.slice(0, 128)}" is not in the repository`);
+    return [...versions.keys()].sort((a, b) => Number(a) - Number(b));
+  }
+
+  /** The given version, or the latest when `version` is undefined. Throws MODEL_NOT_FOUND / VERSION_NOT_FOUND. */
+  resolve(model: string, version?: string): ModelVersion {
+    const versions = this.versions(model);
+    const wanted = version ?? versions[versions.length - 1]!;
+    const found = this.#models.get(model)!.get(wanted);
+    if (!found) {
+      throw new InferqError('VERSION_NOT_FOUND', `model "${model}" has no version "${wanted.slice(0, 32)}" (versions: ${versions.join(', ')})`);
+    }
+    return found;
+  }
+
+  /** Every loaded version of every model. */
+  all(): ModelVersion[] {
+    return this.modelNames().flatMap((name) => this.versions(name).map((v) => this.resolve(name, v)));
+  }
+}
+
+/**
+ * Scans a repository directory. A broken model or version is reported in `errors` and left out,
+ * so one bad upload does not stop the others from serving. Throws only when `root` is unreadable.
+ * @param only - when given, load just these model names
+ */
+export function loadModelRepository(root: string, only?: readonly string[]): { repository: ModelRepository; errors: ModelLoadError[] } {
+  const errors: ModelLoadError[] = [];
+  const models = new Map<string, Map<string, ModelVersion>>();
+  for (const name of readdirSync(root).sort()) {
+    const modelDir = join(root, name);
+    if (!statSync(modelDir).isDirectory() || (only && !only.includes(name))) continue;
+    if (!MODEL_NAME_PATTERN.test(name)) {
+      errors.push({ path: modelDir, message: `model name must match ${MODEL_NAME_PATTERN}` });
+      continue;
+    }
+    const versions = new Map<string, ModelVersion>();
+    for (const version of readdirSync(modelDir)) {
+      const versionDir = join(modelDir, version);
+      if (!statSync(versionDir).isDirectory()) continue;
+      if (!VERSION_PATTERN.test(version)) {
+        errors.push({ path: versionDir, message: 'version directories must be positive integers' });
+        continue;
+      }
+      try {
+        versions.set(version, loadModelVersion(name, version, versionDir));
+      } catch (error) {
+        errors.push({ path: versionDir, message: (error as Error).message });
+      }
+    }
+    if (versions.size > 0) models.set(name, versions);
+  }
+  for (const name of only ?? []) {
+    if (!models.has(name) && !errors.some((e) => e.path.startsWith(join(root, name)))) {
+      errors.push({ path: join(root, name), message: 'model not found in the repository' });
+    }
+  }
+  return { repository: new ModelRepository(root, models), errors };
+}
