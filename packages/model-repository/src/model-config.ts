@@ -37,6 +37,8 @@ export interface ModelConfig {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isIntegerIn = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
+const KNOWN_INPUT_FIELDS: ReadonlySet<string> = new Set(['name', 'shape', 'featureNames']);
+
 /** Validates parsed `config.json` content; errors name the field. */
 export function parseModelConfig(value: unknown, source: string): ModelConfig {
   const fail = (message: string): never => {
@@ -68,6 +70,7 @@ export function parseModelConfig(value: unknown, source: string): ModelConfig {
     if (!Array.isArray(value.inputs)) fail('"inputs" must be an array');
     config.inputs = (value.inputs as unknown[]).map((raw, i) => {
       if (!isRecord(raw) || typeof raw.name !== 'string') return fail(`inputs[${i}].name must be a string`);
+      for (const key of Object.keys(raw)) if (!KNOWN_INPUT_FIELDS.has(key)) fail(`inputs[${i}]: unknown field "${key}" (known: ${[...KNOWN_INPUT_FIELDS].join(', ')})`);
       const input: InputConfig = { name: raw.name };
       if (raw.shape !== undefined) {
         if (!Array.isArray(raw.shape) || raw.shape.some((d) => !isIntegerIn(d, -1, 2 ** 31) || d === 0)) {
