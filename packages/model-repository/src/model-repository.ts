@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { InferqError, MODEL_NAME_PATTERN } from '@inferq/contract';
 import { loadModelVersion, type ModelVersion } from './model-version.js';
 
@@ -64,7 +64,8 @@ export function loadModelRepository(root: string, only?: readonly string[]): { r
   const models = new Map<string, Map<string, ModelVersion>>();
   for (const name of readdirSync(root).sort()) {
     const modelDir = join(root, name);
-    if (!statSync(modelDir).isDirectory() || (only && !only.includes(name))) continue;
+    // A dangling symlink stats as nothing: skipped like a file, not a reason to stop the scan.
+    if (!statSync(modelDir, { throwIfNoEntry: false })?.isDirectory() || (only && !only.includes(name))) continue;
     if (!MODEL_NAME_PATTERN.test(name)) {
       errors.push({ path: modelDir, message: `model name must match ${MODEL_NAME_PATTERN}` });
       continue;
@@ -72,7 +73,7 @@ export function loadModelRepository(root: string, only?: readonly string[]): { r
     const versions = new Map<string, ModelVersion>();
     for (const version of readdirSync(modelDir)) {
       const versionDir = join(modelDir, version);
-      if (!statSync(versionDir).isDirectory()) continue;
+      if (!statSync(versionDir, { throwIfNoEntry: false })?.isDirectory()) continue;
       if (!VERSION_PATTERN.test(version)) {
         errors.push({ path: versionDir, message: 'version directories must be positive integers' });
         continue;
@@ -86,8 +87,10 @@ export function loadModelRepository(root: string, only?: readonly string[]): { r
     if (versions.size > 0) models.set(name, versions);
   }
   for (const name of only ?? []) {
-    if (!models.has(name) && !errors.some((e) => e.path.startsWith(join(root, name)))) {
-      errors.push({ path: join(root, name), message: 'model not found in the repository' });
+    const modelDir = join(root, name);
+    // Compare whole path segments: errors under `iris2/` say nothing about `iris`.
+    if (!models.has(name) && !errors.some((e) => e.path === modelDir || e.path.startsWith(modelDir + sep))) {
+      errors.push({ path: modelDir, message: 'model not found in the repository' });
     }
   }
   return { repository: new ModelRepository(root, models), errors };
