@@ -11,7 +11,7 @@ const rejects = (values: unknown[], datatype: Datatype, pattern: RegExp) =>
   );
 
 describe('valuesFromJson: integer datatypes', () => {
-  const ranges: Array<[Datatype, number, number, new (values: number[]) => ArrayLike<number>]> = [
+  const ranges: Array<[Datatype, number, number, new (values: number[]) => Iterable<number>]> = [
     ['INT8', -128, 127, Int8Array],
     ['INT16', -32_768, 32_767, Int16Array],
     ['INT32', -2_147_483_648, 2_147_483_647, Int32Array],
@@ -23,7 +23,7 @@ describe('valuesFromJson: integer datatypes', () => {
     it(`${datatype} takes [${min}, ${max}] and refuses values outside`, () => {
       const out = valuesFromJson([min, 0, max], datatype, 'x');
       assert.ok(out instanceof Ctor, `${datatype} storage`);
-      assert.deepEqual([...(out as ArrayLike<number>)], [min, 0, max]);
+      assert.deepEqual([...(out as Iterable<number>)], [min, 0, max]);
       rejects([0, min - 1], datatype, new RegExp(`input "x": data\\[1\\] is ${min - 1}, expected an integer in \\[${min}, ${max}\\] for ${datatype}`));
       rejects([max + 1], datatype, /data\[0\]/);
       rejects([1.5], datatype, /data\[0\] is 1\.5/);
