@@ -121,7 +121,7 @@ export class MicroBatcher<T, R> {
       const policy = this.#options.policy();
       const maxRows = Math.max(1, policy.maxBatchSize);
       const waited = this.#scheduler.now() - group.items[0]!.enqueuedAt;
-      if (!this.#draining && group.rows < maxRows && waited <= policy.maxQueueDelayMs) {
+      if (!this.#draining && group.rows < maxRows && waited < policy.maxQueueDelayMs) {
         this.#timer = this.#scheduler.setTimer(() => {
           this.#timer = undefined;
           this.#pump();
