@@ -63,6 +63,10 @@ const REFUSALS: Refusal[] = [
   { title: 'unknown model', url: '/v1/models/tulip/predictions', body: { inputs: [features()] }, status: 404, code: 'MODEL_NOT_FOUND', mentions: /"tulip"/ },
   { title: 'unknown version', url: '/v1/models/iris/versions/7/predictions', body: { inputs: [features()] }, status: 404, code: 'VERSION_NOT_FOUND', mentions: /"iris".*"7"/ },
   { title: 'model name over 128 characters', url: `/v1/models/${'m'.repeat(129)}/predictions`, body: { inputs: [features()] }, status: 400, code: 'INVALID_REQUEST', mentions: /model/ },
+  // Past the router's parameter limit (was a 414 in Fastify's own error format).
+  { title: 'model name over the router limit', url: `/v1/models/${'m'.repeat(300)}/predictions`, body: { inputs: [features()] }, status: 400, code: 'INVALID_REQUEST', mentions: /max param length/ },
+  // A model name of the longest legal length (MODEL_NAME_PATTERN) reaches the repository lookup.
+  { title: 'model name of 128 characters', url: `/v1/models/${'m'.repeat(128)}/predictions`, body: { inputs: [features()] }, status: 404, code: 'MODEL_NOT_FOUND', mentions: /"m{128}"/ },
 ];
 
 /** Value of one sample in Prometheus text, or undefined when the series is absent. */
@@ -151,7 +155,7 @@ describe('REST API /v1 (real Redis, BullMQ, onnxruntime)', () => {
     });
 
     it(`a body over BODY_LIMIT_BYTES (${BODY_LIMIT_BYTES}) → 413 BODY_TOO_LARGE`, async () => {
-      const payload = JSON.stringify({ inputs: [features({ shape: [300, 4], data: irisRows(seededRandom(3), 300) })] });
+      const payload = JSON.stringify({ inputs: [features({ shape: [1_000, 4], data: irisRows(seededRandom(3), 1_000) })] });
       assert.ok(payload.length > BODY_LIMIT_BYTES);
       const response = await stack.app.inject({ method: 'POST', url: IRIS, payload, headers: { 'content-type': 'application/json' } });
       assert.equal(response.statusCode, 413);
@@ -177,6 +181,12 @@ describe('REST API /v1 (real Redis, BullMQ, onnxruntime)', () => {
       const badWait = await stack.app.inject({ method: 'GET', url: `/v1/predictions/${unknown}?wait=soon` });
       assert.equal(badWait.statusCode, 400);
       assertErrorBody(badWait.json(), 'INVALID_REQUEST', /wait/, 'non-numeric wait');
+    });
+
+    it('a URL with broken percent-encoding → 400 INVALID_REQUEST in the registry format', async () => {
+      const response = await stack.app.inject({ method: 'GET', url: '/v1/predictions/%E0%A4%A' });
+      assert.equal(response.statusCode, 400);
+      assertErrorBody(response.json(), 'INVALID_REQUEST', /not a valid url/, 'bad url');
     });
 
     it('an unknown route or method → 404 ROUTE_NOT_FOUND', async () => {

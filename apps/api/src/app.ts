@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
-import { installErrorHandling } from './error-handling.js';
+import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { predictionRoutes } from './routes/prediction-routes.js';
 import { v2Routes } from './routes/v2-routes.js';
@@ -25,7 +25,13 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
     // request counts and latencies are in /metrics instead.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Room for the longest model name (MODEL_NAME_PATTERN allows 128); longer ones get our schema's 400.
+    routerOptions: { maxParamLength: 256 },
+    // Errors raised by the router (bad percent-encoding, over-long parameter) use the registry too.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, toInferqError(error)),
   });
+  // Fastify parses text/plain by default; the API speaks JSON only (415 for anything else).
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {

@@ -54,3 +54,17 @@ describe('flattenTensorData', () => {
     assert.throws(() => flattenTensorData(huge, 2, 'x', 10), isCode('ELEMENT_COUNT_MISMATCH', /\(10\)/));
   });
 });
+
+describe('flattenTensorData with a shape: nested data must be rectangular', () => {
+  it('accepts full and partial nesting that agrees with the shape', () => {
+    assert.deepEqual(flattenTensorData([[1, 2], [3, 4]], 2, 'x', 4, [2, 2]), [1, 2, 3, 4]);
+    assert.deepEqual(flattenTensorData([[1, 2, 3, 4, 5, 6]], 3, 'x', 6, [1, 2, 3]), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(flattenTensorData([[[1, 2, 3], [4, 5, 6]]], 3, 'x', 6, [1, 2, 3]), [1, 2, 3, 4, 5, 6]);
+  });
+  it('rejects ragged rows and mixed depths, naming where', () => {
+    assert.throws(() => flattenTensorData([[1, 2, 3], [4]], 2, 'x', 4, [2, 2]), isCode('ELEMENT_COUNT_MISMATCH', /data\[0\] has 3 items, expected 2/));
+    assert.throws(() => flattenTensorData([[1], [2, 3, 4]], 2, 'x', 4, [2, 2]), isCode('ELEMENT_COUNT_MISMATCH', /data\[0\] has 1 items, expected 2/));
+    assert.throws(() => flattenTensorData([1, [2]], 2, 'x', 2, [2, 1]), isCode('INVALID_TENSOR_DATA', /different nesting depths \(data\[1\]\[0\]\)/));
+    assert.throws(() => flattenTensorData([[1, 2], [3, 4], [5, 6]], 2, 'x', 6, [2, 3]), isCode('ELEMENT_COUNT_MISMATCH', /expected 3/));
+  });
+});

@@ -124,3 +124,12 @@ describe('valuesFromJson: messages', () => {
     }
   });
 });
+
+describe('valuesFromJson: float range', () => {
+  it('refuses values that would overflow to Infinity in FP32 and FP16', () => {
+    assert.throws(() => valuesFromJson([1, 1e39], 'FP32', 'x'), (e: unknown) => e instanceof InferqError && e.code === 'INVALID_TENSOR_DATA' && /data\[1\]/.test(e.message));
+    assert.throws(() => valuesFromJson([70000], 'FP16', 'x'), (e: unknown) => e instanceof InferqError && e.code === 'INVALID_TENSOR_DATA');
+    assert.equal((valuesFromJson([3.4e38], 'FP32', 'x') as Float32Array)[0], Math.fround(3.4e38));
+    assert.equal((valuesFromJson([1e39], 'FP64', 'x') as Float64Array)[0], 1e39);
+  });
+});

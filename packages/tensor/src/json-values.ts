@@ -20,9 +20,12 @@ export function valuesFromJson(values: readonly unknown[], datatype: Datatype, i
     case 'float': {
       const target = out as Float32Array | Float64Array | Uint16Array;
       const half = datatype === 'FP16';
+      // Beyond the type's largest finite value a number would silently become Infinity.
+      const limit = half ? 65_504 : datatype === 'FP32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
         if (typeof v !== 'number' || !Number.isFinite(v)) fail(i, 'a finite number');
+        if (Math.abs(v as number) > limit) fail(i, `a number within ±${limit} (the largest finite value)`);
         target[i] = half ? toFloat16Bits(v as number) : (v as number);
       }
       break;

@@ -91,7 +91,7 @@ export function validateInferenceRequest(
       throw new InferqError('SHAPE_MISMATCH', `input "${name}": batch dimension ${rows} differs from the other inputs' ${batchSize}`);
     }
     if (!Array.isArray(input.data)) invalid(`input "${name}": data must be an array`);
-    const flat = flattenTensorData(input.data as unknown[], Math.max(1, shape.length), name, declared);
+    const flat = flattenTensorData(input.data as unknown[], Math.max(1, shape.length), name, declared, shape);
     if (flat.length !== declared) {
       throw new InferqError('ELEMENT_COUNT_MISMATCH', `input "${name}": data has ${flat.length} values but shape [${shape.join(', ')}] needs ${declared}`);
     }
