@@ -40,6 +40,7 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...files.map((f) => relative(root, f))];
+// A per-test timeout so a hang fails one test instead of eating CI's time limit.
+const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', ...files.map((f) => relative(root, f))];
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
 process.exit(result.status ?? 1);

@@ -130,5 +130,12 @@ export const sharedSchemas = [errorSchema, v2ErrorSchema, inferenceRequestSchema
 export const modelParams = {
   type: 'object',
   required: ['model'],
-  properties: { model: { type: 'string', maxLength: 128 }, version: { type: 'string', maxLength: 32 } },
+  properties: { model: { type: 'string', maxLength: 128 } },
+} as const;
+
+/** Params of the `/versions/:version` routes (a path parameter must appear in its route's path, or the OpenAPI document is invalid). */
+export const modelVersionParams = {
+  type: 'object',
+  required: ['model', 'version'],
+  properties: { ...modelParams.properties, version: { type: 'string', maxLength: 32 } },
 } as const;

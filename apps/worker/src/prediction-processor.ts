@@ -9,8 +9,9 @@ import type { ModelVersionServer, QueuedPrediction } from './model-version-serve
  * because anything can write to a Redis queue. A job that can never run is an UnrecoverableError.
  */
 export function preparePrediction(job: PredictionJobData, model: ModelVersion): QueuedPrediction {
-  if (!Array.isArray(job.inputs) || job.inputs.length !== model.inputs.length) {
-    throw new InferqError('INVALID_REQUEST', `job carries ${job.inputs?.length ?? 0} inputs, model takes ${model.inputs.length}`);
+  if (!Array.isArray(job.inputs)) throw new InferqError('INVALID_REQUEST', 'job "inputs" is not an array');
+  if (job.inputs.length !== model.inputs.length) {
+    throw new InferqError('INVALID_REQUEST', `job carries ${job.inputs.length} inputs, model takes ${model.inputs.length}`);
   }
   let inputs: Tensor[];
   try {

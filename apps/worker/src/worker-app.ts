@@ -35,7 +35,9 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   await waitUntilReady(redis, 30_000);
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
 
-  const { device, lease } = await resolveDevice(config.device, config.gpuCount, redis, keys, config.workerId, hostname(), logger);
+  const resolved = await resolveDevice(config.device, config.gpuCount, redis, keys, config.workerId, hostname(), logger);
+  const { device } = resolved;
+  let lease = resolved.lease;
   const servers = new Map<string, Promise<ModelVersionServer>>();
   let identity: WorkerIdentity = { id: config.workerId, device: device.label };
 
@@ -55,6 +57,11 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   };
   // Load every version now: readiness means ready, and the first request does not pay for loading.
   for (const modelVersion of repository.all()) await lookup(modelVersion.name, modelVersion.version);
+  if (lease && identity.device === 'cpu') {
+    // The CUDA provider did not load: give the GPU slot back so it does not skew the spread.
+    await lease.release();
+    lease = undefined;
+  }
 
   const failJob = async (job: PredictionJobData, error: InferqError) => {
     await store.finish([{

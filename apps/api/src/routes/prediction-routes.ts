@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { InferqError, isPredictionId } from '@inferq/contract';
 import type { ApiContext } from '../api-context.js';
-import { modelParams } from '../schemas.js';
+import { modelParams, modelVersionParams } from '../schemas.js';
 
 /** The asynchronous REST API: submit (202 + Location) and poll / long-poll by id. */
 export function predictionRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -27,7 +27,7 @@ export function predictionRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }, (request, reply) => submit(request.params.model, undefined, request.body, reply));
 
   app.post<{ Params: { model: string; version: string } }>('/v1/models/:model/versions/:version/predictions', {
-    schema: { ...submitSchema, summary: 'Queue a prediction on one version of a model' },
+    schema: { ...submitSchema, params: modelVersionParams, summary: 'Queue a prediction on one version of a model' },
   }, (request, reply) => submit(request.params.model, request.params.version, request.body, reply));
 
   app.get<{ Params: { id: string }; Querystring: { wait?: string } }>('/v1/predictions/:id', {

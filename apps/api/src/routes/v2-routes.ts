@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InferqError } from '@inferq/contract';
 import { versionMetadata } from '@inferq/model-repository';
 import type { ApiContext } from '../api-context.js';
-import { modelParams } from '../schemas.js';
+import { modelParams, modelVersionParams } from '../schemas.js';
 
 const SERVER_VERSION = '0.1.0';
 
@@ -30,7 +30,7 @@ export function v2Routes(app: FastifyInstance, ctx: ApiContext): void {
   const metaSchema = { tags, params: modelParams, response: { 200: { $ref: 'ModelMetadata#' }, ...errors } };
   app.get<{ Params: { model: string } }>('/v2/models/:model', { schema: { ...metaSchema, summary: 'Model metadata (latest version)' } },
     async (request) => metadata(request.params.model));
-  app.get<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version', { schema: { ...metaSchema, summary: 'Model version metadata' } },
+  app.get<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version', { schema: { ...metaSchema, params: modelVersionParams, summary: 'Model version metadata' } },
     async (request) => metadata(request.params.model, request.params.version));
 
   const ready = async (model: string, version: string | undefined, reply: FastifyReply) => {
@@ -40,7 +40,7 @@ export function v2Routes(app: FastifyInstance, ctx: ApiContext): void {
   };
   app.get<{ Params: { model: string } }>('/v2/models/:model/ready', { schema: { tags, params: modelParams, summary: 'Model readiness' } },
     (request, reply) => ready(request.params.model, undefined, reply));
-  app.get<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/ready', { schema: { tags, params: modelParams, summary: 'Model version readiness' } },
+  app.get<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/ready', { schema: { tags, params: modelVersionParams, summary: 'Model version readiness' } },
     (request, reply) => ready(request.params.model, request.params.version, reply));
 
   const infer = async (model: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
@@ -61,6 +61,6 @@ export function v2Routes(app: FastifyInstance, ctx: ApiContext): void {
   const inferSchema = { tags, params: modelParams, body: { $ref: 'InferenceRequest#' }, response: { 200: { $ref: 'InferenceResponse#' }, ...errors } };
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', { schema: { ...inferSchema, summary: 'Synchronous inference (latest version)' } },
     (request, reply) => infer(request.params.model, undefined, request.body, reply));
-  app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', { schema: { ...inferSchema, summary: 'Synchronous inference on one version' } },
+  app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', { schema: { ...inferSchema, params: modelVersionParams, summary: 'Synchronous inference on one version' } },
     (request, reply) => infer(request.params.model, request.params.version, request.body, reply));
 }
