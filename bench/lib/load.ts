@@ -1,0 +1,62 @@
+import { summarise, type LoadResult } from './stats.js';
+
+/** One request of a load run: resolves when its result is in hand (rejects on error). */
+export type Send = () => Promise<void>;
+
+/**
+ * Closed loop: `clients` concurrent clients, each sending its next request as soon as the
+ * previous one finished, for `durationMs` after a `warmupMs` whose requests are not counted.
+ */
+export async function closedLoop(send: Send, clients: number, durationMs: number, warmupMs = 500, rowsPerRequest = 1): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const measureFrom = start + warmupMs;
+  const end = measureFrom + durationMs;
+  const client = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        await send();
+        const t1 = performance.now();
+        if (t0 >= measureFrom && t1 <= end) latencies.push(t1 - t0);
+      } catch {
+        if (t0 >= measureFrom) errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  return summarise(latencies, errors, durationMs / 1000, rowsPerRequest);
+}
+
+/**
+ * Open loop: requests start at a fixed `ratePerS` whatever happens to earlier ones (arrivals do
+ * not wait for answers, as real traffic does not); at most `maxInFlight` outstanding, beyond which
+ * arrivals are counted as errors (the system is past saturation).
+ */
+export async function openLoop(send: Send, ratePerS: number, durationMs: number, maxInFlight = 2_000, rowsPerRequest = 1): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let inFlight = 0;
+  const pending: Array<Promise<void>> = [];
+  const start = performance.now();
+  const total = Math.floor((ratePerS * durationMs) / 1000);
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / ratePerS;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    if (inFlight >= maxInFlight) {
+      errors++;
+      continue;
+    }
+    inFlight++;
+    const t0 = performance.now();
+    pending.push(send().then(
+      () => { latencies.push(performance.now() - t0); },
+      () => { errors++; },
+    ).finally(() => { inFlight--; }));
+  }
+  await Promise.all(pending);
+  const durationS = (performance.now() - start) / 1000;
+  return summarise(latencies, errors, Math.max(durationS, durationMs / 1000), rowsPerRequest);
+}

@@ -1,0 +1,73 @@
+import WebSocket from 'ws';
+
+/**
+ * One WebSocket connection multiplexing many requests: `predict` sends a predict message and
+ * resolves when its pushed result arrives; `subscribe` waits for the push of an id submitted elsewhere.
+ */
+export class PushClient {
+  readonly #socket: WebSocket;
+  readonly #byRef = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+  readonly #byId = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+  readonly #refToId = new Map<string, string>();
+  readonly #early = new Set<string>();
+  #next = 0;
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.on('message', (raw) => this.#onMessage(raw.toString()));
+  }
+
+  static async connect(url: string): Promise<PushClient> {
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return new PushClient(socket);
+  }
+
+  predict(model: string, request: unknown): Promise<void> {
+    const ref = `r${this.#next++}`;
+    return new Promise((resolve, reject) => {
+      this.#byRef.set(ref, { resolve, reject });
+      this.#socket.send(JSON.stringify({ type: 'predict', model, request, ref }));
+    });
+  }
+
+  /** Waits for the result of an id submitted over REST. */
+  subscribe(id: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#early.delete(id)) return resolve();
+      this.#byId.set(id, { resolve, reject });
+      this.#socket.send(JSON.stringify({ type: 'subscribe', ids: [id] }));
+    });
+  }
+
+  #onMessage(text: string): void {
+    const message = JSON.parse(text) as { type: string; id?: string; ref?: string; status?: string; error?: { code: string } };
+    if (message.type === 'accepted' && message.ref) {
+      const waiter = this.#byRef.get(message.ref);
+      this.#byRef.delete(message.ref);
+      if (waiter && message.id) this.#byId.set(message.id, waiter);
+      return;
+    }
+    if (message.type === 'error') {
+      const waiter = (message.ref ? this.#byRef.get(message.ref) : undefined) ?? (message.id ? this.#byId.get(message.id) : undefined);
+      if (message.ref) this.#byRef.delete(message.ref);
+      if (message.id) this.#byId.delete(message.id);
+      waiter?.reject(new Error(message.error?.code ?? 'error'));
+      return;
+    }
+    if (message.type === 'result' && message.id) {
+      const waiter = this.#byId.get(message.id);
+      this.#byId.delete(message.id);
+      if (!waiter) return;
+      if (message.status === 'completed') waiter.resolve();
+      else waiter.reject(new Error(message.error?.code ?? 'failed'));
+    }
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}

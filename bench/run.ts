@@ -1,0 +1,121 @@
+/**
+ * `npm run bench [-- --quick] [-- --write]`: every scenario, one run, one machine, one table.
+ *   limit   raw onnxruntime, best batch size of a sweep           (the hardware ceiling)
+ *   naive   Fastify + session.run per request                     (what users write without us)
+ *   ceiling BullMQ one job per request with a no-op processor     (the queue's ceiling)
+ *   ours    the service: REST submit + WebSocket push, WebSocket predict; closed and open loop
+ * Ratios are computed within the run, never compared with numbers from another machine.
+ * --quick runs in under a minute (CI smoke); --write replaces the results section of docs/benchmarks.md.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedRedis } from '@inferq/queue';
+import { measureLimit, type LimitResult } from './scenarios/limit.js';
+import { measureNaive } from './scenarios/naive.js';
+import { measureClosed, measureOpen, redisCommandsPerPrediction, startStack } from './scenarios/ours.js';
+import { measureQueueCeiling } from './scenarios/queue-ceiling.js';
+import type { LoadResult } from './lib/stats.js';
+import { REPO_ROOT, workloads } from './lib/workloads.js';
+
+const quick = process.argv.includes('--quick');
+const write = process.argv.includes('--write');
+const cores = availableParallelism();
+const threads = cores;
+const durationMs = quick ? 800 : 4_000;
+const clientSweep = quick ? [1, 32] : [1, 8, 32, 128];
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const lines: string[] = [];
+const out = (line = '') => {
+  lines.push(line);
+  console.log(line);
+};
+
+const started = Date.now();
+const redisDir = mkdtempSync(join(tmpdir(), 'inferq-bench-'));
+const redis = await startEmbeddedRedis({ dir: redisDir });
+const results: Record<string, unknown> = { quick, cores, cpu: cpus()[0]?.model, node: process.version, at: new Date().toISOString() };
+
+try {
+  const models = workloads();
+  out(`# inferq benchmark${quick ? ' (quick)' : ''}: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+  out(`API + 1 worker + Redis + load generator all on this machine; onnxruntime intra-op threads = ${threads}; ${durationMs} ms per point.`);
+  out();
+
+  const limits: Record<string, LimitResult> = {};
+  for (const w of models) limits[w.model] = await measureLimit(w, threads, quick ? 0.3 : 1.5);
+  results.limit = limits;
+  out('## limit: raw onnxruntime-node, items/s by batch size');
+  for (const w of models) {
+    const l = limits[w.model]!;
+    out(`- ${w.model}: ${Object.entries(l.perBatch).map(([b, v]) => `b${b} ${fmt(v)}`).join(', ')} → best ${fmt(l.bestItemsPerS)} at batch ${l.bestBatch}; single run p50 ${fmt(l.singleMs, 3)} ms`);
+  }
+  out();
+
+  const naive = await measureNaive(models, threads, clientSweep, durationMs);
+  results.naive = naive;
+  const ceiling = await measureQueueCeiling(redis.url, clientSweep[clientSweep.length - 1]!, durationMs);
+  results.ceiling = ceiling;
+
+  const stack = await startStack(redis.url, 1, threads);
+  const ours: Record<string, Record<string, LoadResult & { workerRssMiB?: number }>> = {};
+  const commands: Record<string, unknown> = {};
+  try {
+    for (const w of models) {
+      ours[w.model] = {};
+      for (const k of clientSweep) ours[w.model]![`rest+push k=${k}`] = await measureClosed(stack, w, 'rest+push', k, durationMs);
+      const kMax = clientSweep[clientSweep.length - 1]!;
+      ours[w.model]![`ws k=${kMax}`] = await measureClosed(stack, w, 'ws', kMax, durationMs);
+      const saturation = Math.max(...Object.values(ours[w.model]!).map((r) => r.throughput));
+      for (const fraction of quick ? [0.5] : [0.5, 0.8, 1.0, 1.2]) {
+        const rate = Math.max(1, Math.round(saturation * fraction));
+        ours[w.model]![`open ${Math.round(fraction * 100)}% (${rate}/s)`] = await measureOpen(stack, w, rate, durationMs);
+      }
+      commands[w.model] = await redisCommandsPerPrediction(stack, w, quick ? 100 : 500);
+    }
+  } finally {
+    await stack.stop();
+  }
+  results.ours = ours;
+  results.redisCommands = commands;
+
+  out('## results (throughput in predictions/s, latency end to end in ms)');
+  out();
+  out('| model | scenario | throughput | p50 | p95 | p99 | errors | worker RSS MiB |');
+  out('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const w of models) {
+    out(`| ${w.model} | limit (batch ${limits[w.model]!.bestBatch}) | ${fmt(limits[w.model]!.bestItemsPerS)} | | | | | |`);
+    for (const [k, r] of Object.entries(naive[w.model]!)) out(`| ${w.model} | naive k=${k} | ${fmt(r.throughput)} | ${fmt(r.p50, 2)} | ${fmt(r.p95, 2)} | ${fmt(r.p99, 2)} | ${r.errors} | ${fmt(r.rssMiB)} (server) |`);
+    for (const [name, r] of Object.entries(ours[w.model]!)) out(`| ${w.model} | ours ${name} | ${fmt(r.throughput)} | ${fmt(r.p50, 2)} | ${fmt(r.p95, 2)} | ${fmt(r.p99, 2)} | ${r.errors} | ${r.workerRssMiB ? fmt(r.workerRssMiB) : ''} |`);
+  }
+  out(`| (no model) | BullMQ no-op ceiling k=${clientSweep[clientSweep.length - 1]} | ${fmt(ceiling.throughput)} | ${fmt(ceiling.p50, 2)} | ${fmt(ceiling.p95, 2)} | ${fmt(ceiling.p99, 2)} | ${ceiling.errors} | |`);
+  out();
+  out('## ratios');
+  for (const w of models) {
+    const best = Math.max(...Object.values(ours[w.model]!).map((r) => r.throughput));
+    const naiveBest = Math.max(...Object.values(naive[w.model]!).map((r) => r.throughput));
+    const one = ours[w.model]!['rest+push k=1']!;
+    out(`- ${w.model}: ours/limit ${fmt(best / limits[w.model]!.bestItemsPerS, 2)}, ours/naive ${fmt(best / naiveBest, 2)}, ours/ceiling ${fmt(best / ceiling.throughput, 2)}; ` +
+      `overhead at 1 client over raw single inference: p50 +${fmt(one.p50 - limits[w.model]!.singleMs, 2)} ms, p99 +${fmt(one.p99 - limits[w.model]!.singleMs, 2)} ms; ` +
+      `Redis commands per prediction ${(commands[w.model] as { perPrediction: number }).perPrediction}`);
+  }
+  out();
+  out('Redis commands per prediction by command:');
+  for (const w of models) out(`- ${w.model}: ${JSON.stringify((commands[w.model] as { byCommand: unknown }).byCommand)}`);
+  out();
+  out(`(run took ${Math.round((Date.now() - started) / 1000)} s)`);
+
+  mkdirSync(join(REPO_ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(REPO_ROOT, `bench/results/${quick ? 'quick' : 'full'}-${Date.now()}.json`), JSON.stringify(results, null, 2));
+  if (write) {
+    const docPath = join(REPO_ROOT, 'docs/benchmarks.md');
+    const marker = '<!-- results -->';
+    const doc = readFileSync(docPath, 'utf8');
+    const head = doc.includes(marker) ? doc.slice(0, doc.indexOf(marker) + marker.length) : `${doc}\n${marker}`;
+    writeFileSync(docPath, `${head}\n\nCommand: \`npm run bench${quick ? ' -- --quick' : ''}\`\n\n${lines.join('\n')}\n`);
+  }
+} finally {
+  await redis.stop();
+  rmSync(redisDir, { recursive: true, force: true });
+}
+process.exit(0);

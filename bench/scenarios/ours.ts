@@ -1,0 +1,101 @@
+/**
+ * Scenario "ours": the real service (API + worker processes + Redis), requests over REST with
+ * results pushed over a WebSocket subscription, or submitted and pushed over the WebSocket.
+ */
+import { Redis } from 'ioredis';
+import { freePort } from '@inferq/queue';
+import { HttpClient } from '../lib/http-client.js';
+import { closedLoop, openLoop } from '../lib/load.js';
+import { rssMiB, startChild, waitFor, type Child } from '../lib/processes.js';
+import type { LoadResult } from '../lib/stats.js';
+import { PushClient } from '../lib/ws-client.js';
+import { MODELS_DIR, type Workload } from '../lib/workloads.js';
+
+export type Transport = 'rest+push' | 'ws';
+
+/** A running stack under test. */
+export interface Stack {
+  base: string;
+  api: Child;
+  workers: Child[];
+  http: HttpClient;
+  push: PushClient;
+  redis: Redis;
+  stop(): Promise<void>;
+}
+
+export async function startStack(redisUrl: string, workers: number, threads: number, env: Record<string, string> = {}): Promise<Stack> {
+  const port = await freePort();
+  const prefix = `bench${Date.now()}`;
+  const common = { REDIS_URL: redisUrl, KEY_PREFIX: prefix, MODEL_REPOSITORY: MODELS_DIR, ...env };
+  const workerChildren = Array.from({ length: workers }, (_, i) =>
+    startChild('apps/worker/src/main.ts', { ...common, WORKER_ID: `bench-w${i}`, DEVICE: 'cpu', ORT_INTRA_OP_THREADS: String(threads) }));
+  const api = startChild('apps/api/src/main.ts', { ...common, PORT: String(port), HOST: '127.0.0.1' });
+  const base = `http://127.0.0.1:${port}`;
+  const redis = new Redis(redisUrl);
+  await waitFor(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API');
+  await waitFor(async () => (await redis.keys(`${prefix}:worker:*`)).length === workers, 60_000, 'the workers');
+  const http = new HttpClient(base);
+  const push = await PushClient.connect(`${base.replace('http', 'ws')}/v1/ws`);
+  return {
+    base, api, workers: workerChildren, http, push, redis,
+    async stop() {
+      push.close();
+      http.close();
+      await api.stop();
+      await Promise.all(workerChildren.map((w) => w.stop()));
+      redis.disconnect();
+    },
+  };
+}
+
+/** One request of `w` over `transport`; resolves when the result has been pushed. */
+export function sender(stack: Stack, w: Workload, transport: Transport): () => Promise<void> {
+  let i = 0;
+  const requests = w.bodies.map((b) => JSON.parse(b) as unknown);
+  if (transport === 'ws') return () => stack.push.predict(w.model, requests[i++ % requests.length]);
+  return async () => {
+    const res = await stack.http.send('POST', `/v1/models/${w.model}/predictions`, w.bodies[i++ % w.bodies.length]);
+    if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${res.body.slice(0, 200)}`);
+    await stack.push.subscribe((JSON.parse(res.body) as { id: string }).id);
+  };
+}
+
+export async function measureClosed(stack: Stack, w: Workload, transport: Transport, clients: number, durationMs: number): Promise<LoadResult & { workerRssMiB: number }> {
+  const result = await closedLoop(sender(stack, w, transport), clients, durationMs);
+  return { ...result, workerRssMiB: Math.max(...stack.workers.map((c) => rssMiB(c.process.pid))) };
+}
+
+export async function measureOpen(stack: Stack, w: Workload, ratePerS: number, durationMs: number): Promise<LoadResult> {
+  return openLoop(sender(stack, w, 'rest+push'), ratePerS, durationMs);
+}
+
+/** Redis commands per prediction: INFO commandstats delta over `count` requests with 16 in flight. */
+export async function redisCommandsPerPrediction(stack: Stack, w: Workload, count: number): Promise<{ perPrediction: number; byCommand: Record<string, number> }> {
+  const read = async () => {
+    const info = await stack.redis.info('commandstats');
+    const calls: Record<string, number> = {};
+    for (const m of info.matchAll(/cmdstat_([a-z|_-]+):calls=(\d+)/g)) calls[m[1]!] = Number(m[2]);
+    return calls;
+  };
+  const send = sender(stack, w, 'rest+push');
+  const before = await read();
+  let sent = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (sent < count) {
+      sent++;
+      await send();
+    }
+  }));
+  const after = await read();
+  const byCommand: Record<string, number> = {};
+  let total = 0;
+  for (const [name, calls] of Object.entries(after)) {
+    const delta = calls - (before[name] ?? 0);
+    if (delta > 0 && name !== 'info') {
+      byCommand[name] = Math.round((delta / count) * 100) / 100;
+      total += delta;
+    }
+  }
+  return { perPrediction: Math.round((total / count) * 100) / 100, byCommand };
+}
