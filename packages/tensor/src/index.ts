@@ -6,3 +6,6 @@ export * from './json-output.js';
 export * from './validate-request.js';
 export * from './binary-codec.js';
 export * from './batch.js';
+export * from './tensor-summary.js';
+export * from './binary-values.js';
+export * from './binary-request.js';

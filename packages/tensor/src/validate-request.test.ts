@@ -124,9 +124,11 @@ describe('validateInferenceRequest: structure (INVALID_REQUEST)', () => {
   });
 
   it('rejects data that is not an array', () => {
-    for (const data of [undefined, '1,2,3,4', { 0: 1 }, 5]) {
+    for (const data of [undefined, { 0: 1 }, 5]) {
       throwsCode(() => validateInferenceRequest(irisRequest(data), IRIS), 'INVALID_REQUEST', /input "features": data must be an array/);
     }
+    // A string is base64 of little-endian bytes; '1,2,3,4' is not base64.
+    throwsCode(() => validateInferenceRequest(irisRequest('1,2,3,4'), IRIS), 'INVALID_TENSOR_DATA', /input "features": data is a string but not valid base64/);
   });
 
   it('rejects a scalar input on a batching model', () => {

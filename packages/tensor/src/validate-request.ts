@@ -1,7 +1,9 @@
 import { InferqError, isDatatype, type TensorMetadata } from '@inferq/contract';
+import { BinarySections } from './binary-request.js';
+import { bytesFromBase64, valuesFromBytes } from './binary-values.js';
 import { flattenTensorData } from './flatten.js';
 import { valuesFromJson } from './json-values.js';
-import { elementCount, type Tensor } from './tensor.js';
+import { elementCount, type Tensor, type TensorValues } from './tensor.js';
 
 /** What a request is checked against: the model's signature and its batching limit. */
 export interface ModelSignature {
@@ -43,7 +45,9 @@ export function validateInferenceRequest(
   body: unknown,
   signature: ModelSignature,
   limits: ValidationLimits = DEFAULT_VALIDATION_LIMITS,
+  binary?: Buffer,
 ): ValidatedRequest {
+  const sections = binary ? new BinarySections(binary) : undefined;
   if (!isRecord(body)) invalid('body must be a JSON object with an "inputs" array');
   const request = body as Record<string, unknown>;
   if (request.id !== undefined && typeof request.id !== 'string') invalid('"id" must be a string');
@@ -90,13 +94,9 @@ export function validateInferenceRequest(
     else if (rows !== batchSize) {
       throw new InferqError('SHAPE_MISMATCH', `input "${name}": batch dimension ${rows} differs from the other inputs' ${batchSize}`);
     }
-    if (!Array.isArray(input.data)) invalid(`input "${name}": data must be an array`);
-    const flat = flattenTensorData(input.data as unknown[], Math.max(1, shape.length), name, declared, shape);
-    if (flat.length !== declared) {
-      throw new InferqError('ELEMENT_COUNT_MISMATCH', `input "${name}": data has ${flat.length} values but shape [${shape.join(', ')}] needs ${declared}`);
-    }
-    inputs.push({ name, datatype: meta.datatype, shape, data: valuesFromJson(flat, meta.datatype, name) });
+    inputs.push({ name, datatype: meta.datatype, shape, data: readValues(input, name, meta.datatype, shape, declared, sections) });
   }
+  sections?.assertConsumed();
 
   for (const meta of signature.inputs) {
     if (!seen.has(meta.name)) throw new InferqError('MISSING_INPUT', `input "${meta.name}" is required`);
@@ -110,6 +110,28 @@ export function validateInferenceRequest(
   if (typeof request.id === 'string') result.requestId = request.id;
   if (request.outputs !== undefined) result.outputs = checkOutputs(request.outputs, signature);
   return result;
+}
+
+/**
+ * The values of one input, from wherever the request put them: raw bytes of the binary data
+ * extension (`parameters.binary_data_size`), a base64 string, or a JSON array (flat or nested).
+ */
+function readValues(
+  input: Record<string, unknown>, name: string, datatype: TensorMetadata['datatype'], shape: number[], declared: number, sections: BinarySections | undefined,
+): TensorValues {
+  const binarySize = isRecord(input.parameters) ? input.parameters.binary_data_size : undefined;
+  if (binarySize !== undefined) {
+    if (!sections) invalid(`input "${name}": parameters.binary_data_size needs a binary body (Content-Type application/octet-stream with Inference-Header-Content-Length)`);
+    if (input.data !== undefined) invalid(`input "${name}": give either data or parameters.binary_data_size, not both`);
+    return valuesFromBytes(sections!.take(binarySize, name), datatype, declared, name);
+  }
+  if (typeof input.data === 'string') return valuesFromBytes(bytesFromBase64(input.data, name), datatype, declared, name);
+  if (!Array.isArray(input.data)) invalid(`input "${name}": data must be an array (or a base64 string of little-endian bytes)`);
+  const flat = flattenTensorData(input.data as unknown[], Math.max(1, shape.length), name, declared, shape);
+  if (flat.length !== declared) {
+    throw new InferqError('ELEMENT_COUNT_MISMATCH', `input "${name}": data has ${flat.length} values but shape [${shape.join(', ')}] needs ${declared}`);
+  }
+  return valuesFromJson(flat, datatype, name);
 }
 
 function checkShape(value: unknown, meta: TensorMetadata, name: string, batching: boolean): number[] {
