@@ -1,12 +1,8 @@
+import { BatchCostModel } from './batch-cost-model.js';
+import { decideBatch, type BatchPolicy } from './batch-policy.js';
 import { realScheduler, type Scheduler } from './scheduler.js';
 
-/** When a batch is cut. Read on every decision, so changes apply at once. */
-export interface BatchPolicy {
-  /** Most rows in a batch (at least 1 is always taken). */
-  maxBatchSize: number;
-  /** How long the oldest waiting item may wait for the batch to fill; 0 = never wait. */
-  maxQueueDelayMs: number;
-}
+export type { BatchPolicy } from './batch-policy.js';
 
 /** Options of a {@link MicroBatcher}. */
 export interface MicroBatcherOptions<T, R> {
@@ -49,6 +45,10 @@ export class MicroBatcher<T, R> {
   readonly #groups = new Map<string, Group<T, R>>();
   readonly #inFlight = new Set<Promise<void>>();
   #timer: unknown;
+  readonly #costModel = new BatchCostModel();
+  /** Exponentially weighted mean time between arriving rows (adaptive batching's arrival rate). */
+  #arrivalIntervalMs: number | undefined;
+  #lastArrival: number | undefined;
   #pumpDeferred = false;
   #draining = false;
 
@@ -69,10 +69,26 @@ export class MicroBatcher<T, R> {
       let group = this.#groups.get(key);
       if (!group) this.#groups.set(key, (group = { key, items: [], rows: 0 }));
       const rows = Math.max(1, this.#options.sizeOf(item));
-      group.items.push({ item, rows, enqueuedAt: this.#scheduler.now(), resolve, reject });
+      const now = this.#scheduler.now();
+      this.#observeArrival(now, rows);
+      group.items.push({ item, rows, enqueuedAt: now, resolve, reject });
       group.rows += rows;
       this.#schedulePump();
     });
+  }
+
+  /** The learned batch cost line (adaptive batching), once enough batches have run. */
+  get costEstimate(): { perRowMs: number; fixedMs: number } | undefined {
+    return this.#costModel.estimate();
+  }
+
+  #observeArrival(now: number, rows: number): void {
+    if (this.#lastArrival !== undefined) {
+      const interval = (now - this.#lastArrival) / rows;
+      // Weight 0.2: follows a change in load within ~10 arrivals, smooths single bursts.
+      this.#arrivalIntervalMs = this.#arrivalIntervalMs === undefined ? interval : 0.8 * this.#arrivalIntervalMs + 0.2 * interval;
+    }
+    this.#lastArrival = now;
   }
 
   /** Items waiting for a batch. */
@@ -118,17 +134,22 @@ export class MicroBatcher<T, R> {
     while (this.#inFlight.size < this.#options.maxConcurrentBatches) {
       const group = this.#oldestGroup();
       if (!group) return;
-      const policy = this.#options.policy();
-      const maxRows = Math.max(1, policy.maxBatchSize);
-      const waited = this.#scheduler.now() - group.items[0]!.enqueuedAt;
-      if (!this.#draining && group.rows < maxRows && waited < policy.maxQueueDelayMs) {
+      const cost = this.#costModel.estimate();
+      const decision = decideBatch(this.#options.policy(), {
+        pendingRows: group.rows,
+        waitedMs: this.#scheduler.now() - group.items[0]!.enqueuedAt,
+        draining: this.#draining,
+        ...(cost ? { fixedCostMs: cost.fixedMs } : {}),
+        ...(this.#arrivalIntervalMs !== undefined ? { arrivalIntervalMs: this.#arrivalIntervalMs } : {}),
+      });
+      if (!decision.run) {
         this.#timer = this.#scheduler.setTimer(() => {
           this.#timer = undefined;
           this.#pump();
-        }, policy.maxQueueDelayMs - waited);
+        }, decision.waitMs);
         return;
       }
-      this.#launch(this.#take(group, maxRows));
+      this.#launch(this.#take(group, decision.rows));
     }
   }
 
@@ -158,7 +179,9 @@ export class MicroBatcher<T, R> {
   #launch(batch: Array<Pending<T, R>>): void {
     const run = (async () => {
       try {
+        const started = this.#scheduler.now();
         const results = await this.#options.runBatch(batch.map((p) => p.item));
+        this.#costModel.observe(batch.reduce((n, p) => n + p.rows, 0), this.#scheduler.now() - started);
         if (results.length !== batch.length) throw new Error(`runBatch returned ${results.length} results for ${batch.length} items`);
         batch.forEach((pending, i) => pending.resolve(results[i]!));
       } catch (error) {
