@@ -1,7 +1,10 @@
 import type { ModelRepository } from '@inferq/model-repository';
 import type { PredictionEvents } from '@inferq/queue';
+import type { BatchingAdmin } from './batching-admin.js';
+import type { AccessControl } from './auth/access-control.js';
 import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
+import type { MonitoringService } from './monitoring-service.js';
 import type { PredictionService } from './prediction-service.js';
 
 /** What the routes share: built once by `createApiContext`, or by tests around their own Redis. */
@@ -11,4 +14,10 @@ export interface ApiContext {
   service: PredictionService;
   events: PredictionEvents;
   metrics: ApiMetrics;
+  /** Run-time batching settings. */
+  batching: BatchingAdmin;
+  /** API keys and the rate limiter. */
+  auth: AccessControl;
+  /** Prediction log export, feedback, references, monitor results. */
+  monitoring: MonitoringService;
 }

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
-import { createRedisConnection, PredictionEvents, PredictionQueues, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { createRedisConnection, MonitoringStore, PredictionEvents, PredictionLog, PredictionQueues, PredictionStore, waitUntilReady } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
+import { ApiKeyStore } from './auth/key-store.js';
+import { RateLimiter } from './auth/rate-limiter.js';
 import type { ApiConfig } from './config.js';
+import { BatchingAdmin } from './batching-admin.js';
 import { ApiMetrics } from './metrics.js';
+import { MonitoringService } from './monitoring-service.js';
 import { PredictionService } from './prediction-service.js';
 
 /** The API's long-lived resources and how to close them. */
@@ -31,7 +35,8 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const origin = randomBytes(8).toString('hex');
   const queues = new PredictionQueues(redis, keys.prefix);
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
-  const events = new PredictionEvents(subscriber, keys);
+  // After a reconnect the subscriber reads what ended while it was away (see PredictionEvents).
+  const events = new PredictionEvents(subscriber, keys, (ids) => store.getMany(ids));
   await events.start();
   const metrics = new ApiMetrics(repository, queues);
   events.onAny((event) => {
@@ -41,7 +46,20 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     repository, redis, queues, store, events, origin,
     limits: { maxElements: config.maxTensorElements },
     enqueueTimeoutMs: config.enqueueTimeoutMs,
+    maxQueueSize: config.maxQueueSize,
+    defaultTimeoutMs: config.defaultTimeoutMs,
   });
+
+  const auth = {
+    keys: new ApiKeyStore(redis, keys, config.apiKeys, { redisTimeoutMs: config.enqueueTimeoutMs }),
+    limiter: new RateLimiter(redis, keys, { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }, config.enqueueTimeoutMs),
+  };
+
+  const monitoring = new MonitoringService({
+    repository, redis, keys, queues, predictions: service, resultTtlSeconds: config.resultTtlSeconds,
+    store: new MonitoringStore(redis, keys), log: new PredictionLog(redis, keys),
+  });
+  metrics.addMonitoringCollectors(repository, monitoring);
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
@@ -49,5 +67,6 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     await events.close();
     await redis.quit().catch(() => redis.disconnect());
   })());
-  return { config, repository, service, events, metrics, close };
+  const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
+  return { config, repository, service, events, metrics, auth, batching, monitoring, close };
 }

@@ -3,8 +3,16 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
+import { installAccessControl } from './auth/access-control.js';
+import { installBinaryBodyParser } from './binary-body.js';
 import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
+import { installHttpSecurity } from './http-security.js';
+import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { deadLetterRoutes } from './routes/dead-letter-routes.js';
+import { batchingRoutes } from './routes/batching-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
+import { monitoringRoutes } from './routes/monitoring-routes.js';
 import { predictionRoutes } from './routes/prediction-routes.js';
 import { v2Routes } from './routes/v2-routes.js';
 import { wsRoutes } from './routes/ws-routes.js';
@@ -32,6 +40,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   });
   // Fastify parses text/plain by default; the API speaks JSON only (415 for anything else).
   app.removeContentTypeParser('text/plain');
+  installBinaryBodyParser(app);
 
   await app.register(swagger, {
     openapi: {
@@ -48,6 +57,8 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await app.register(websocket, { options: { maxPayload: ctx.config.bodyLimitBytes } });
 
   installErrorHandling(app);
+  await installHttpSecurity(app, ctx.config);
+  installAccessControl(app, ctx.auth, ctx.config);
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
@@ -56,6 +67,14 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   v2Routes(app, ctx);
   wsRoutes(app, ctx);
   metricsRoutes(app, ctx);
+  monitoringRoutes(app, ctx);
+  dashboardRoutes(app);
+  apiKeyRoutes(app, ctx);
+  deadLetterRoutes(app, ctx);
+  batchingRoutes(app, ctx);
+  // On close, answer pending long-polls and sync waits now (clients poll again, elsewhere or
+  // after the restart) instead of holding the shutdown for up to MAX_WAIT_MS.
+  app.addHook('preClose', async () => ctx.service.releaseWaits());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async () => ({
     name: 'inferq', docs: '/openapi.json', metrics: '/metrics', models: '/v1/models', websocket: '/v1/ws',

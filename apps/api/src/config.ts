@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
-import { ConfigError, readChoice, readInteger, readRedisUrl, readString, type Env } from '@inferq/env';
+import { ConfigError, readBoolean, readChoice, readInteger, readList, readRedisUrl, readString, type Env } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
+import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 
 /** API settings, read once from the environment. */
 export interface ApiConfig {
@@ -27,14 +28,75 @@ export interface ApiConfig {
   resultTtlSeconds: number;
   /** `ENQUEUE_TIMEOUT_MS`: longest wait for Redis to take a job before answering 503. @defaultValue 5000 */
   enqueueTimeoutMs: number;
+  /**
+   * `MAX_QUEUE_SIZE`: most predictions waiting in one model's queue (not yet taken by a worker)
+   * before submits get 429 QUEUE_FULL; a model's `maxQueueSize` in config.json overrides it.
+   * @defaultValue 10000
+   */
+  maxQueueSize: number;
+  /**
+   * `DEFAULT_TIMEOUT_MS`: deadline of requests that name none (`parameters.timeout_ms`,
+   * `Request-Timeout-Ms`): a prediction not taken by a worker within it ends `expired`. 0 = none.
+   * @defaultValue 0
+   */
+  defaultTimeoutMs: number;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
+  /**
+   * `API_KEYS` (comma-separated `name:scope+scope:sha256hex`) plus `ADMIN_API_KEY` (a plaintext
+   * bootstrap key, hashed here and kept only as a hash, named `admin`). Any key, here or stored in
+   * Redis, turns access control on. @defaultValue none (access control off until a key exists)
+   */
+  apiKeys: readonly ConfiguredApiKey[];
+  /** `RATE_LIMIT_PER_SECOND`: predictions per second per API key (per client address with access control off); 0 = no limit. @defaultValue 0 */
+  rateLimitPerSecond: number;
+  /** `RATE_LIMIT_BURST`: predictions a key may send at once after a quiet spell. @defaultValue RATE_LIMIT_PER_SECOND (at least 1) */
+  rateLimitBurst: number;
+  /** `CORS_ORIGINS`: comma-separated origins allowed to call from a browser, or `*`. @defaultValue none (CORS off) */
+  corsOrigins: readonly string[];
+  /** `HSTS_MAX_AGE_SECONDS`: sends Strict-Transport-Security when > 0 (behind TLS only). @defaultValue 0 */
+  hstsMaxAgeSeconds: number;
+  /** `METRICS_REQUIRE_AUTH`: `/metrics` needs a key with `read` when access control is on. @defaultValue false */
+  metricsRequireAuth: boolean;
+}
+
+/** Reads CORS_ORIGINS: `*` or origins such as `https://app.example.com` (scheme, host, optional port). */
+function readCorsOrigins(env: Env): string[] {
+  const origins = readList(env, 'CORS_ORIGINS');
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try { parsed = new URL(origin); } catch { /* reported below */ }
+    if (origin !== '*' && parsed?.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: "${origin.slice(0, 100)}" is not an origin (scheme://host[:port], no path or trailing slash) nor *`);
+    }
+  }
+  return origins;
+}
+
+/** Reads API_KEYS and ADMIN_API_KEY; errors name the variable, never a key. */
+function readApiKeys(env: Env): ConfiguredApiKey[] {
+  let keys: ConfiguredApiKey[];
+  try {
+    keys = parseConfiguredKeys(readString(env, 'API_KEYS', ''));
+  } catch (error) {
+    throw new ConfigError(`API_KEYS: ${(error as Error).message}`);
+  }
+  const admin = readString(env, 'ADMIN_API_KEY');
+  if (admin !== undefined) {
+    if (admin.length < MIN_CONFIGURED_KEY_LENGTH || /\s/.test(admin)) {
+      throw new ConfigError(`ADMIN_API_KEY must be at least ${MIN_CONFIGURED_KEY_LENGTH} characters without spaces (e.g. \`openssl rand -hex 32\`)`);
+    }
+    if (keys.some((k) => k.name === 'admin')) throw new ConfigError('API_KEYS has an entry named "admin", the name ADMIN_API_KEY takes');
+    keys.push(Object.freeze({ name: 'admin', scopes: ['admin'] as const, sha256: hashApiKey(admin).toString('hex') }));
+  }
+  return keys;
 }
 
 /** Parses the API's environment; throws ConfigError naming the bad variable. */
 export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
   const redisUrl = readRedisUrl(env, 'REDIS_URL');
   if (!redisUrl) throw new ConfigError('REDIS_URL is required for the API (e.g. redis://127.0.0.1:6379); `npm start` starts an embedded Redis for you');
+  const rateLimitPerSecond = readInteger(env, 'RATE_LIMIT_PER_SECOND', 0, { min: 0, max: 1_000_000 });
   return Object.freeze({
     port: readInteger(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -47,6 +109,14 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     syncTimeoutMs: readInteger(env, 'SYNC_TIMEOUT_MS', 30_000, { min: 1, max: 3_600_000 }),
     resultTtlSeconds: readInteger(env, 'RESULT_TTL_SECONDS', 86_400, { min: 1, max: 30 * 86_400 }),
     enqueueTimeoutMs: readInteger(env, 'ENQUEUE_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),
+    maxQueueSize: readInteger(env, 'MAX_QUEUE_SIZE', 10_000, { min: 1, max: 10_000_000 }),
+    defaultTimeoutMs: readInteger(env, 'DEFAULT_TIMEOUT_MS', 0, { min: 0, max: 86_400_000 }),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    apiKeys: Object.freeze(readApiKeys(env)),
+    rateLimitPerSecond,
+    rateLimitBurst: readInteger(env, 'RATE_LIMIT_BURST', Math.max(1, rateLimitPerSecond), { min: 1, max: 1_000_000 }),
+    corsOrigins: Object.freeze(readCorsOrigins(env)),
+    hstsMaxAgeSeconds: readInteger(env, 'HSTS_MAX_AGE_SECONDS', 0, { min: 0, max: 2 * 365 * 86_400 }),
+    metricsRequireAuth: readBoolean(env, 'METRICS_REQUIRE_AUTH', false),
   });
 }

@@ -29,7 +29,8 @@ const isV2Route = (request: FastifyRequest) => request.url.startsWith('/v2');
 
 /** Sends an error in the route family's wire format. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: InferqError): FastifyReply {
-  if (error.code === 'QUEUE_UNAVAILABLE') void reply.header('retry-after', '1');
+  // Redis restarting or the queue full: both pass within seconds, so a client should come back.
+  if (error.code === 'QUEUE_UNAVAILABLE' || error.code === 'QUEUE_FULL') void reply.header('retry-after', '1');
   const body = isV2Route(request) ? { error: error.message, code: error.code } : error.toBody();
   return reply.code(error.statusCode).send(body);
 }

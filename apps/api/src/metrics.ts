@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PredictionFinalEvent } from '@inferq/contract';
+import type { PredictionFinalEvent, WindowReport } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import type { PredictionQueues } from '@inferq/queue';
+import type { MonitoringService, WorkerHeartbeat } from './monitoring-service.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
@@ -75,4 +76,92 @@ export class ApiMetrics {
     if (t.totalMs !== undefined) this.endToEnd.observe(labels, t.totalMs / 1000);
     if (t.batchSize !== undefined) this.batchSize.observe(labels, t.batchSize);
   }
+  /**
+   * Gauges read from Redis at scrape time: live workers and their CPU / memory (from heartbeats),
+   * and per model version the figures of the monitor's latest window (inputs, outputs, drift) and
+   * the latest feedback accuracy. One snapshot (a few Redis reads) serves a whole scrape.
+   */
+  addMonitoringCollectors(repository: ModelRepository, monitoring: MonitoringService): void {
+    const registers = [this.registry];
+    let cached: { at: number; value: Promise<MonitoringSnapshot> } | undefined;
+    const snapshot = (): Promise<MonitoringSnapshot> => {
+      if (!cached || Date.now() - cached.at > 1_000) cached = { at: Date.now(), value: readSnapshot(repository, monitoring) };
+      return cached.value;
+    };
+    const gauge = (name: string, help: string, labelNames: readonly string[], fill: (g: Gauge<string>, s: MonitoringSnapshot) => void) => new Gauge({
+      name, help, labelNames, registers,
+      async collect() {
+        this.reset();
+        try {
+          fill(this, await snapshot());
+        } catch {
+          // Redis away: leave the series out rather than fail the whole scrape.
+        }
+      },
+    });
+    gauge('inferq_workers_live', 'Workers whose heartbeat key is present (they heartbeat every few seconds).', [], (g, s) => g.set(s.workers.length));
+    gauge('inferq_worker_resident_memory_bytes', 'Resident memory of each live worker process (from its heartbeat).', ['worker', 'device'], (g, s) => {
+      for (const w of s.workers) if (w.process) g.set({ worker: w.id, device: w.device }, w.process.rssBytes);
+    });
+    gauge('inferq_worker_cpu_seconds', 'CPU seconds (user + system) each live worker process has used (from its heartbeat; take its rate).', ['worker', 'device'], (g, s) => {
+      for (const w of s.workers) if (w.process) g.set({ worker: w.id, device: w.device }, w.process.cpuSeconds);
+    });
+    gauge('inferq_worker_heartbeat_age_seconds', 'Seconds since each live worker last wrote its heartbeat.', ['worker'], (g, s) => {
+      for (const w of s.workers) g.set({ worker: w.id }, Math.max(0, (s.at - w.at) / 1000));
+    });
+    const perVersion = (name: string, help: string, fill: (set: (value: number | null | undefined, extra?: Record<string, string>) => void, r: WindowReport) => void, extraLabels: readonly string[] = []) =>
+      gauge(name, help, ['model', 'version', ...extraLabels], (g, s) => {
+        for (const r of s.reports) {
+          fill((value, extra = {}) => {
+            if (value !== null && value !== undefined && Number.isFinite(value)) g.set({ model: r.model, version: r.version, ...extra }, value);
+          }, r);
+        }
+      });
+    perVersion('inferq_monitor_window', 'Sequence number of the latest monitoring window of each version.', (set, r) => set(r.window));
+    perVersion('inferq_monitor_feature_mean', 'Mean of each input feature over the latest window.', (set, r) => {
+      for (const [feature, f] of Object.entries(r.features)) set(f.mean, { feature });
+    }, ['feature']);
+    perVersion('inferq_monitor_feature_std', 'Standard deviation of each input feature over the latest window.', (set, r) => {
+      for (const [feature, f] of Object.entries(r.features)) set(f.std, { feature });
+    }, ['feature']);
+    perVersion('inferq_monitor_feature_missing', 'Missing or non-finite values of each input feature in the latest window.', (set, r) => {
+      for (const [feature, f] of Object.entries(r.features)) set(f.missing, { feature });
+    }, ['feature']);
+    perVersion('inferq_monitor_class_share', 'Share of each predicted class in the latest window.', (set, r) => {
+      const total = Object.values(r.outputs.classCounts).reduce((a, b) => a + b, 0);
+      for (const [cls, count] of Object.entries(r.outputs.classCounts)) set(total > 0 ? count / total : null, { class: cls });
+    }, ['class']);
+    perVersion('inferq_monitor_mean_confidence', 'Mean confidence (largest probability) over the latest window.', (set, r) => set(r.outputs.meanConfidence));
+    perVersion('inferq_monitor_null_outputs', 'Rows without a usable output in the latest window.', (set, r) => set(r.outputs.nullOutputs));
+    perVersion('inferq_monitor_drift_share', 'Share of features that drifted in the latest window.', (set, r) => set(r.drift?.share));
+    perVersion('inferq_monitor_dataset_drift', '1 when the latest window shows dataset drift (share of drifted features at or above the threshold).', (set, r) => set(r.drift ? Number(r.drift.datasetDrift) : null));
+    perVersion('inferq_monitor_feature_drift_score', 'Drift score of each feature in the latest window: a p-value (method ks, chi-squared, z-test) or a distance.', (set, r) => {
+      for (const [feature, d] of Object.entries(r.drift?.features ?? {})) set(d.score, { feature, method: d.method });
+    }, ['feature', 'method']);
+    gauge('inferq_monitor_accuracy', 'Accuracy of the latest feedback window of each version (labels from POST /v1/predictions/{id}/feedback).', ['model', 'version'], (g, s) => {
+      for (const a of s.accuracy) g.set({ model: a.model, version: a.version }, a.value);
+    });
+  }
+}
+
+/** What the monitoring gauges show, read once per scrape. */
+interface MonitoringSnapshot {
+  at: number;
+  workers: WorkerHeartbeat[];
+  reports: WindowReport[];
+  accuracy: Array<{ model: string; version: string; value: number }>;
+}
+
+async function readSnapshot(repository: ModelRepository, monitoring: MonitoringService): Promise<MonitoringSnapshot> {
+  const versions = repository.modelNames().flatMap((model) => repository.versions(model).map((version) => ({ model, version })));
+  const [workers, reports, accuracy] = await Promise.all([
+    monitoring.workers(),
+    Promise.all(versions.map(async ({ model, version }) => (await monitoring.drift(model, version, 1)).reports)),
+    Promise.all(versions.map(async ({ model, version }) => {
+      const points = (await monitoring.series(model, version, ['accuracy'], { limit: 1 })).series.accuracy ?? [];
+      const last = points.at(-1);
+      return last ? [{ model, version, value: last.v }] : [];
+    })),
+  ]);
+  return { at: Date.now(), workers, reports: reports.flat(), accuracy: accuracy.flat() };
 }

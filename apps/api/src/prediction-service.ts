@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
 import {
-  InferqError, newPredictionId, FINAL_STATUSES,
-  type PredictionAccepted, type PredictionJobData, type PredictionRecord,
+  InferqError, isErrorCode, newPredictionId, FINAL_STATUSES,
+  type ErrorCode, type PredictionAccepted, type PredictionJobData, type PredictionRecord,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
+import { binarySectionOf } from './binary-body.js';
 import type { PredictionEvents, PredictionQueues, PredictionStore } from '@inferq/queue';
 import { encodeTensor, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
+import { QueueAdmission } from './queue-admission.js';
+import { readRequestOptions } from './request-options.js';
 
 /** Everything the service needs, injected so tests can build it around their own Redis. */
 export interface PredictionServiceDeps {
@@ -18,6 +21,28 @@ export interface PredictionServiceDeps {
   /** Id of this API process, carried in jobs so its metrics count only its own requests. */
   origin: string;
   enqueueTimeoutMs: number;
+  /** `MAX_QUEUE_SIZE`: queue bound of models whose config sets no `maxQueueSize`. */
+  maxQueueSize: number;
+  /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
+  defaultTimeoutMs: number;
+}
+
+/** One dead letter as the API lists it. */
+export interface FailedPrediction {
+  id: string;
+  version: string;
+  error: { code: ErrorCode; message: string };
+  attemptsMade: number;
+  /** Epoch ms. */
+  failedAt: number;
+}
+
+/** Options of one submission. */
+export interface SubmitOptions {
+  /** Id of the API key submitting it (stored as the prediction's `owner`); absent with access control off. */
+  owner?: string;
+  /** The `Request-Timeout-Ms` header as received (milliseconds; with `parameters.timeout_ms` the shorter wins). */
+  timeoutHeader?: string | string[];
 }
 
 /**
@@ -26,18 +51,27 @@ export interface PredictionServiceDeps {
  */
 export class PredictionService {
   readonly #deps: PredictionServiceDeps;
+  readonly #admission: QueueAdmission;
+  /** Resolves when the process shuts down: pending long-polls answer at once instead of holding it up. */
+  readonly #released: Promise<void>;
+  #release!: () => void;
 
   constructor(deps: PredictionServiceDeps) {
     this.#deps = deps;
+    this.#admission = new QueueAdmission(async (model) => {
+      const depth = await deps.queues.depth(model);
+      return depth.waiting + depth.prioritized + depth.delayed; // taken by a worker (active) no longer waits
+    });
+    this.#released = new Promise((resolve) => { this.#release = resolve; });
   }
 
   /**
    * Validates a v2 request against the model version and queues it.
    * @param id - the prediction id; pre-generate it to start listening for the result before the job exists.
    */
-  async submit(model: string, version: string | undefined, body: unknown, id: string = newPredictionId()): Promise<PredictionAccepted> {
+  async submit(model: string, version: string | undefined, body: unknown, id: string = newPredictionId(), options: SubmitOptions = {}): Promise<PredictionAccepted> {
     const target = this.#deps.repository.resolve(model, version);
-    const request = validateInferenceRequest(body, target, this.#deps.limits);
+    const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
     const job: PredictionJobData = {
       id,
       model: target.name,
@@ -48,13 +82,18 @@ export class PredictionService {
     };
     if (request.requestId !== undefined) job.requestId = request.requestId;
     if (request.outputs !== undefined) job.outputs = request.outputs;
+    const scheduling = readRequestOptions(body, options.timeoutHeader, this.#deps.defaultTimeoutMs);
+    if (scheduling.timeoutMs !== undefined) job.deadline = job.createdAt + scheduling.timeoutMs;
 
     await this.#redisCall(async () => {
+      // Usually no Redis work: the depth is cached briefly (see QueueAdmission).
+      const release = await this.#admission.admit(job.model, target.maxQueueSize ?? this.#deps.maxQueueSize);
       // Both commands share one connection, so the record is written before the job can run.
-      const created = this.#deps.store.create({ id, model: job.model, version: job.version, createdAt: job.createdAt });
-      const enqueued = this.#deps.queues.enqueue(job);
+      const created = this.#deps.store.create({ id, model: job.model, version: job.version, createdAt: job.createdAt, owner: options.owner });
+      const enqueued = this.#deps.queues.enqueue(job, { priority: scheduling.priority });
       const [c, e] = await Promise.allSettled([created, enqueued]);
       if (e.status === 'rejected') {
+        release();
         await this.#deps.store.remove(id).catch(() => {});
         throw e.reason;
       }
@@ -63,35 +102,89 @@ export class PredictionService {
     return { id, status: 'queued', model: job.model, version: job.version };
   }
 
-  /** The current state of a prediction; throws PREDICTION_NOT_FOUND. */
-  async get(id: string): Promise<PredictionRecord> {
-    const record = await this.#redisCall(() => this.#deps.store.get(id));
-    if (!record) throw new InferqError('PREDICTION_NOT_FOUND', `prediction "${id}" does not exist or its result has expired`);
+  /**
+   * The current state of a prediction; throws PREDICTION_NOT_FOUND.
+   * @param viewer - when given, only a prediction this API key submitted (or one without an owner)
+   *   is found; anyone else's answers PREDICTION_NOT_FOUND too, so ids of others do not leak.
+   */
+  async get(id: string, viewer?: string): Promise<PredictionRecord> {
+    const stored = await this.#redisCall(() => this.#deps.store.get(id));
+    if (!stored || (viewer !== undefined && stored.owner !== undefined && stored.owner !== viewer)) {
+      throw new InferqError('PREDICTION_NOT_FOUND', `prediction "${id}" does not exist or its result has expired`);
+    }
+    const { owner: _owner, ...record } = stored;
     return record;
   }
 
   /**
    * Waits up to `timeoutMs` for a prediction to end; returns its state then (final or not).
+   * `viewer` restricts it as in {@link get}.
    * Event-driven: one in-process listener on the shared subscriber, no polling.
    */
-  async waitForFinal(id: string, timeoutMs: number): Promise<PredictionRecord> {
+  async waitForFinal(id: string, timeoutMs: number, viewer?: string): Promise<PredictionRecord> {
     let resolveEvent!: (record: PredictionRecord) => void;
     const event = new Promise<PredictionRecord>((resolve) => { resolveEvent = resolve; });
     const stop = this.#deps.events.onFinal(id, ({ origin: _origin, ...record }) => resolveEvent(record));
     let timer: NodeJS.Timeout | undefined;
     try {
-      const current = await this.get(id); // after listening, so a result written in between is not missed
+      const current = await this.get(id, viewer); // after listening, so a result written in between is not missed
       if (FINAL_STATUSES.has(current.status) || timeoutMs <= 0) return current;
       const timeout = new Promise<PredictionRecord>((resolve) => {
         timer = setTimeout(() => resolve(current), timeoutMs);
       });
-      const winner = await Promise.race([event, timeout]);
+      const winner = await Promise.race([event, timeout, this.#released.then(() => current)]);
       // On timeout, read once more: the status may have moved from queued to running.
-      return FINAL_STATUSES.has(winner.status) ? winner : await this.get(id);
+      return FINAL_STATUSES.has(winner.status) ? winner : await this.get(id, viewer);
     } finally {
       clearTimeout(timer);
       stop();
     }
+  }
+
+  /** Answers every pending and future long-poll at once with its current state (called on shutdown). */
+  releaseWaits(): void {
+    this.#release();
+  }
+
+  /**
+   * The newest `limit` dead letters of a model: failed jobs kept for inspection and retry.
+   * Throws MODEL_NOT_FOUND.
+   */
+  async listFailed(model: string, limit: number): Promise<{ model: string; total: number; failed: FailedPrediction[] }> {
+    const name = this.#deps.repository.resolve(model).name;
+    const { total, jobs } = await this.#redisCall(() => this.#deps.queues.failed(name, limit));
+    return {
+      model: name,
+      total,
+      failed: jobs.map((job) => ({
+        id: job.id, version: job.version, error: errorFromReason(job.failedReason), attemptsMade: job.attemptsMade, failedAt: job.failedAt,
+      })),
+    };
+  }
+
+  /**
+   * Re-queues a failed prediction with its original input (its dead-letter job), attempts reset.
+   * The record goes back to `queued` before the job can run, so its new outcome is written and
+   * announced like any first one. Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE when it
+   * is not failed or its job is no longer kept.
+   */
+  async retry(id: string): Promise<PredictionAccepted> {
+    const record = await this.get(id);
+    const notRetryable = (why: string) => new InferqError('PREDICTION_NOT_RETRYABLE', `prediction "${id}" cannot be retried: ${why}`);
+    if (record.status !== 'failed') throw notRetryable(`it is ${record.status}; only failed predictions can be retried`);
+    await this.#redisCall(async () => {
+      const job = await this.#deps.queues.failedJob(record.model, id);
+      if (!job) throw notRetryable('its job is no longer kept as a dead letter (or is being retried already)');
+      const found = await this.#deps.store.reopen(id);
+      if (found !== 'failed') throw notRetryable(`it is ${found ?? 'gone'} now`);
+      try {
+        await job.retry();
+      } catch (error) {
+        await this.#deps.store.finish([record]).catch(() => {}); // put the failed record back
+        throw notRetryable(`BullMQ refused: ${(error as Error).message}`);
+      }
+    });
+    return { id, status: 'queued', model: record.model, version: record.version };
   }
 
   /** True when Redis answers. */
@@ -124,4 +217,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** BullMQ failed reasons of our own errors read `CODE: message`; anything else failed outside the input. */
+function errorFromReason(reason: string): { code: ErrorCode; message: string } {
+  const code = /^([A-Z][A-Z0-9_]*): /.exec(reason)?.[1];
+  return isErrorCode(code) ? { code, message: reason.slice(code.length + 2) } : { code: 'WORKER_FAILED', message: reason };
 }

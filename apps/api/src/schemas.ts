@@ -40,13 +40,19 @@ export const inferenceRequestSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'shape', 'datatype', 'data'],
+        required: ['name', 'shape', 'datatype'],
         properties: {
           name: { type: 'string' },
           shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
           datatype: { type: 'string', enum: DATATYPES },
-          parameters: { type: 'object', additionalProperties: true },
-          data: { type: 'array', description: 'Row-major values, flat or nested.' },
+          parameters: {
+            type: 'object', additionalProperties: true,
+            description: '`binary_data_size`: the input\'s bytes follow the JSON header (binary data extension, Content-Type application/octet-stream).',
+          },
+          data: {
+            anyOf: [{ type: 'array' }, { type: 'string' }],
+            description: 'Row-major values, flat or nested; or a base64 string of the little-endian element bytes. Omitted when parameters.binary_data_size is given.',
+          },
         },
       },
     },
@@ -93,7 +99,7 @@ export const predictionSchema = {
   required: ['id', 'status', 'model', 'version', 'timings'],
   properties: {
     id: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed'] },
+    status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'expired'], description: 'expired: its timeout passed before a worker took it (error DEADLINE_EXCEEDED).' },
     model: { type: 'string' },
     version: { type: 'string' },
     createdAt: { type: 'integer', description: 'Epoch milliseconds when accepted.' },

@@ -2,7 +2,7 @@ import { hostname, availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
-import { ConfigError, readChoice, readInteger, readList, readRedisUrl, readString, type Env } from '@inferq/env';
+import { ConfigError, readChoice, readInteger, readList, readNumber, readRedisUrl, readString, type Env } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 import type { DeviceSetting } from './device.js';
 
@@ -26,8 +26,34 @@ export interface WorkerConfig {
   concurrencyFactor: number;
   /** `RESULT_TTL_SECONDS`: how long results stay readable. @defaultValue 86400 */
   resultTtlSeconds: number;
-  /** `LOCK_DURATION_MS`: BullMQ job lock; a worker silent this long is presumed dead and its jobs re-run. @defaultValue 30000 */
+  /**
+   * `LOCK_DURATION_MS`: BullMQ job lock, renewed every half of it while the job runs; a worker
+   * silent this long (crashed, frozen, cut off from Redis) is presumed dead and its jobs re-run.
+   * Shorter recovers faster; it must stay well above the longest event-loop stall of a worker
+   * (a batch's `session.run` runs off the loop), or live jobs get re-run too (duplicate compute).
+   * @defaultValue 30000
+   */
   lockDurationMs: number;
+  /**
+   * `STALLED_INTERVAL_MS`: how often each worker looks for jobs whose lock expired and re-queues
+   * them. A crashed worker's jobs run again within about LOCK_DURATION_MS + 2 × this.
+   * @defaultValue LOCK_DURATION_MS / 2
+   */
+  stalledIntervalMs: number;
+  /**
+   * `MAX_STALLED_COUNT`: how many times a job may be re-queued after its worker died; the next
+   * stall fails it (WORKER_FAILED), so an input that crashes the worker process cannot take
+   * down workers for ever. Jobs of a batch share its fate, so keep it above 1.
+   * @defaultValue 2
+   */
+  maxStalledCount: number;
+  /**
+   * `PREDICTION_LOG_SAMPLE_RATE`: share of predictions appended to the prediction log (0 turns
+   * the log off, 1 logs every prediction). @defaultValue 1
+   */
+  predictionLogSampleRate: number;
+  /** `PREDICTION_LOG_MAX_LEN`: entries the prediction log stream keeps (trimmed approximately). @defaultValue 100000 */
+  predictionLogMaxLen: number;
   /** `SHUTDOWN_TIMEOUT_MS`: longest graceful shutdown before forcing. @defaultValue 30000 */
   shutdownTimeoutMs: number;
   /** `WORKER_ID` @defaultValue `<hostname>-<pid>-<random>` */
@@ -55,10 +81,15 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     concurrencyFactor: readInteger(env, 'BATCH_CONCURRENCY_FACTOR', 2, { min: 1, max: 16 }),
     resultTtlSeconds: readInteger(env, 'RESULT_TTL_SECONDS', 86_400, { min: 1, max: 30 * 86_400 }),
     lockDurationMs: readInteger(env, 'LOCK_DURATION_MS', 30_000, { min: 1_000, max: 3_600_000 }),
+    stalledIntervalMs: 0, // set below: its default depends on the lock duration
+    maxStalledCount: readInteger(env, 'MAX_STALLED_COUNT', 2, { min: 0, max: 100 }),
+    predictionLogSampleRate: readNumber(env, 'PREDICTION_LOG_SAMPLE_RATE', 1, { min: 0, max: 1 }),
+    predictionLogMaxLen: readInteger(env, 'PREDICTION_LOG_MAX_LEN', 100_000, { min: 100, max: 100_000_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     workerId: readString(env, 'WORKER_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
   };
+  config.stalledIntervalMs = readInteger(env, 'STALLED_INTERVAL_MS', Math.floor(config.lockDurationMs / 2), { min: 500, max: 3_600_000 });
   if (gpuCountRaw !== undefined) config.gpuCount = readInteger(env, 'GPU_COUNT', 0, { min: 0, max: 64 });
   return Object.freeze(config);
 }

@@ -1,10 +1,11 @@
-import type { InferenceResponse, PredictionFinalEvent, PredictionJobData, WorkerIdentity } from '@inferq/contract';
+import type { BatchingSettings, InferenceResponse, PredictionFinalEvent, PredictionJobData, WorkerIdentity } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { PredictionStore } from '@inferq/queue';
 import { valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
-import { MicroBatcher } from './micro-batcher.js';
+import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
+import type { PredictionLogWriter } from './prediction-log-writer.js';
 
 /** A job waiting in the batcher: its decoded inputs plus what the result needs. */
 export interface QueuedPrediction extends BatchItem {
@@ -31,20 +32,37 @@ export class ModelVersionServer {
   readonly #worker: WorkerIdentity;
   readonly #logger: Logger;
   readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
+  readonly #log: PredictionLogWriter | undefined;
+  #batching: BatchPolicy;
 
-  constructor(model: ModelVersion, runner: TensorRunner, store: PredictionStore, worker: WorkerIdentity, logger: Logger) {
+  /** @param log - the prediction log writer; absent: nothing is logged. */
+  constructor(model: ModelVersion, runner: TensorRunner, store: PredictionStore, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter) {
+    this.#log = log;
     this.model = model;
+    this.#batching = defaultBatching(model);
     this.#runner = runner;
     this.#store = store;
     this.#worker = worker;
     this.#logger = logger.child({ model: model.name, version: model.version });
     this.#batcher = new MicroBatcher<QueuedPrediction, ItemOutcome>({
-      // Read the model's settings on every decision so a change applies to the next batch.
-      policy: () => ({ maxBatchSize: Math.max(1, model.maxBatchSize), maxQueueDelayMs: model.maxQueueDelayMs }),
+      // Read on every decision so a run-time change (applyBatching) applies to the next batch.
+      policy: () => this.#batching,
       runBatch: (items) => this.#runBatch(items),
       sizeOf: (item) => item.rows,
       keyOf: itemBatchKey,
     });
+  }
+
+  /** The batching settings in force. */
+  get batching(): BatchingSettings {
+    const { maxBatchSize, maxQueueDelayMs, preferredBatchSizes = [], adaptive = false } = this.#batching;
+    return { maxBatchSize, maxQueueDelayMs, preferredBatchSizes: [...preferredBatchSizes], adaptive };
+  }
+
+  /** Changes the batching settings (a run-time override, or undefined to return to config.json). */
+  applyBatching(settings: BatchingSettings | undefined): void {
+    this.#batching = settings ? { ...settings } : defaultBatching(this.model);
+    this.#logger.info({ batching: this.batching }, 'batching settings applied');
   }
 
   /** Queues a prediction for the next batch; resolves once its result is stored and published. */
@@ -64,6 +82,8 @@ export class ModelVersionServer {
     const finishedAt = Date.now();
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
     await this.#store.finish(events);
+    // Not awaited: the log is written after the results, off the jobs' path (see prediction-log-writer.ts).
+    this.#log?.record(this.model, items, outcomes, events, finishedAt);
 
     const failed = outcomes.filter((o) => !o.ok).length;
     this.counters.batches++;
@@ -120,3 +140,13 @@ export class ModelVersionServer {
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** The batching settings of a version's config.json. */
+export function defaultBatching(model: ModelVersion): BatchPolicy {
+  return {
+    maxBatchSize: Math.max(1, model.maxBatchSize),
+    maxQueueDelayMs: model.maxQueueDelayMs,
+    preferredBatchSizes: model.preferredBatchSizes,
+    adaptive: model.adaptiveBatching,
+  };
+}

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { InferqError, type PredictionJobData, type TensorMetadata } from '@inferq/contract';
+import { InferqError, isErrorCode, type PredictionJobData, type TensorMetadata } from '@inferq/contract';
 import { decodeTensor, type Tensor } from '@inferq/tensor';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { ModelVersionServer, QueuedPrediction } from './model-version-server.js';
@@ -36,13 +36,23 @@ export function preparePrediction(job: PredictionJobData, model: ModelVersion): 
 /** Finds the server of a job's model version (loading it if needed). */
 export type ServerLookup = (model: string, version: string) => Promise<ModelVersionServer>;
 
-/** Writes a failed record for a job that never reached a batch. */
+/** Writes the final record of a job that never reached a batch (`expired` for DEADLINE_EXCEEDED, else `failed`). */
 export type FailJob = (job: PredictionJobData, error: InferqError) => Promise<void>;
 
-/** The BullMQ processor of one model queue. */
-export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob) {
+/**
+ * The BullMQ processor of one model queue. A job whose deadline has passed when the worker takes
+ * it is not run: it ends `expired` and its BullMQ job completes (it is no dead letter).
+ * @param now - clock, for tests.
+ */
+export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob, now: () => number = Date.now) {
   return async (job: Job<PredictionJobData>): Promise<{ batchSize: number }> => {
     const data = job.data;
+    if (data.deadline !== undefined && now() >= data.deadline) {
+      const late = now() - data.deadline;
+      await failJob(data, new InferqError('DEADLINE_EXCEEDED',
+        `the request's timeout of ${data.deadline - data.createdAt} ms passed ${late} ms before a worker took it; it was not run`));
+      return { batchSize: 0 };
+    }
     let prediction: QueuedPrediction;
     let server: ModelVersionServer;
     try {
@@ -57,4 +67,21 @@ export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob
     if (!outcome.ok) throw new UnrecoverableError(`INFERENCE_FAILED: ${outcome.error.message}`);
     return { batchSize: outcome.batchRows };
   };
+}
+
+/**
+ * The error to record when BullMQ has given up on a job, or undefined when it will try again.
+ * - `UnrecoverableError`s thrown above carry `CODE: message`; their record is already written.
+ * - BullMQ's own unrecoverable failures (a job stalled more than MAX_STALLED_COUNT times, i.e. the
+ *   workers running it kept dying) and used-up attempts of transient errors become WORKER_FAILED.
+ */
+export function finalFailure(job: Pick<Job<PredictionJobData>, 'attemptsMade' | 'opts'>, error: Error): InferqError | undefined {
+  if (error.name === 'UnrecoverableError') {
+    const code = /^([A-Z][A-Z0-9_]*): /.exec(error.message)?.[1];
+    if (isErrorCode(code)) return new InferqError(code, error.message.slice(code.length + 2));
+    return new InferqError('WORKER_FAILED', `given up without retrying: ${error.message} (the worker running it stopped too many times; see MAX_STALLED_COUNT)`);
+  }
+  const attempts = job.opts.attempts ?? 1;
+  if (job.attemptsMade < attempts) return undefined;
+  return new InferqError('WORKER_FAILED', `gave up after ${job.attemptsMade} attempts: ${error.message}`);
 }

@@ -4,12 +4,14 @@ import {
   InferqError, predictionQueueName, redisKeys, type PredictionJobData, type WorkerIdentity,
 } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
-import { createRedisConnection, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { createRedisConnection, PredictionLog, PredictionStore, waitUntilReady } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { WorkerConfig } from './config.js';
 import { ModelVersionServer } from './model-version-server.js';
 import { OnnxSession } from './onnx-session.js';
-import { createPredictionProcessor } from './prediction-processor.js';
+import { PredictionLogWriter } from './prediction-log-writer.js';
+import { startBatchingSync } from './batching-sync.js';
+import { createPredictionProcessor, finalFailure } from './prediction-processor.js';
 import { DEVICE_LEASE_TTL_MS, resolveDevice } from './resolve-device.js';
 
 /** A running worker process's core. */
@@ -34,6 +36,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   await waitUntilReady(redis, 30_000);
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
+  const predictionLog = new PredictionLogWriter(new PredictionLog(redis, keys, config.predictionLogMaxLen), { sampleRate: config.predictionLogSampleRate }, logger);
 
   const resolved = await resolveDevice(config.device, config.gpuCount, redis, keys, config.workerId, hostname(), logger);
   const { device } = resolved;
@@ -48,7 +51,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       const modelVersion = repository.resolve(model, version); // throws MODEL_NOT_FOUND / VERSION_NOT_FOUND
       server = OnnxSession.load(modelVersion.modelPath, { device, intraOpThreads: config.intraOpThreads }, logger).then((session) => {
         identity = { id: config.workerId, device: session.device };
-        return new ModelVersionServer(modelVersion, session, store, identity, logger);
+        return new ModelVersionServer(modelVersion, session, store, identity, logger, predictionLog);
       });
       server.catch(() => servers.delete(key)); // a failed load is retried by the job's next attempt
       servers.set(key, server);
@@ -63,10 +66,13 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     lease = undefined;
   }
 
+  // Ends a job that never reached a batch: `expired` for a passed deadline, else `failed`. The
+  // store keeps the first final write, so recording an outcome twice is harmless.
   const failJob = async (job: PredictionJobData, error: InferqError) => {
     await store.finish([{
       id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, origin: job.origin,
-      status: 'failed', error: { code: error.code, message: error.message }, timings: { totalMs: Date.now() - job.createdAt },
+      status: error.code === 'DEADLINE_EXCEEDED' ? 'expired' : 'failed',
+      error: { code: error.code, message: error.message }, timings: { totalMs: Date.now() - job.createdAt },
       worker: identity,
     }]);
   };
@@ -79,29 +85,38 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       prefix: keys.prefix,
       // Enough jobs in hand that the next batch fills while the current one computes.
       concurrency: maxBatch * config.concurrencyFactor,
+      // Crash recovery: a dead worker's locks lapse after lockDuration, and the next stalled check
+      // of any live worker re-queues its jobs (see config.ts for the trade-offs).
       lockDuration: config.lockDurationMs,
-      stalledInterval: Math.max(1_000, Math.floor(config.lockDurationMs / 2)),
-      maxStalledCount: 2,
+      stalledInterval: config.stalledIntervalMs,
+      maxStalledCount: config.maxStalledCount,
     });
     worker.on('error', (err) => logger.warn({ model, err: err.message }, 'worker error'));
+    worker.on('stalled', (jobId) => logger.warn({ jobId, model }, 'job stalled: its worker stopped renewing the lock; re-queued'));
     worker.on('failed', (job, err) => {
       if (!job) return;
-      const attempts = job.opts.attempts ?? 1;
-      const final = err.name === 'UnrecoverableError' || job.attemptsMade >= attempts;
-      logger.warn({ jobId: job.id, model, attemptsMade: job.attemptsMade, final, err: err.message }, 'job failed');
-      // Input errors already wrote their record; a transient error that used up its attempts has not.
-      if (final && err.name !== 'UnrecoverableError') {
-        failJob(job.data, new InferqError('WORKER_FAILED', `gave up after ${job.attemptsMade} attempts: ${err.message}`)).catch((e: Error) =>
-          logger.error({ jobId: job.id, err: e.message }, 'could not record failure'));
+      const failure = finalFailure(job, err);
+      logger.warn({ jobId: job.id, model, attemptsMade: job.attemptsMade, final: failure !== undefined, err: err.message }, 'job failed');
+      // Input errors already wrote their record (the store ignores the second write); a stall
+      // limit or used-up attempts have not, and without this the prediction would never end.
+      if (failure) {
+        failJob(job.data, failure).catch((e: Error) => logger.error({ jobId: job.id, err: e.message }, 'could not record failure'));
       }
     });
     return worker;
+  });
+
+  const stopBatchingSync = await startBatchingSync({
+    subscriber: redis.duplicate(), redis, keys, logger, concurrencyFactor: config.concurrencyFactor,
+    servers: () => Promise.all(servers.values()),
+    workers: new Map(repository.modelNames().map((model, i) => [model, workers[i]!])),
   });
 
   const heartbeat = async () => {
     const stats = await Promise.all([...servers.values()].map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
+      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters,
     }), 'PX', DEVICE_LEASE_TTL_MS);
     await lease?.renew();
   };
@@ -121,6 +136,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     const drains = [...servers.values()].map((s) => s.then((v) => v.drain()).catch(() => {}));
     const results = await Promise.allSettled([...workers.map((w) => w.close()), ...drains]);
     for (const r of results) if (r.status === 'rejected') logger.warn({ err: String(r.reason) }, 'error while closing');
+    await stopBatchingSync().catch(() => {});
+    await predictionLog.flush();
     await lease?.release().catch(() => {});
     await redis.del(keys.workerHeartbeat(config.workerId)).catch(() => {});
     await redis.quit().catch(() => redis.disconnect());
@@ -132,4 +149,10 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     repository,
     close,
   };
+}
+
+/** CPU time (user + system) this process has used, in seconds. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }

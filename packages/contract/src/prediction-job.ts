@@ -33,6 +33,11 @@ export interface PredictionJobData {
   createdAt: number;
   /** Id of the API process that accepted it (each API observes its own requests' metrics). */
   origin: string;
+  /**
+   * Epoch ms after which the job must not start: a worker that takes it later records the
+   * prediction as `expired` (DEADLINE_EXCEEDED) without running it. Absent = no deadline.
+   */
+  deadline?: number;
 }
 
 /** The name of every prediction job. */

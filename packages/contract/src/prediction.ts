@@ -5,11 +5,16 @@
 import type { ErrorCode } from './error-codes.js';
 import type { InferenceResponse } from './inference-protocol.js';
 
-/** Life cycle: queued → running → completed | failed. */
-export type PredictionStatus = 'queued' | 'running' | 'completed' | 'failed';
+/**
+ * Life cycle: queued → running → completed | failed, or queued → expired when the request's
+ * deadline passed before a worker took it. Transitions only move forward (the store enforces it
+ * in Redis): a re-run never turns a final record back into `running`, and a final record is
+ * never overwritten, except by an explicit retry of a failed prediction (failed → queued).
+ */
+export type PredictionStatus = 'queued' | 'running' | 'completed' | 'failed' | 'expired';
 
 /** Statuses after which nothing changes. */
-export const FINAL_STATUSES: ReadonlySet<PredictionStatus> = new Set(['completed', 'failed']);
+export const FINAL_STATUSES: ReadonlySet<PredictionStatus> = new Set(['completed', 'failed', 'expired']);
 
 /** Where the time of one prediction went, in milliseconds. */
 export interface PredictionTimings {
@@ -43,6 +48,11 @@ export interface PredictionRecord {
   error?: { code: ErrorCode; message: string };
   timings: PredictionTimings;
   worker?: WorkerIdentity;
+  /**
+   * Id of the API key that submitted it; absent when access control was off. Read from the store
+   * for ownership checks and never sent to clients.
+   */
+  owner?: string;
 }
 
 /** 202 answer to a submitted prediction. */

@@ -3,11 +3,27 @@
  *
  * | key / channel                          | type    | written by      | content                                  |
  * |----------------------------------------|---------|-----------------|------------------------------------------|
- * | `{prefix}:prediction:{id}`             | hash    | API, worker     | status, model, version, createdAt, result, error, timings, worker (JSON fields); TTL = retention |
+ * | `{prefix}:prediction:{id}`             | hash    | API, worker     | status, model, version, createdAt, owner (id of the submitting API key, absent with access control off), result, error, timings, worker (JSON fields); TTL = retention |
  * | `{prefix}:events:prediction-final`     | pub/sub | worker          | JSON `PredictionRecord` when a prediction completes or fails |
  * | `{prefix}:device-lease:{device}`       | zset    | worker          | member = worker id, score = lease expiry (epoch ms) |
  * | `{prefix}:worker:{id}`                 | string  | worker          | JSON heartbeat; TTL = 3 heartbeats       |
+ * | `{prefix}:api-keys`                    | hash    | API             | field = key id, value = JSON `{id, name, scopes, sha256, createdAt, revokedAt?}`; only the SHA-256 of a key is stored; revoked keys stay (access control stays on once any key was created) |
+ * | `{prefix}:rate-limit:{subject}`        | string  | API             | GCRA theoretical arrival time (epoch ms) of `key:{id}` or `ip:{address}`; TTL = until it no longer matters |
+ * | `{prefix}:batching:{model}:{version}` | string  | API             | JSON `BatchingSettings` set at run time; overrides config.json until deleted |
+ * | `{prefix}:events:batching`             | pub/sub | API → worker    | JSON `BatchingChange`: re-read that version's batching settings |
  * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*` |
+ * | `{prefix}:prediction-log`              | stream  | worker          | field `d` = JSON `PredictionLogEntry` (monitoring.ts), sampled; `MAXLEN ~ PREDICTION_LOG_MAX_LEN`; consumer group `monitor` |
+ * | `{prefix}:feedback-log`                | stream  | API             | field `d` = JSON `FeedbackEntry`; `MAXLEN ~ 100000`; consumer group `monitor` |
+ * | `{prefix}:feedback:{id}`               | string  | API             | `1` once feedback for prediction `id` is stored (one feedback per prediction); TTL = retention |
+ * | `{prefix}:reference:{model}:{version}` | hash    | API             | uploaded reference sample: `csv`, `rows`, `uploadedAt`; overrides `models/<m>/<v>/reference.csv` |
+ * | `{prefix}:monitor:window:{kind}:{model}:{version}` | list | monitor | JSON items of the window being filled (`kind` = `predictions` or `feedback`) |
+ * | `{prefix}:monitor:window-meta:{kind}:{model}:{version}` | hash | monitor | `rows`, `startedAt`, `seq` (windows closed so far) of that window |
+ * | `{prefix}:monitor:reports:{model}:{version}` | list | monitor     | JSON `WindowReport`s, newest first, at most MONITOR_MAX_REPORTS |
+ * | `{prefix}:monitor:series:{model}:{version}:{name}` | stream | monitor | fields `t`, `v`, `w` (a `SeriesPoint`); `MAXLEN ~ SERIES_MAX_POINTS` |
+ * | `{prefix}:monitor:series-index:{model}:{version}` | set | monitor  | names of the series of that version |
+ * | `{prefix}:monitor:settings`            | string  | monitor         | JSON `MonitorSettings` (window size, thresholds) of the last monitor started, for the dashboard |
+ * | `{prefix}:alerts`                      | stream  | monitor         | field `d` = JSON `AlertEvent`; `MAXLEN ~ ALERT_HISTORY_MAX_LEN` |
+ * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
  *
  * `prefix` defaults to `inferq`, so several deployments (or test runs) can share one Redis.
  */
@@ -18,15 +34,34 @@ export const DEFAULT_KEY_PREFIX = 'inferq';
 /** Model names (and so queue names) are restricted to this pattern. */
 export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
+/** The two kinds of monitoring windows: logged predictions and feedback labels. */
+export type MonitorWindowKind = 'predictions' | 'feedback';
+
 /** Key builders bound to one prefix. */
 export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
   return Object.freeze({
     prefix,
     prediction: (id: string) => `${prefix}:prediction:${id}`,
+    batching: (model: string, version: string) => `${prefix}:batching:${model}:${version}`,
+    batchingChannel: `${prefix}:events:batching`,
     predictionFinalChannel: `${prefix}:events:prediction-final`,
     deviceLease: (device: string) => `${prefix}:device-lease:${device}`,
     workerHeartbeat: (workerId: string) => `${prefix}:worker:${workerId}`,
     workerHeartbeatPattern: `${prefix}:worker:*`,
+    predictionLog: `${prefix}:prediction-log`,
+    feedbackLog: `${prefix}:feedback-log`,
+    feedbackGiven: (id: string) => `${prefix}:feedback:${id}`,
+    referenceUpload: (model: string, version: string) => `${prefix}:reference:${model}:${version}`,
+    monitorWindow: (kind: MonitorWindowKind, model: string, version: string) => `${prefix}:monitor:window:${kind}:${model}:${version}`,
+    monitorWindowMeta: (kind: MonitorWindowKind, model: string, version: string) => `${prefix}:monitor:window-meta:${kind}:${model}:${version}`,
+    monitorReports: (model: string, version: string) => `${prefix}:monitor:reports:${model}:${version}`,
+    monitorSeries: (model: string, version: string, name: string) => `${prefix}:monitor:series:${model}:${version}:${name}`,
+    monitorSeriesIndex: (model: string, version: string) => `${prefix}:monitor:series-index:${model}:${version}`,
+    monitorSettings: `${prefix}:monitor:settings`,
+    alerts: `${prefix}:alerts`,
+    alertCooldown: (model: string, version: string, rule: string) => `${prefix}:alert-cooldown:${model}:${version}:${rule}`,
+    apiKeys: `${prefix}:api-keys`,
+    rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
   });
 }
 

@@ -31,10 +31,10 @@ export interface WsAcceptedMessage {
   version: string;
 }
 
-/** Server → client: a final result. */
+/** Server → client: a final result (`expired`: its deadline passed before it ran, code DEADLINE_EXCEEDED). */
 export type WsResultMessage =
   | { type: 'result'; id: string; status: 'completed'; result: InferenceResponse; timings: PredictionTimings }
-  | { type: 'result'; id: string; status: 'failed'; error: { code: ErrorCode; message: string }; timings: PredictionTimings };
+  | { type: 'result'; id: string; status: 'failed' | 'expired'; error: { code: ErrorCode; message: string }; timings: PredictionTimings };
 
 /** Server → client: a message could not be handled; the socket stays open. */
 export interface WsErrorMessage {
@@ -42,6 +42,8 @@ export interface WsErrorMessage {
   ref?: string;
   id?: string;
   error: { code: ErrorCode; message: string };
+  /** With `RATE_LIMITED`: milliseconds until a `predict` is accepted again. */
+  retryAfterMs?: number;
 }
 
 export type WsServerMessage = WsAcceptedMessage | WsResultMessage | WsErrorMessage;

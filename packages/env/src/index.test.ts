@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, readBoolean, readChoice, readInteger, readList, readRedisUrl, readString, type Env } from './index.js';
+import { ConfigError, readBoolean, readChoice, readInteger, readList, readNumber, readRedisUrl, readString, type Env } from './index.js';
 
 /** Asserts a ConfigError whose message names `name`. */
 const configError = (name: string, pattern?: RegExp) => (error: unknown) => {
@@ -129,5 +129,21 @@ describe('readRedisUrl', () => {
 
   it('does not echo a rejected URL, which may hold a password', () => {
     assert.throws(() => readRedisUrl({ REDIS_URL: 'http://user:s3cret@host' }, 'REDIS_URL'), (e: unknown) => e instanceof ConfigError && !e.message.includes('s3cret'));
+  });
+});
+
+describe('readNumber', () => {
+  const range = { min: 0, max: 1 };
+  it('reads decimals in range and falls back when unset', () => {
+    assert.equal(readNumber({ RATE: '0.25' }, 'RATE', 1, range), 0.25);
+    assert.equal(readNumber({ RATE: '1' }, 'RATE', 0.5, range), 1);
+    assert.equal(readNumber({ RATE: '.5' }, 'RATE', 1, range), 0.5);
+    assert.equal(readNumber({}, 'RATE', 1, range), 1);
+  });
+
+  it('rejects values out of range or not numbers, naming the variable', () => {
+    for (const raw of ['1.5', '-0.1', 'half', '0x1', 'NaN', 'Infinity', '1,5']) {
+      assert.throws(() => readNumber({ RATE: raw }, 'RATE', 1, range), configError('RATE'), raw);
+    }
   });
 });

@@ -36,6 +36,17 @@ export function readInteger(env: Env, name: string, fallback: number, range: { m
   return value;
 }
 
+/** A finite number in [min, max] (decimals allowed, e.g. a rate). */
+export function readNumber(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+  const raw = present(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(raw) || !Number.isFinite(value) || value < range.min || value > range.max) {
+    throw new ConfigError(`${name}="${raw}" must be a number from ${range.min} to ${range.max}`);
+  }
+  return value;
+}
+
 /** One of a fixed set of values. */
 export function readChoice<T extends string>(env: Env, name: string, fallback: T, choices: readonly T[]): T {
   const raw = present(env, name);

@@ -18,6 +18,7 @@ describe('parseModelConfig', () => {
       description: 'Iris classifier',
       maxBatchSize: 64,
       maxQueueDelayMs: 2.5,
+      maxQueueSize: 500,
       labels: ['setosa', 'versicolor', 'virginica'],
       inputs: [
         { name: 'features', shape: [-1, 4], featureNames: ['a', 'b', 'c', 'd'] },
@@ -46,7 +47,7 @@ describe('parseModelConfig', () => {
   });
 
   it('refuses unknown top-level fields, naming them', () => {
-    fails({ maxBatch: 8 }, /unknown field "maxBatch" \(known: description, maxBatchSize, maxQueueDelayMs, labels, inputs\)/);
+    fails({ maxBatch: 8 }, /unknown field "maxBatch" \(known: description, maxBatchSize, maxQueueDelayMs, maxQueueSize, labels, inputs\)/);
     fails({ description: 'ok', max_batch_size: 8 }, /unknown field "max_batch_size"/);
   });
 
@@ -70,6 +71,11 @@ describe('parseModelConfig', () => {
     assert.equal(parseModelConfig({ maxQueueDelayMs: 0 }, SOURCE).maxQueueDelayMs, 0);
     assert.equal(parseModelConfig({ maxQueueDelayMs: 60_000 }, SOURCE).maxQueueDelayMs, 60_000);
     assert.equal(parseModelConfig({ maxQueueDelayMs: 0.5 }, SOURCE).maxQueueDelayMs, 0.5);
+  });
+
+  it('checks maxQueueSize is an integer in [1, 10000000]', () => {
+    for (const maxQueueSize of [0, -1, 1.5, 10_000_001, '8', null]) fails({ maxQueueSize }, /"maxQueueSize" must be an integer in \[1, 10000000\]/);
+    assert.equal(parseModelConfig({ maxQueueSize: 1 }, SOURCE).maxQueueSize, 1);
   });
 
   it('checks labels', () => {

@@ -2,7 +2,7 @@
  * `config.json` beside a model version: serving settings the ONNX file cannot say.
  *
  * ```json
- * { "description": "...", "maxBatchSize": 32, "maxQueueDelayMs": 0,
+ * { "description": "...", "maxBatchSize": 32, "maxQueueDelayMs": 0, "maxQueueSize": 1000,
  *   "labels": ["cat", "dog"], "inputs": [{ "name": "x", "shape": [-1, 3, 48, 192] }] }
  * ```
  */
@@ -29,6 +29,20 @@ export interface ModelConfig {
    * @defaultValue 0
    */
   maxQueueDelayMs?: number;
+  /**
+   * Most predictions waiting in the model's queue (not yet taken by a worker); beyond it the API
+   * answers 429 QUEUE_FULL, as Triton's `max_queue_size`. The queue is per model: each version's
+   * setting applies to requests for that version.
+   * @defaultValue the API's MAX_QUEUE_SIZE
+   */
+  maxQueueSize?: number;
+  /** Batch sizes cut at once without waiting out the delay (Triton's preferred_batch_size). */
+  preferredBatchSizes?: number[];
+  /**
+   * Learn the batch cost (t ≈ a·n + b) and wait, up to maxQueueDelayMs, only while waiting pays.
+   * @defaultValue false
+   */
+  adaptiveBatching?: boolean;
   /** Class names, index = class id. */
   labels?: string[];
   inputs?: InputConfig[];
@@ -46,7 +60,7 @@ export function parseModelConfig(value: unknown, source: string): ModelConfig {
   };
   if (!isRecord(value)) return fail('must be a JSON object');
   const config: ModelConfig = {};
-  const known = new Set(['description', 'maxBatchSize', 'maxQueueDelayMs', 'labels', 'inputs']);
+  const known = new Set(['description', 'maxBatchSize', 'maxQueueDelayMs', 'maxQueueSize', 'preferredBatchSizes', 'adaptiveBatching', 'labels', 'inputs']);
   for (const key of Object.keys(value)) if (!known.has(key)) fail(`unknown field "${key}" (known: ${[...known].join(', ')})`);
   if (value.description !== undefined) {
     if (typeof value.description !== 'string') fail('"description" must be a string');
@@ -61,6 +75,20 @@ export function parseModelConfig(value: unknown, source: string): ModelConfig {
       fail('"maxQueueDelayMs" must be a number in [0, 60000]');
     }
     config.maxQueueDelayMs = value.maxQueueDelayMs as number;
+  }
+  if (value.maxQueueSize !== undefined) {
+    if (!isIntegerIn(value.maxQueueSize, 1, 10_000_000)) fail('"maxQueueSize" must be an integer in [1, 10000000]');
+    config.maxQueueSize = value.maxQueueSize as number;
+  }
+  if (value.preferredBatchSizes !== undefined) {
+    if (!Array.isArray(value.preferredBatchSizes) || value.preferredBatchSizes.some((n) => !isIntegerIn(n, 1, 65_536))) {
+      fail('"preferredBatchSizes" must be an array of integers in [1, 65536]');
+    }
+    config.preferredBatchSizes = value.preferredBatchSizes as number[];
+  }
+  if (value.adaptiveBatching !== undefined) {
+    if (typeof value.adaptiveBatching !== 'boolean') fail('"adaptiveBatching" must be true or false');
+    config.adaptiveBatching = value.adaptiveBatching as boolean;
   }
   if (value.labels !== undefined) {
     if (!Array.isArray(value.labels) || value.labels.some((l) => typeof l !== 'string')) fail('"labels" must be an array of strings');

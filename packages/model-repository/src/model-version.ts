@@ -18,6 +18,12 @@ export interface ModelVersion {
   maxBatchSize: number;
   /** Effective max queue delay in ms. */
   maxQueueDelayMs: number;
+  /** Preferred batch sizes (may be empty). */
+  preferredBatchSizes: number[];
+  /** Adaptive batching on. */
+  adaptiveBatching: boolean;
+  /** Queue bound from config.json; undefined = the API's MAX_QUEUE_SIZE. */
+  maxQueueSize?: number;
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
   featureNames: Record<string, string[]>;
@@ -74,8 +80,11 @@ export function loadModelVersion(name: string, version: string, dir: string): Mo
   const loaded: ModelVersion = {
     name, version, modelPath, maxBatchSize,
     maxQueueDelayMs: config.maxQueueDelayMs ?? 0,
+    preferredBatchSizes: config.preferredBatchSizes ?? [],
+    adaptiveBatching: config.adaptiveBatching ?? false,
     inputs, outputs: signature.outputs, featureNames,
   };
+  if (config.maxQueueSize !== undefined) loaded.maxQueueSize = config.maxQueueSize;
   if (config.description !== undefined) loaded.description = config.description;
   if (config.labels !== undefined) loaded.labels = config.labels;
   return loaded;

@@ -3,14 +3,81 @@ import {
   FINAL_STATUSES, type PredictionFinalEvent, type PredictionRecord, type PredictionStatus, type RedisKeys, type WorkerIdentity,
 } from '@inferq/contract';
 
+/** Lua test of "this status is final", generated from FINAL_STATUSES so the two never disagree. */
+const LUA_IS_FINAL = [...FINAL_STATUSES].map((s) => `status == '${s}'`).join(' or ');
+
+/**
+ * queued | running → running; anything else (final, or the record gone) is left alone, so a
+ * re-run of a job whose prediction already ended never moves it back. KEYS: prediction hashes;
+ * ARGV[1]: worker JSON. Returns how many were marked.
+ */
+const MARK_RUNNING_LUA = `
+local marked = 0
+for _, key in ipairs(KEYS) do
+  local status = redis.call('HGET', key, 'status')
+  if status == 'queued' or status == 'running' then
+    redis.call('HSET', key, 'status', 'running', 'worker', ARGV[1])
+    marked = marked + 1
+  end
+end
+return marked`;
+
+/**
+ * Writes each final record and publishes it, unless the record is final already: the first final
+ * write wins and is announced once; a duplicate (a re-run after a stall, a retried batch) is
+ * dropped here, before any client could see it. KEYS[i]: hash of record i. ARGV: TTL seconds,
+ * channel, then per record: field count n, n field/value strings, event JSON. Returns how many
+ * were written.
+ */
+const FINISH_LUA = `
+local ttl, channel, a, written = ARGV[1], ARGV[2], 3, 0
+for _, key in ipairs(KEYS) do
+  local n = tonumber(ARGV[a])
+  local status = redis.call('HGET', key, 'status')
+  if not (${LUA_IS_FINAL}) then
+    redis.call('HSET', key, unpack(ARGV, a + 1, a + n))
+    redis.call('EXPIRE', key, ttl)
+    redis.call('PUBLISH', channel, ARGV[a + n + 1])
+    written = written + 1
+  end
+  a = a + n + 2
+end
+return written`;
+
+/**
+ * failed → queued for an explicit retry: clears the outcome, keeps identity, owner and TTL.
+ * KEYS[1]: the hash. Returns the status it found (nil when the record is gone).
+ */
+const REOPEN_LUA = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'failed' then
+  redis.call('HDEL', KEYS[1], 'result', 'error', 'worker', 'timings')
+  redis.call('HSET', KEYS[1], 'status', 'queued')
+end
+return status`;
+
+type ScriptArg = string | number;
+/** The scripts above, as ioredis commands (EVALSHA, falling back to EVAL after a Redis restart). */
+interface StoreScripts {
+  inferqMarkRunning(numKeys: number, ...args: ScriptArg[]): Promise<number>;
+  inferqFinish(numKeys: number, ...args: ScriptArg[]): Promise<number>;
+  inferqReopen(numKeys: number, ...args: ScriptArg[]): Promise<string | null>;
+}
+
 /**
  * Prediction state in Redis, one hash per prediction (`{prefix}:prediction:{id}`, see redis-keys.ts):
- * scalar fields `status model version createdAt`, JSON fields `result error timings worker`.
- * Final writes and their pub/sub announcement go out in one MULTI per batch, so a subscriber
+ * scalar fields `status model version createdAt owner`, JSON fields `result error timings worker`.
+ * Final writes and their pub/sub announcement go out in one Lua script per batch, so a subscriber
  * that reads the hash after the event always sees the final state.
+ *
+ * Transitions are monotonic, checked inside Redis (no read-modify-write race between workers):
+ * `markRunning` only moves queued/running records, `finish` never overwrites a final record and
+ * publishes only what it wrote, so each prediction is announced once however often its job ran.
+ * The one way back is `reopen` (failed → queued), used by an explicit retry.
  */
 export class PredictionStore {
   readonly #redis: Redis;
+  readonly #scripts: StoreScripts;
   readonly #keys: RedisKeys;
   readonly #retentionSeconds: number;
 
@@ -19,14 +86,20 @@ export class PredictionStore {
     this.#redis = redis;
     this.#keys = keys;
     this.#retentionSeconds = retentionSeconds;
+    redis.defineCommand('inferqMarkRunning', { lua: MARK_RUNNING_LUA });
+    redis.defineCommand('inferqFinish', { lua: FINISH_LUA });
+    redis.defineCommand('inferqReopen', { lua: REOPEN_LUA });
+    this.#scripts = redis as unknown as StoreScripts;
   }
 
-  /** Records a newly accepted prediction as `queued`. */
-  async create(record: Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt'>): Promise<void> {
+  /** Records a newly accepted prediction as `queued`; `owner` is the submitting API key's id. */
+  async create(record: Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'owner'>): Promise<void> {
     const key = this.#keys.prediction(record.id);
+    const fields: Record<string, string> = { status: 'queued', model: record.model, version: record.version, createdAt: String(record.createdAt) };
+    if (record.owner !== undefined) fields.owner = record.owner;
     await this.#redis
       .multi()
-      .hset(key, { status: 'queued', model: record.model, version: record.version, createdAt: String(record.createdAt) })
+      .hset(key, fields)
       .expire(key, this.#retentionSeconds)
       .exec()
       .then(throwOnPipelineError);
@@ -43,27 +116,53 @@ export class PredictionStore {
     return hash.status ? recordFromHash(id, hash) : undefined;
   }
 
-  /** Marks predictions of a starting batch as `running` (one round trip for the batch). */
-  async markRunning(ids: readonly string[], worker: WorkerIdentity): Promise<void> {
-    if (ids.length === 0) return;
-    const multi = this.#redis.multi();
-    const workerJson = JSON.stringify(worker);
-    for (const id of ids) multi.hset(this.#keys.prediction(id), 'status', 'running', 'worker', workerJson);
-    await multi.exec().then(throwOnPipelineError);
+  /** Reads several predictions in one round trip (in order; undefined where unknown or expired). */
+  async getMany(ids: readonly string[]): Promise<Array<PredictionRecord | undefined>> {
+    if (ids.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.#keys.prediction(id));
+    const results = (await pipeline.exec()) ?? [];
+    throwOnPipelineError(results);
+    return ids.map((id, i) => {
+      const hash = results[i]?.[1] as Record<string, string> | undefined;
+      return hash?.status ? recordFromHash(id, hash) : undefined;
+    });
   }
 
-  /** Writes final records and announces each on the final-result channel, in one MULTI. */
-  async finish(events: readonly PredictionFinalEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const multi = this.#redis.multi();
+  /**
+   * Marks predictions of a starting batch as `running` (one round trip for the batch). Records
+   * already final (a re-run after a stall) keep their status. Returns how many were marked.
+   */
+  async markRunning(ids: readonly string[], worker: WorkerIdentity): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.#scripts.inferqMarkRunning(ids.length, ...ids.map((id) => this.#keys.prediction(id)), JSON.stringify(worker));
+  }
+
+  /**
+   * Writes final records and announces each on the final-result channel, in one script run.
+   * A record that is already final is neither overwritten nor announced again (first write wins).
+   * Returns how many were written.
+   */
+  async finish(events: readonly PredictionFinalEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const keys: string[] = [];
+    const args: ScriptArg[] = [this.#retentionSeconds, this.#keys.predictionFinalChannel];
     for (const { origin, ...record } of events) {
       if (!FINAL_STATUSES.has(record.status)) throw new Error(`finish() takes final records, got "${record.status}"`);
-      const key = this.#keys.prediction(record.id);
-      multi.hset(key, hashFromRecord(record));
-      multi.expire(key, this.#retentionSeconds);
-      multi.publish(this.#keys.predictionFinalChannel, JSON.stringify(origin === undefined ? record : { ...record, origin }));
+      keys.push(this.#keys.prediction(record.id));
+      const fields = Object.entries(hashFromRecord(record)).flat();
+      args.push(fields.length, ...fields, JSON.stringify(origin === undefined ? record : { ...record, origin }));
     }
-    await multi.exec().then(throwOnPipelineError);
+    return this.#scripts.inferqFinish(keys.length, ...keys, ...args);
+  }
+
+  /**
+   * Moves a failed prediction back to `queued` for a retry (clearing its error). Returns the
+   * status it found: `'failed'` when it was reopened, anything else (undefined = gone) when not.
+   */
+  async reopen(id: string): Promise<PredictionStatus | undefined> {
+    const status = await this.#scripts.inferqReopen(1, this.#keys.prediction(id));
+    return (status ?? undefined) as PredictionStatus | undefined;
   }
 }
 
@@ -90,6 +189,7 @@ function recordFromHash(id: string, hash: Record<string, string>): PredictionRec
   if (hash.result) record.result = JSON.parse(hash.result);
   if (hash.error) record.error = JSON.parse(hash.error);
   if (hash.worker) record.worker = JSON.parse(hash.worker);
+  if (hash.owner) record.owner = hash.owner;
   return record;
 }
 

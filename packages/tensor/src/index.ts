@@ -9,3 +9,4 @@ export * from './batch.js';
 export * from './tensor-summary.js';
 export * from './binary-values.js';
 export * from './binary-request.js';
+export * from './binary-response.js';

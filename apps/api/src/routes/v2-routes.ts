@@ -1,7 +1,10 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InferqError } from '@inferq/contract';
 import { versionMetadata } from '@inferq/model-repository';
 import type { ApiContext } from '../api-context.js';
+import { binaryOutputsRequested, sendBinary } from '../binary-reply.js';
+import { principalOf } from '../auth/access-control.js';
+import { ownerOf } from '../auth/principal.js';
 import { modelParams, modelVersionParams } from '../schemas.js';
 
 const SERVER_VERSION = '0.1.0';
@@ -43,24 +46,30 @@ export function v2Routes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/ready', { schema: { tags, params: modelVersionParams, summary: 'Model version readiness' } },
     (request, reply) => ready(request.params.model, request.params.version, reply));
 
-  const infer = async (model: string, version: string | undefined, body: unknown, reply: FastifyReply) => {
+  const infer = async (model: string, version: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
     let accepted;
     try {
-      accepted = await ctx.service.submit(model, version, body);
+      accepted = await ctx.service.submit(model, version, request.body, undefined, {
+        owner: ownerOf(principalOf(request)), timeoutHeader: request.headers['request-timeout-ms'],
+      });
     } catch (error) {
       if (error instanceof InferqError) ctx.metrics.rejected.inc({ code: error.code });
       throw error;
     }
     ctx.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'v2' });
     const record = await ctx.service.waitForFinal(accepted.id, ctx.config.syncTimeoutMs);
-    if (record.status === 'completed' && record.result) return reply.send(record.result);
-    if (record.status === 'failed' && record.error) throw new InferqError(record.error.code, record.error.message);
+    if (record.status === 'completed' && record.result) {
+      const binary = binaryOutputsRequested(request.body);
+      return binary ? sendBinary(reply, record.result, binary) : reply.send(record.result);
+    }
+    // failed: the model's error; expired: DEADLINE_EXCEEDED (the request's timeout passed before it ran).
+    if ((record.status === 'failed' || record.status === 'expired') && record.error) throw new InferqError(record.error.code, record.error.message);
     void reply.header('location', `/v1/predictions/${accepted.id}`);
     throw new InferqError('INFERENCE_TIMEOUT', `no result within ${ctx.config.syncTimeoutMs} ms; the prediction ${accepted.id} is still ${record.status} and can be read at /v1/predictions/${accepted.id}`);
   };
   const inferSchema = { tags, params: modelParams, body: { $ref: 'InferenceRequest#' }, response: { 200: { $ref: 'InferenceResponse#' }, ...errors } };
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', { schema: { ...inferSchema, summary: 'Synchronous inference (latest version)' } },
-    (request, reply) => infer(request.params.model, undefined, request.body, reply));
+    (request, reply) => infer(request.params.model, undefined, request, reply));
   app.post<{ Params: { model: string; version: string } }>('/v2/models/:model/versions/:version/infer', { schema: { ...inferSchema, params: modelVersionParams, summary: 'Synchronous inference on one version' } },
-    (request, reply) => infer(request.params.model, request.params.version, request.body, reply));
+    (request, reply) => infer(request.params.model, request.params.version, request, reply));
 }

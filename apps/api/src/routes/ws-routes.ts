@@ -5,20 +5,25 @@ import {
   type PredictionRecord, type WsServerMessage,
 } from '@inferq/contract';
 import type { ApiContext } from '../api-context.js';
+import { BINARY_SECTION } from '../binary-body.js';
+import { admitPrediction, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
+import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
 
 /** Most ids one `subscribe` message may name. */
 export const MAX_SUBSCRIBE_IDS = 1_000;
 /** Most ids one socket may wait on at once. */
 export const MAX_WATCHED_PER_SOCKET = 10_000;
+/** Close code when the socket's API key is revoked (or access control turned on) while it is open. */
+export const CLOSE_UNAUTHORIZED = 4401;
 
 /**
  * `GET /v1/ws`: submit over the socket and get results pushed, or subscribe to ids.
  * Each API process pushes to its own sockets from the shared final-result channel.
  */
 export function wsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/v1/ws', { websocket: true, schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' } }, (socket) => {
-    new PredictionSocket(socket, ctx).attach();
+  app.get('/v1/ws', { websocket: true, schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' } }, (socket, request) => {
+    new PredictionSocket(socket, ctx, principalOf(request), request.ip).attach();
   });
 }
 
@@ -26,17 +31,22 @@ export function wsRoutes(app: FastifyInstance, ctx: ApiContext): void {
 class PredictionSocket {
   readonly #socket: WebSocket;
   readonly #ctx: ApiContext;
+  /** The key the connection was opened with (checked on upgrade, re-checked per message). */
+  readonly #principal: Principal;
+  readonly #clientAddress: string;
   /** id → function that stops listening. */
   readonly #watching = new Map<string, () => void>();
   /** Ids whose result was sent; each result goes out once per socket. */
   readonly #delivered = new Set<string>();
-  /** Results that arrived before their `accepted` message went out. */
+  /** Results that arrived before their `accepted` message went out, or before their owner was checked. */
   readonly #heldBack = new Map<string, PredictionRecord>();
   readonly #awaitingAccept = new Set<string>();
 
-  constructor(socket: WebSocket, ctx: ApiContext) {
+  constructor(socket: WebSocket, ctx: ApiContext, principal: Principal, clientAddress: string) {
     this.#socket = socket;
     this.#ctx = ctx;
+    this.#principal = principal;
+    this.#clientAddress = clientAddress;
   }
 
   attach(): void {
@@ -51,18 +61,36 @@ class PredictionSocket {
   }
 
   async #onMessage(data: Buffer, isBinary: boolean): Promise<void> {
-    if (isBinary) return this.#sendError(new InferqError('INVALID_MESSAGE', 'binary frames are not accepted; send JSON text'));
+    // A binary frame is [uint32 LE length of the JSON message][JSON message][raw tensor bytes]:
+    // the WebSocket form of the binary data extension (inputs declare parameters.binary_data_size).
+    let json = data;
+    let binary: Buffer | undefined;
+    if (isBinary) {
+      const length = data.byteLength >= 4 ? data.readUInt32LE(0) : -1;
+      if (length < 2 || 4 + length > data.byteLength) {
+        return this.#sendError(new InferqError('INVALID_MESSAGE', 'a binary frame starts with the uint32 little-endian length of its JSON message, then the message, then tensor bytes'));
+      }
+      json = data.subarray(4, 4 + length);
+      binary = data.subarray(4 + length);
+    }
     let message: unknown;
     try {
-      message = JSON.parse(data.toString('utf8'));
+      message = JSON.parse(json.toString('utf8'));
     } catch {
       return this.#sendError(new InferqError('INVALID_MESSAGE', 'message is not valid JSON'));
+    }
+    if (binary && typeof message === 'object' && message !== null && typeof (message as { request?: unknown }).request === 'object' && (message as { request: unknown }).request !== null) {
+      Object.defineProperty((message as { request: object }).request, BINARY_SECTION, { value: binary, enumerable: false });
     }
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
       return this.#sendError(new InferqError('INVALID_MESSAGE', 'message must be a JSON object with a "type"'));
     }
     const m = message as Record<string, unknown>;
     const ref = typeof m.ref === 'string' ? m.ref.slice(0, 256) : undefined;
+    if (!(await this.#ctx.auth.keys.isActive(this.#principal))) {
+      this.#socket.close(CLOSE_UNAUTHORIZED, 'API key revoked or required');
+      return;
+    }
     if (m.type === 'predict') return this.#predict(m, ref);
     if (m.type === 'subscribe') return this.#subscribe(m, ref);
     return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}; expected "predict" or "subscribe"`), ref);
@@ -74,12 +102,18 @@ class PredictionSocket {
     if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
       return this.#sendError(new InferqError('INVALID_MESSAGE', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref);
     }
+    try {
+      requireScope(this.#principal, 'predict');
+      await admitPrediction(this.#ctx.auth, this.#principal, this.#clientAddress);
+    } catch (error) {
+      return this.#sendError(toInferqError(error), ref);
+    }
     // Listen before the job exists so even an instant result is not missed; hold it until 'accepted' is out.
     const id = newPredictionId();
     this.#awaitingAccept.add(id);
     this.#watch(id);
     try {
-      const accepted = await this.#ctx.service.submit(m.model, m.version as string | undefined, m.request, id);
+      const accepted = await this.#ctx.service.submit(m.model, m.version as string | undefined, m.request, id, { owner: ownerOf(this.#principal) });
       this.#ctx.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'ws' });
       this.#send({ type: 'accepted', id, model: accepted.model, version: accepted.version, ...(ref !== undefined ? { ref } : {}) });
     } catch (error) {
@@ -101,17 +135,32 @@ class PredictionSocket {
     if (!Array.isArray(m.ids) || m.ids.length > MAX_SUBSCRIBE_IDS || m.ids.some((id) => typeof id !== 'string')) {
       return this.#sendError(new InferqError('INVALID_MESSAGE', `"ids" must be an array of at most ${MAX_SUBSCRIBE_IDS} strings`), ref);
     }
+    try {
+      requireScope(this.#principal, 'read');
+    } catch (error) {
+      return this.#sendError(toInferqError(error), ref);
+    }
+    const viewer = viewerOf(this.#principal);
     await Promise.all((m.ids as string[]).map(async (id) => {
       if (!isPredictionId(id)) return this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
       if (this.#delivered.has(id) || this.#watching.has(id)) return;
       if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
         return this.#sendError(new InferqError('INVALID_MESSAGE', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref, id);
       }
-      this.#watch(id); // before reading, so a result written in between still arrives
+      // Listen before reading, so a result written in between still arrives, but hold it back
+      // until the read has shown the caller may see this prediction.
+      this.#awaitingAccept.add(id);
+      this.#watch(id);
       try {
-        const record = await this.#ctx.service.get(id);
-        if (FINAL_STATUSES.has(record.status)) this.#deliver(record);
+        const record = await this.#ctx.service.get(id, viewer);
+        this.#awaitingAccept.delete(id);
+        const held = this.#heldBack.get(id);
+        this.#heldBack.delete(id);
+        if (held) this.#deliver(held);
+        else if (FINAL_STATUSES.has(record.status)) this.#deliver(record);
       } catch (error) {
+        this.#awaitingAccept.delete(id);
+        this.#heldBack.delete(id);
         this.#unwatch(id);
         this.#sendError(toInferqError(error), ref, id);
       }
@@ -142,13 +191,16 @@ class PredictionSocket {
     this.#unwatch(record.id);
     if (record.status === 'completed' && record.result) {
       this.#send({ type: 'result', id: record.id, status: 'completed', result: record.result, timings: record.timings });
-    } else if (record.status === 'failed') {
-      this.#send({ type: 'result', id: record.id, status: 'failed', error: record.error ?? { code: 'INTERNAL_ERROR', message: 'failed' }, timings: record.timings });
+    } else if (record.status === 'failed' || record.status === 'expired') {
+      this.#send({ type: 'result', id: record.id, status: record.status, error: record.error ?? { code: 'INTERNAL_ERROR', message: record.status }, timings: record.timings });
     }
   }
 
   #sendError(error: InferqError, ref?: string, id?: string): void {
-    this.#send({ type: 'error', error: { code: error.code, message: error.message }, ...(ref !== undefined ? { ref } : {}), ...(id !== undefined ? { id } : {}) });
+    this.#send({
+      type: 'error', error: { code: error.code, message: error.message }, ...(ref !== undefined ? { ref } : {}), ...(id !== undefined ? { id } : {}),
+      ...(error instanceof RateLimitedError ? { retryAfterMs: error.retryAfterMs } : {}),
+    });
   }
 
   #send(message: WsServerMessage): void {

@@ -1,0 +1,113 @@
+/**
+ * Access control for every route, in one `onRequest` hook (before the body is read, so a caller
+ * without a key cannot make the API parse 16 MiB): route policy → API key → scope → rate limit.
+ * The key is read from `Authorization: Bearer <key>` or `X-API-Key: <key>`; the WebSocket route
+ * also takes `?api_key=<key>` because browsers cannot set headers on a WebSocket.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InferqError } from '@inferq/contract';
+import type { ApiKeyStore } from './key-store.js';
+import { ANONYMOUS, hasScope, type Principal, type Scope } from './principal.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { routeAccess } from './route-access.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling; null only on public routes. */
+    principal: Principal | null;
+  }
+}
+
+/** The access-control services the routes share. */
+export interface AccessControl {
+  keys: ApiKeyStore;
+  limiter: RateLimiter;
+}
+
+/** `RATE_LIMITED`, with the time until the next request would pass. */
+export class RateLimitedError extends InferqError {
+  readonly retryAfterMs: number;
+
+  constructor(retryAfterMs: number, perSecond: number) {
+    super('RATE_LIMITED', `more than ${perSecond} predictions per second; retry in ${retryAfterMs} ms`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** The caller of a protected route (the hook has set it); throws if a route forgot its policy entry. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new InferqError('INTERNAL_ERROR', `route ${request.routeOptions.url ?? ''} reads the caller but is public in auth/route-access.ts`);
+  return request.principal;
+}
+
+/** Throws FORBIDDEN unless the principal holds `scope`. */
+export function requireScope(principal: Principal, scope: Scope): void {
+  if (!hasScope(principal, scope)) {
+    throw new InferqError('FORBIDDEN', `this API key ("${principal.kind === 'key' ? principal.name : ''}") lacks the "${scope}" scope`);
+  }
+}
+
+/**
+ * Counts one prediction against the caller's rate limit (per key; per client address with access
+ * control off); throws RateLimitedError when over it.
+ */
+export async function admitPrediction(access: AccessControl, principal: Principal, clientAddress: string): Promise<void> {
+  if (!access.limiter.enabled) return;
+  const subject = principal.kind === 'key' ? `key:${principal.id}` : `ip:${clientAddress}`;
+  const waitMs = await access.limiter.take(subject);
+  if (waitMs > 0) throw new RateLimitedError(waitMs, access.limiter.limit.perSecond);
+}
+
+/** The presented key, or undefined. Only the WebSocket route reads the query string. */
+function credentialOf(request: FastifyRequest, allowQuery: boolean): string | undefined {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+    return match?.[1] ?? '';
+  }
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string') return header.trim();
+  if (allowQuery) {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (typeof query?.api_key === 'string') return query.api_key;
+  }
+  return undefined;
+}
+
+/** Answers 401 with the challenge header. */
+function unauthorized(reply: FastifyReply, message: string): never {
+  void reply.header('www-authenticate', 'Bearer realm="inferq"');
+  throw new InferqError('UNAUTHORIZED', message);
+}
+
+/**
+ * Installs the hook. Routes that need the caller read `request.principal`; routes absent from the
+ * policy table need `admin`.
+ */
+export function installAccessControl(app: FastifyInstance, access: AccessControl, options: { metricsRequireAuth: boolean }): void {
+  const accessFor = routeAccess(options);
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const needed = accessFor(request.method, request.routeOptions.url);
+    if (needed === 'public') return;
+    let principal: Principal = ANONYMOUS;
+    if (await access.keys.enabled()) {
+      const presented = credentialOf(request, request.routeOptions.url === '/v1/ws');
+      if (presented === undefined) unauthorized(reply, 'an API key is required: send "Authorization: Bearer <key>"');
+      const found = await access.keys.authenticate(presented);
+      if (!found) unauthorized(reply, 'the API key is not valid (unknown, revoked or malformed)');
+      principal = found!;
+    }
+    request.principal = principal;
+    if (needed === 'authenticated') return;
+    requireScope(principal, needed);
+    if (needed === 'predict') {
+      try {
+        await admitPrediction(access, principal, request.ip);
+      } catch (error) {
+        if (error instanceof RateLimitedError) void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1_000))));
+        throw error;
+      }
+    }
+  });
+}

@@ -1,0 +1,93 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
+import { ConfigError, readChoice, readInteger, readNumber, readRedisUrl, readString, type Env } from '@inferq/env';
+import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
+
+/** Monitor settings, read once from the environment. */
+export interface MonitorConfig {
+  /** `REDIS_URL` (required). */
+  redisUrl: string;
+  /** `KEY_PREFIX` @defaultValue 'inferq' */
+  keyPrefix: string;
+  /** `MODEL_REPOSITORY`: where `<model>/<version>/reference.csv` files are read. @defaultValue './models' */
+  modelRepository: string;
+  /** `MONITOR_ID`: this process's consumer name in the `monitor` consumer group. @defaultValue `<hostname>-<pid>-<random>` */
+  monitorId: string;
+  /** `WINDOW_SIZE`: a window closes when it holds this many logged rows (0 = by time only). @defaultValue 50 */
+  windowSize: number;
+  /** `WINDOW_MS`: a window also closes this long after its first row (0 = by count only). @defaultValue 0 */
+  windowMs: number;
+  /** `FEEDBACK_WINDOW_SIZE`: labels per accuracy window. @defaultValue 50 */
+  feedbackWindowSize: number;
+  /** `DRIFT_SHARE_THRESHOLD`: dataset drift when at least this share of features drift (Evidently: 0.5). @defaultValue 0.5 */
+  driftShareThreshold: number;
+  /** `DRIFT_PERSISTENCE`: consecutive drifted windows before a feature-drift alert. @defaultValue 2 */
+  driftPersistence: number;
+  /** `ACCURACY_THRESHOLD`: alert when a feedback window's accuracy is below it (0 = off). @defaultValue 0.8 */
+  accuracyThreshold: number;
+  /** `LATENCY_P95_THRESHOLD_MS`: alert when a window's end-to-end p95 is above it (0 = off). @defaultValue 0 */
+  latencyP95ThresholdMs: number;
+  /** `MIN_MEAN_CONFIDENCE`: alert when a window's mean confidence is below it (0 = off). @defaultValue 0 */
+  minMeanConfidence: number;
+  /** `MAX_ERROR_RATE`: alert when a window's share of failed predictions is above it (1 = off). @defaultValue 0.05 */
+  maxErrorRate: number;
+  /** `ANOMALY_K`: half-width of the anomaly bands, in standard deviations (window and Holt–Winters rules). @defaultValue 4 */
+  anomalyK: number;
+  /** `ANOMALY_SEASON_LENGTH`: season of the Holt–Winters throughput band, in windows. @defaultValue 24 */
+  anomalySeasonLength: number;
+  /** `ALERT_WEBHOOK_URL`: POSTed JSON `{model, version, rule, value, threshold, window, at}` per alert. @defaultValue none */
+  alertWebhookUrl?: string;
+  /** `ALERT_COOLDOWN_MS`: an alert (model + version + rule) is sent at most once per this time. @defaultValue 900000 */
+  alertCooldownMs: number;
+  /** `SERIES_MAX_POINTS`: points kept per metric series. @defaultValue 2000 */
+  seriesMaxPoints: number;
+  /** `MONITOR_MAX_REPORTS`: window reports kept per model version. @defaultValue 200 */
+  maxReports: number;
+  /** `ALERT_HISTORY_MAX_LEN`: alerts kept in the history. @defaultValue 1000 */
+  alertHistoryMaxLen: number;
+  /** `LOG_LEVEL` @defaultValue 'info' */
+  logLevel: LogLevel;
+}
+
+/** Parses the monitor's environment; throws ConfigError naming the bad variable. */
+export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfig> {
+  const redisUrl = readRedisUrl(env, 'REDIS_URL');
+  if (!redisUrl) throw new ConfigError('REDIS_URL is required for the monitor (e.g. redis://127.0.0.1:6379)');
+  const config: MonitorConfig = {
+    redisUrl,
+    keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
+    modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
+    monitorId: readString(env, 'MONITOR_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
+    windowSize: readInteger(env, 'WINDOW_SIZE', 50, { min: 0, max: 1_000_000 }),
+    windowMs: readInteger(env, 'WINDOW_MS', 0, { min: 0, max: 7 * 86_400_000 }),
+    feedbackWindowSize: readInteger(env, 'FEEDBACK_WINDOW_SIZE', 50, { min: 1, max: 1_000_000 }),
+    driftShareThreshold: readNumber(env, 'DRIFT_SHARE_THRESHOLD', 0.5, { min: 0, max: 1 }),
+    driftPersistence: readInteger(env, 'DRIFT_PERSISTENCE', 2, { min: 1, max: 100 }),
+    accuracyThreshold: readNumber(env, 'ACCURACY_THRESHOLD', 0.8, { min: 0, max: 1 }),
+    latencyP95ThresholdMs: readNumber(env, 'LATENCY_P95_THRESHOLD_MS', 0, { min: 0, max: 3_600_000 }),
+    minMeanConfidence: readNumber(env, 'MIN_MEAN_CONFIDENCE', 0, { min: 0, max: 1 }),
+    maxErrorRate: readNumber(env, 'MAX_ERROR_RATE', 0.05, { min: 0, max: 1 }),
+    anomalyK: readNumber(env, 'ANOMALY_K', 4, { min: 0.5, max: 100 }),
+    anomalySeasonLength: readInteger(env, 'ANOMALY_SEASON_LENGTH', 24, { min: 1, max: 10_000 }),
+    alertCooldownMs: readInteger(env, 'ALERT_COOLDOWN_MS', 900_000, { min: 0, max: 30 * 86_400_000 }),
+    seriesMaxPoints: readInteger(env, 'SERIES_MAX_POINTS', 2_000, { min: 10, max: 10_000_000 }),
+    maxReports: readInteger(env, 'MONITOR_MAX_REPORTS', 200, { min: 1, max: 100_000 }),
+    alertHistoryMaxLen: readInteger(env, 'ALERT_HISTORY_MAX_LEN', 1_000, { min: 10, max: 10_000_000 }),
+    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+  };
+  if (config.windowSize === 0 && config.windowMs === 0) throw new ConfigError('WINDOW_SIZE and WINDOW_MS are both 0: set at least one, or windows never close');
+  const webhook = readString(env, 'ALERT_WEBHOOK_URL');
+  if (webhook !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(webhook);
+    } catch {
+      throw new ConfigError('ALERT_WEBHOOK_URL is not a URL (expected http(s)://host/path)');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('ALERT_WEBHOOK_URL must start with http:// or https://');
+    config.alertWebhookUrl = webhook;
+  }
+  return Object.freeze(config);
+}

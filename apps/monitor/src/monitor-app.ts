@@ -1,0 +1,226 @@
+import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type SeriesPoint, type WindowReport } from '@inferq/contract';
+import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
+import { createRedisConnection, MonitoringStore, parseEntry, waitUntilReady } from '@inferq/queue';
+import type { Logger } from '@inferq/logger';
+import { AlertManager } from './alert-manager.js';
+import { accuracyAlert, ANOMALY_RULES, anomalyHistory, windowAlerts, type AlertRuleSettings } from './alert-rules.js';
+import type { MonitorConfig } from './config.js';
+import { ReferenceProfiles } from './reference-profiles.js';
+import { StreamConsumer, type StreamEntry } from './stream-consumer.js';
+import { WindowBuffer, type BufferedItem, type ClosedWindow } from './window-buffer.js';
+import { windowItemOf, type WindowItem } from './window-item.js';
+import { buildWindowReport } from './window-report.js';
+import { seriesOfReport } from './window-series.js';
+
+/** One feedback label window's figures. */
+export interface AccuracyWindow {
+  model: string;
+  version: string;
+  window: number;
+  labels: number;
+  accuracy: number;
+}
+
+/** A running monitor. */
+export interface MonitorApp {
+  readonly id: string;
+  /** Alert counters (raised, suppressed by cooldown, webhook deliveries). */
+  readonly alertCounters: AlertManager['counters'];
+  /** Calls `listener` after each prediction window is stored. Returns the remover. */
+  onWindow(listener: (report: WindowReport) => void): () => void;
+  /** Calls `listener` after each feedback window is stored. Returns the remover. */
+  onAccuracy(listener: (window: AccuracyWindow) => void): () => void;
+  /** Stops reading, finishes the batch in hand and webhook deliveries, closes Redis. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options for tests. */
+export interface MonitorAppOptions {
+  /** Webhook transport. @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
+  /** The model repository (else loaded from config.modelRepository). */
+  repository?: ModelRepository;
+}
+
+/** A feedback window item: when, labels, correct ones. */
+interface FeedbackItem {
+  t: number;
+  n: number;
+  c: number;
+}
+
+/**
+ * Starts a monitor: reads the prediction log and the feedback log through the `monitor` consumer
+ * group (several monitors share the work), fills per-version windows in Redis, and for each
+ * closed window stores its report and metric series, then raises the alerts it calls for.
+ */
+export async function startMonitorApp(config: MonitorConfig, logger: Logger, options: MonitorAppOptions = {}): Promise<MonitorApp> {
+  const keys = redisKeys(config.keyPrefix);
+  let repository = options.repository;
+  if (!repository) {
+    const loaded = loadModelRepository(config.modelRepository);
+    for (const error of loaded.errors) logger.warn(error, 'model not loaded; its windows get no labels or reference');
+    repository = loaded.repository;
+  }
+  const models = repository;
+  const redis = createRedisConnection(config.redisUrl, 'worker');
+  const blocking = createRedisConnection(config.redisUrl, 'worker', { connectionName: 'inferq-monitor-reader' });
+  for (const connection of [redis, blocking]) connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(blocking, 30_000)]);
+
+  const store = new MonitoringStore(redis, keys, {
+    seriesMaxPoints: config.seriesMaxPoints, maxReports: config.maxReports, alertHistoryMaxLen: config.alertHistoryMaxLen,
+  });
+  const predictionWindows = new WindowBuffer(redis, keys, 'predictions', config.windowSize, config.windowMs);
+  const feedbackWindows = new WindowBuffer(redis, keys, 'feedback', config.feedbackWindowSize, 0);
+  const references = new ReferenceProfiles(store, logger);
+  const alerts = new AlertManager(store, {
+    cooldownMs: config.alertCooldownMs, ...(config.alertWebhookUrl !== undefined ? { webhookUrl: config.alertWebhookUrl } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  }, logger);
+  const settings: AlertRuleSettings = {
+    latencyP95ThresholdMs: config.latencyP95ThresholdMs, minMeanConfidence: config.minMeanConfidence, maxErrorRate: config.maxErrorRate,
+    accuracyThreshold: config.accuracyThreshold, anomalyK: config.anomalyK, anomalySeasonLength: config.anomalySeasonLength,
+  };
+  const windowListeners = new Set<(report: WindowReport) => void>();
+  const accuracyListeners = new Set<(window: AccuracyWindow) => void>();
+  const seen = new Set<string>(models.all().map((m) => `${m.name}\u0000${m.version}`));
+
+  const versionOf = (model: string, version: string): ModelVersion | undefined => {
+    try {
+      return models.resolve(model, version);
+    } catch {
+      return undefined;
+    }
+  };
+
+  const handlePredictionWindow = async (model: string, version: string, closed: ClosedWindow) => {
+    const items = closed.items.flatMap((text) => {
+      try { return [JSON.parse(text) as WindowItem]; } catch { return []; }
+    });
+    const modelVersion = versionOf(model, version);
+    const reference = modelVersion ? await references.get(modelVersion) : undefined;
+    const previous = config.driftPersistence > 1 ? await store.readReports(model, version, config.driftPersistence - 1) : [];
+    const report = buildWindowReport({
+      model, version, seq: closed.seq, items, previous,
+      drift: { shareThreshold: config.driftShareThreshold, persistence: config.driftPersistence },
+      ...(modelVersion?.labels ? { labels: modelVersion.labels } : {}),
+      ...(reference ? { reference } : {}),
+    });
+    await store.pushReport(report);
+    await store.appendSeries(model, version, seriesOfReport(report));
+    const history: Record<string, SeriesPoint[]> = {};
+    await Promise.all(ANOMALY_RULES.map(async ({ series }) => {
+      history[series] = await store.readSeries(model, version, series, { limit: anomalyHistory(settings) });
+    }));
+    for (const alert of windowAlerts(report, history, settings)) await alerts.raise(alert);
+    logger.debug({ model, version, window: report.window, rows: report.rows, drift: report.drift?.share }, 'window stored');
+    for (const listener of windowListeners) listener(report);
+  };
+
+  const handleFeedbackWindow = async (model: string, version: string, closed: ClosedWindow) => {
+    let labels = 0;
+    let correct = 0;
+    let t = 0;
+    for (const text of closed.items) {
+      try {
+        const item = JSON.parse(text) as FeedbackItem;
+        labels += item.n;
+        correct += item.c;
+        t = Math.max(t, item.t);
+      } catch {
+        // a malformed item counts for nothing
+      }
+    }
+    if (labels === 0) return;
+    const accuracy = correct / labels;
+    await store.appendSeries(model, version, [
+      { name: 'accuracy', point: { t, v: accuracy, window: closed.seq } },
+      { name: 'feedback_labels', point: { t, v: labels, window: closed.seq } },
+    ]);
+    const alert = accuracyAlert(model, version, closed.seq, accuracy, labels, settings);
+    if (alert) await alerts.raise(alert);
+    for (const listener of accuracyListeners) listener({ model, version, window: closed.seq, labels, accuracy });
+  };
+
+  /** Groups entries by version, keeping their order, and feeds each version's window. */
+  const feed = async <T extends { model: string; version: string }>(
+    entries: StreamEntry[], buffer: WindowBuffer, toItem: (entry: T) => BufferedItem,
+    handle: (model: string, version: string, closed: ClosedWindow) => Promise<void>,
+  ) => {
+    const byVersion = new Map<string, { model: string; version: string; items: BufferedItem[] }>();
+    for (const [, fields] of entries) {
+      const entry = parseEntry<T>(fields);
+      if (!entry || typeof entry.model !== 'string' || typeof entry.version !== 'string') continue;
+      const key = `${entry.model}\u0000${entry.version}`;
+      seen.add(key);
+      let group = byVersion.get(key);
+      if (!group) byVersion.set(key, (group = { model: entry.model, version: entry.version, items: [] }));
+      group.items.push(toItem(entry));
+    }
+    for (const { model, version, items } of byVersion.values()) {
+      for (const closed of await buffer.append(model, version, items)) await handle(model, version, closed);
+    }
+  };
+
+  const consumer = new StreamConsumer(blocking, redis, [keys.predictionLog, keys.feedbackLog], {
+    group: MONITOR_CONSUMER_GROUP, consumer: config.monitorId,
+  }, async (stream, entries) => {
+    if (stream === keys.predictionLog) {
+      await feed<PredictionLogEntry>(entries, predictionWindows, (e) => {
+        const item = windowItemOf(e);
+        return { json: JSON.stringify(item), rows: item.r };
+      }, handlePredictionWindow);
+    } else {
+      await feed<FeedbackEntry>(entries, feedbackWindows, (e) => {
+        const n = e.actual.length;
+        const c = e.actual.filter((a, i) => e.predicted[i] === a).length;
+        return { json: JSON.stringify({ t: e.at, n, c } satisfies FeedbackItem), rows: n };
+      }, handleFeedbackWindow);
+    }
+  }, (error) => logger.warn({ err: error.message }, 'monitor read failed; retrying'));
+  await store.putSettings({
+    windowSize: config.windowSize, windowMs: config.windowMs, feedbackWindowSize: config.feedbackWindowSize,
+    driftShareThreshold: config.driftShareThreshold, driftPersistence: config.driftPersistence, accuracyThreshold: config.accuracyThreshold,
+    latencyP95ThresholdMs: config.latencyP95ThresholdMs, minMeanConfidence: config.minMeanConfidence, maxErrorRate: config.maxErrorRate,
+  });
+  await consumer.start();
+
+  // Time-based windows also close when no new prediction arrives.
+  let ticking: Promise<void> | undefined;
+  const ticker = config.windowMs > 0 ? setInterval(() => {
+    ticking ??= (async () => {
+      for (const key of seen) {
+        const [model, version] = key.split('\u0000') as [string, string];
+        const closed = await predictionWindows.closeIfDue(model, version);
+        if (closed) await handlePredictionWindow(model, version, closed);
+      }
+    })().catch((error: Error) => logger.warn({ err: error.message }, 'closing due windows failed')).finally(() => { ticking = undefined; });
+  }, Math.min(1_000, Math.max(100, Math.floor(config.windowMs / 4)))) : undefined;
+  ticker?.unref();
+
+  logger.info({ monitorId: config.monitorId, windowSize: config.windowSize, windowMs: config.windowMs, webhook: config.alertWebhookUrl !== undefined }, 'monitor started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    id: config.monitorId,
+    alertCounters: alerts.counters,
+    onWindow(listener) {
+      windowListeners.add(listener);
+      return () => windowListeners.delete(listener);
+    },
+    onAccuracy(listener) {
+      accuracyListeners.add(listener);
+      return () => accuracyListeners.delete(listener);
+    },
+    close: () => (closing ??= (async () => {
+      if (ticker) clearInterval(ticker);
+      try { await consumer.stop(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error stopping the reader'); }
+      try { await ticking; } catch { /* logged above */ }
+      try { await alerts.flush(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error flushing webhooks'); }
+      await blocking.quit().catch(() => blocking.disconnect());
+      await redis.quit().catch(() => redis.disconnect());
+      logger.info({ monitorId: config.monitorId }, 'monitor stopped');
+    })()),
+  };
+}

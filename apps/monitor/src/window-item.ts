@@ -1,0 +1,73 @@
+/**
+ * What a monitoring window holds per logged prediction: a compact item derived from its
+ * prediction log entry (feature values per row, outputs per row, timings). Items travel through
+ * the Redis window list as JSON, so their keys are short.
+ */
+import type { InputSummary, PredictionLogEntry } from '@inferq/contract';
+
+/** One prediction in a window. */
+export interface WindowItem {
+  /** Finished at (epoch ms). */
+  t: number;
+  /** Rows. */
+  r: number;
+  /** Sample rate it was logged with. */
+  s: number;
+  /** 1 = completed, 0 = failed. */
+  ok: 0 | 1;
+  /** End-to-end, queue wait (ms) and batch size; null when unknown. */
+  lat: number | null;
+  qw: number | null;
+  bs: number | null;
+  /** Feature name → value per row. */
+  f: Record<string, Array<number | null>>;
+  /** Predicted class and confidence per row, when the model is a classifier. */
+  cls?: Array<number | null>;
+  conf?: Array<number | null>;
+}
+
+/**
+ * Monitored features of an entry's inputs: a feature table's own feature names; `<input>.brightness`
+ * for images; `<input>.mean|std|min|max` for other tensors.
+ */
+export function featureValuesOf(inputs: Readonly<Record<string, InputSummary>>): Record<string, Array<number | null>> {
+  const features: Record<string, Array<number | null>> = {};
+  for (const [name, summary] of Object.entries(inputs)) {
+    switch (summary.kind) {
+      case 'tabular':
+        summary.featureNames.forEach((feature, j) => { features[feature] = summary.rows.map((row) => row[j] ?? null); });
+        break;
+      case 'image':
+        features[`${name}.brightness`] = summary.brightness;
+        break;
+      case 'tensor':
+        features[`${name}.mean`] = summary.mean;
+        features[`${name}.std`] = summary.std;
+        features[`${name}.min`] = summary.min;
+        features[`${name}.max`] = summary.max;
+        break;
+      default:
+        break;
+    }
+  }
+  return features;
+}
+
+/** The window item of a prediction log entry. */
+export function windowItemOf(entry: PredictionLogEntry): WindowItem {
+  const item: WindowItem = {
+    t: entry.finishedAt,
+    r: entry.rows,
+    s: entry.sampleRate > 0 ? entry.sampleRate : 1,
+    ok: entry.status === 'completed' ? 1 : 0,
+    lat: entry.timings.totalMs ?? null,
+    qw: entry.timings.queueWaitMs ?? null,
+    bs: entry.timings.batchSize ?? null,
+    f: featureValuesOf(entry.inputs),
+  };
+  if (entry.outputs) {
+    item.cls = entry.outputs.classes;
+    if (entry.outputs.confidence) item.conf = entry.outputs.confidence;
+  }
+  return item;
+}

@@ -1,0 +1,59 @@
+/**
+ * `node --import tsx bench/prediction-log.ts [--rounds 3] [--duration 4000] [--clients 1,32]`:
+ * the cost of the prediction log. The same stack (API + 1 worker + Redis, child processes) runs
+ * twice, PREDICTION_LOG_SAMPLE_RATE=0 (off) and 1 (every prediction logged), alternating
+ * off/on `rounds` times per point so machine drift hits both alike; closed loop over REST with
+ * results pushed over the WebSocket. Reports end-to-end latency and throughput per setting (the
+ * median over rounds), and the log entries written (XLEN) as a check that logging was on.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEmbeddedRedis } from '@inferq/queue';
+import type { LoadResult } from './lib/stats.js';
+import { workloads } from './lib/workloads.js';
+import { measureClosed, startStack } from './scenarios/ours.js';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '4000' }, clients: { type: 'string', default: '1,32' } } });
+const rounds = Number(values.rounds);
+const durationMs = Number(values.duration);
+const clientCounts = values.clients.split(',').map(Number);
+const threads = availableParallelism();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+
+const dir = mkdtempSync(join(tmpdir(), 'inferq-bench-log-'));
+const redis = await startEmbeddedRedis({ dir });
+try {
+  console.log(`# prediction log cost: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+  console.log(`API + 1 worker + Redis + load generator on this machine; ${rounds} alternating rounds of ${durationMs} ms per point; median of rounds.\n`);
+  console.log('| model | clients | log | throughput (pred/s) | p50 ms | p95 ms | p99 ms | log entries |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const stacks = {
+    off: await startStack(redis.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '0' }),
+    on: await startStack(redis.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '1' }),
+  };
+  try {
+    for (const w of workloads()) {
+      for (const clients of clientCounts) {
+        const runs: Record<'off' | 'on', LoadResult[]> = { off: [], on: [] };
+        for (let round = 0; round < rounds; round++) {
+          for (const setting of ['off', 'on'] as const) runs[setting].push(await measureClosed(stacks[setting], w, 'rest+push', clients, durationMs));
+        }
+        for (const setting of ['off', 'on'] as const) {
+          const r = runs[setting];
+          const prefix = (await stacks[setting].redis.keys('*:worker:*'))[0]?.split(':')[0];
+          const logged = prefix ? await stacks[setting].redis.xlen(`${prefix}:prediction-log`) : 0;
+          console.log(`| ${w.model} | ${clients} | ${setting} | ${fmt(median(r.map((x) => x.throughput)), 0)} | ${fmt(median(r.map((x) => x.p50)), 2)} | ${fmt(median(r.map((x) => x.p95)), 2)} | ${fmt(median(r.map((x) => x.p99)), 2)} | ${logged} |`);
+        }
+      }
+    }
+  } finally {
+    await stacks.off.stop();
+    await stacks.on.stop();
+  }
+} finally {
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,197 @@
+/**
+ * Monitoring wire formats: what the worker appends to the prediction log, what the API appends
+ * to the feedback log, and what the monitor stores (window reports, metric series, alerts).
+ * The Redis keys that hold them are listed in redis-keys.ts.
+ *
+ * Prediction log entry (one per sampled prediction, JSON in field `d` of a stream entry):
+ *
+ * ```json
+ * { "id": "bXlG…", "model": "iris", "version": "1", "status": "completed",
+ *   "createdAt": 1795316133499, "finishedAt": 1795316133503, "sampleRate": 1, "rows": 1,
+ *   "worker": "host-4121-a1b2c3", "device": "cpu",
+ *   "timings": { "queueWaitMs": 2, "inferenceMs": 0.09, "totalMs": 4, "batchSize": 7, "batchRequests": 3 },
+ *   "inputs": { "features": { "kind": "tabular", "featureNames": ["sepal_length", …], "rows": [[6.7, 3, 5.2, 2.3]] } },
+ *   "outputs": { "classes": [2], "labels": ["virginica"], "confidence": [0.93] } }
+ * ```
+ *
+ * Inputs are summarised, never copied: a 2-D `[N, F]` input whose model config names its
+ * features keeps each row's values; an image `[N, C, H, W]` (C = 1 or 3) keeps each row's
+ * brightness (mean value); any other numeric tensor keeps each row's mean/std/min/max.
+ */
+import type { ErrorCode } from './error-codes.js';
+import type { PredictionTimings } from './prediction.js';
+
+/** Consumer group of the monitor processes on the prediction and feedback logs. */
+export const MONITOR_CONSUMER_GROUP = 'monitor';
+
+/** Summary of one input tensor of a logged prediction; every array has one entry per row. */
+export type InputSummary =
+  | { kind: 'tabular'; featureNames: string[]; rows: Array<Array<number | null>> }
+  | { kind: 'image'; shape: number[]; brightness: Array<number | null> }
+  | { kind: 'tensor'; shape: number[]; mean: Array<number | null>; std: Array<number | null>; min: Array<number | null>; max: Array<number | null> }
+  | { kind: 'other'; shape: number[]; datatype: string };
+
+/**
+ * Per-row outputs of a prediction: the predicted class (argmax of a probability / score output,
+ * or the model's integer label output), its name, and the confidence (largest probability).
+ * `null` marks a row for which the model gave no usable value (a "null output").
+ */
+export interface OutputSummary {
+  classes: Array<number | null>;
+  labels?: Array<string | null>;
+  confidence?: Array<number | null>;
+}
+
+/** One logged prediction. */
+export interface PredictionLogEntry {
+  id: string;
+  model: string;
+  version: string;
+  status: 'completed' | 'failed';
+  errorCode?: ErrorCode;
+  createdAt: number;
+  finishedAt: number;
+  /** Probability with which this prediction was logged (PREDICTION_LOG_SAMPLE_RATE). */
+  sampleRate: number;
+  /** Rows (samples) in the prediction's inputs. */
+  rows: number;
+  worker: string;
+  device: string;
+  timings: PredictionTimings;
+  inputs: Record<string, InputSummary>;
+  outputs?: OutputSummary;
+}
+
+/** A prediction log entry as exported: plus the stream entry id (`<ms>-<seq>`, usable as `since`). */
+export interface ExportedPredictionLogEntry extends PredictionLogEntry {
+  logId: string;
+}
+
+/** Ground truth for one prediction, given by `POST /v1/predictions/:id/feedback`. */
+export interface FeedbackEntry {
+  id: string;
+  model: string;
+  version: string;
+  /** Epoch ms when the feedback arrived. */
+  at: number;
+  /** The class the model predicted, per row (null: no usable output). */
+  predicted: Array<number | null>;
+  /** The true class index, per row. */
+  actual: number[];
+}
+
+/** Statistics of one numeric feature over one window. */
+export interface FeatureWindowStats {
+  count: number;
+  missing: number;
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  /**
+   * Histogram of the window on the reference's bin edges (when a reference exists), for charts;
+   * `below` / `above`: window values outside the reference's range.
+   */
+  histogram?: { edges: number[]; current: number[]; reference: number[]; below: number; above: number };
+  /** The reference's mean and standard deviation of this feature, when it has it. */
+  reference?: { mean: number | null; std: number | null };
+}
+
+/** The drift verdict of one feature in one window. */
+export interface FeatureDriftResult {
+  /** Test or distance used: `ks`, `chi-squared`, `z-test`, `wasserstein`, `jensen-shannon`, `psi`. */
+  method: string;
+  /** p-value for tests, the distance for distances. */
+  score: number;
+  /** Drift when `score < threshold` (tests) or `score > threshold` (distances). */
+  threshold: number;
+  /** `below` for p-values, `above` for distances. */
+  direction: 'below' | 'above';
+  drifted: boolean;
+  /** Drifted in this window and the `persistence - 1` windows before it. */
+  persistent: boolean;
+  /** Population Stability Index, reported alongside (drift at ≥ 0.1, significant at ≥ 0.2). */
+  psi?: number;
+}
+
+/** Drift of one window against the version's reference. */
+export interface WindowDrift {
+  /** Share of features that drifted. */
+  share: number;
+  /** Evidently's dataset drift: share ≥ `shareThreshold`. */
+  datasetDrift: boolean;
+  shareThreshold: number;
+  /** Consecutive drifted windows needed for `persistent` (DRIFT_PERSISTENCE). */
+  persistence: number;
+  /** Features drifted in `persistence` consecutive windows. */
+  persistentFeatures: string[];
+  features: Record<string, FeatureDriftResult>;
+  /**
+   * Predicted classes against the reference's class column (`label`/`target`/`class`): the early
+   * signal of concept drift before labels arrive. Not counted in `share`.
+   */
+  prediction?: FeatureDriftResult;
+  /** Rows in the reference sample and where it came from. */
+  reference: { rows: number; source: 'file' | 'upload' };
+}
+
+/** Everything the monitor computed for one window of one model version. */
+export interface WindowReport {
+  model: string;
+  version: string;
+  /** Window sequence number per model version, from 1. */
+  window: number;
+  /** Epoch ms of the first and last prediction in the window. */
+  startedAt: number;
+  endedAt: number;
+  rows: number;
+  predictions: number;
+  failed: number;
+  features: Record<string, FeatureWindowStats>;
+  outputs: { classCounts: Record<string, number>; meanConfidence: number | null; nullOutputs: number };
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  queueWaitMsP95: number | null;
+  batchSizeMean: number | null;
+  /** Rows per second over the window, corrected for sampling. */
+  throughput: number | null;
+  drift?: WindowDrift;
+  /** Why there is no drift section (no reference, or no feature in common). */
+  driftSkipped?: string;
+}
+
+/** One point of a metric series. */
+export interface SeriesPoint {
+  /** Epoch ms (end of the window). */
+  t: number;
+  v: number;
+  /** Window sequence number the point belongs to. */
+  window: number;
+}
+
+/** The monitor's windowing and alert thresholds, published for the dashboard (0 = rule off). */
+export interface MonitorSettings {
+  windowSize: number;
+  windowMs: number;
+  feedbackWindowSize: number;
+  driftShareThreshold: number;
+  driftPersistence: number;
+  accuracyThreshold: number;
+  latencyP95ThresholdMs: number;
+  minMeanConfidence: number;
+  maxErrorRate: number;
+}
+
+/** A raised alert: the webhook payload, and one entry of the alert history. */
+export interface AlertEvent {
+  model: string;
+  version: string;
+  /** Rule name, e.g. `dataset_drift`, `feature_drift:petal_length`, `accuracy_below`, `anomaly:latency_p95`. */
+  rule: string;
+  value: number;
+  threshold: number;
+  /** Window sequence number that raised it. */
+  window: number;
+  /** Epoch ms. */
+  at: number;
+  message: string;
+}

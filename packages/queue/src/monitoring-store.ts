@@ -1,0 +1,196 @@
+import type { Redis } from 'ioredis';
+import type { AlertEvent, FeedbackEntry, MonitorSettings, RedisKeys, SeriesPoint, WindowReport } from '@inferq/contract';
+import { parseEntry } from './prediction-log.js';
+import { throwOnPipelineError } from './prediction-store.js';
+
+/** Bounds of what the monitoring store keeps. */
+export interface MonitoringStoreLimits {
+  /** Points kept per metric series (approximate). @defaultValue 2000 */
+  seriesMaxPoints: number;
+  /** Window reports kept per model version. @defaultValue 200 */
+  maxReports: number;
+  /** Alerts kept in the history (approximate). @defaultValue 1000 */
+  alertHistoryMaxLen: number;
+  /** Feedback entries kept in the feedback log (approximate). @defaultValue 100000 */
+  feedbackMaxLen: number;
+}
+
+export const DEFAULT_MONITORING_LIMITS: Readonly<MonitoringStoreLimits> = Object.freeze({
+  seriesMaxPoints: 2_000, maxReports: 200, alertHistoryMaxLen: 1_000, feedbackMaxLen: 100_000,
+});
+
+/** An uploaded reference sample. */
+export interface StoredReference {
+  csv: string;
+  rows: number;
+  uploadedAt: number;
+}
+
+/** A named point to append to one series. */
+export interface SeriesAppend {
+  name: string;
+  point: SeriesPoint;
+}
+
+/**
+ * What the monitor writes and the API reads (keys in redis-keys.ts): metric series (one stream
+ * each), window reports (a capped list per version), the alert history (a stream), uploaded
+ * reference samples (a hash per version) and the feedback log (a stream). Every structure is
+ * bounded.
+ */
+export class MonitoringStore {
+  readonly #redis: Redis;
+  readonly #keys: RedisKeys;
+  readonly #limits: MonitoringStoreLimits;
+
+  constructor(redis: Redis, keys: RedisKeys, limits: Partial<MonitoringStoreLimits> = {}) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#limits = { ...DEFAULT_MONITORING_LIMITS, ...limits };
+  }
+
+  // ---- metric series ----------------------------------------------------------------------------
+
+  /** Appends points to series of one version, in one round trip. */
+  async appendSeries(model: string, version: string, points: readonly SeriesAppend[]): Promise<void> {
+    if (points.length === 0) return;
+    const pipeline = this.#redis.pipeline();
+    const max = String(this.#limits.seriesMaxPoints);
+    for (const { name, point } of points) {
+      pipeline.xadd(this.#keys.monitorSeries(model, version, name), 'MAXLEN', '~', max, '*', 't', String(point.t), 'v', String(point.v), 'w', String(point.window));
+    }
+    pipeline.sadd(this.#keys.monitorSeriesIndex(model, version), ...points.map((p) => p.name));
+    await pipeline.exec().then(throwOnPipelineError);
+  }
+
+  /** The newest `limit` points of a series with `t > since`, oldest first. */
+  async readSeries(model: string, version: string, name: string, options: { limit?: number; since?: number } = {}): Promise<SeriesPoint[]> {
+    const raw = await this.#redis.xrevrange(this.#keys.monitorSeries(model, version, name), '+', '-', 'COUNT', options.limit ?? 500);
+    const points: SeriesPoint[] = [];
+    for (const [, fields] of raw) {
+      const f = fieldMap(fields);
+      const point = { t: Number(f.t), v: Number(f.v), window: Number(f.w) };
+      if (options.since !== undefined && point.t <= options.since) break;
+      points.push(point);
+    }
+    return points.reverse();
+  }
+
+  /** Names of the series of a version, sorted. */
+  async seriesNames(model: string, version: string): Promise<string[]> {
+    return (await this.#redis.smembers(this.#keys.monitorSeriesIndex(model, version))).sort();
+  }
+
+  // ---- window reports ---------------------------------------------------------------------------
+
+  /** Stores a window report (newest first, capped). */
+  async pushReport(report: WindowReport): Promise<void> {
+    const key = this.#keys.monitorReports(report.model, report.version);
+    await this.#redis.multi().lpush(key, JSON.stringify(report)).ltrim(key, 0, this.#limits.maxReports - 1).exec().then(throwOnPipelineError);
+  }
+
+  /** The newest `limit` window reports of a version, newest first. */
+  async readReports(model: string, version: string, limit = 20): Promise<WindowReport[]> {
+    const raw = await this.#redis.lrange(this.#keys.monitorReports(model, version), 0, Math.max(0, limit - 1));
+    return raw.flatMap((text) => {
+      try { return [JSON.parse(text) as WindowReport]; } catch { return []; }
+    });
+  }
+
+  // ---- alerts -----------------------------------------------------------------------------------
+
+  /** Appends an alert to the history. */
+  async addAlert(alert: AlertEvent): Promise<void> {
+    await this.#redis.xadd(this.#keys.alerts, 'MAXLEN', '~', String(this.#limits.alertHistoryMaxLen), '*', 'd', JSON.stringify(alert));
+  }
+
+  /** Alerts newest first, optionally of one model (and version), at most `limit`. */
+  async listAlerts(filter: { model?: string; version?: string; limit?: number } = {}): Promise<AlertEvent[]> {
+    const limit = filter.limit ?? 100;
+    const alerts: AlertEvent[] = [];
+    let end = '+';
+    // Scans back in pages until `limit` alerts match or the (bounded) history ends.
+    for (;;) {
+      const page = await this.#redis.xrevrange(this.#keys.alerts, end, '-', 'COUNT', 200);
+      for (const [, fields] of page) {
+        const alert = parseEntry<AlertEvent>(fields);
+        if (!alert) continue;
+        if (filter.model !== undefined && alert.model !== filter.model) continue;
+        if (filter.version !== undefined && alert.version !== filter.version) continue;
+        alerts.push(alert);
+        if (alerts.length >= limit) return alerts;
+      }
+      if (page.length < 200) return alerts;
+      end = `(${page[page.length - 1]![0]}`;
+    }
+  }
+
+  /**
+   * Claims the right to send alert `rule` of a version for `cooldownMs`: true for the first caller,
+   * false while the cooldown runs (dedupe across monitor processes).
+   */
+  async claimAlert(model: string, version: string, rule: string, cooldownMs: number): Promise<boolean> {
+    return (await this.#redis.set(this.#keys.alertCooldown(model, version, rule), String(Date.now()), 'PX', Math.max(1, cooldownMs), 'NX')) === 'OK';
+  }
+
+  // ---- reference samples ------------------------------------------------------------------------
+
+  /** Stores an uploaded reference sample for a version (replacing any earlier one). */
+  async putReference(model: string, version: string, csv: string, rows: number): Promise<StoredReference> {
+    const stored = { csv, rows, uploadedAt: Date.now() };
+    await this.#redis.hset(this.#keys.referenceUpload(model, version), { csv, rows: String(rows), uploadedAt: String(stored.uploadedAt) });
+    return stored;
+  }
+
+  /** The uploaded reference of a version; undefined when none was uploaded. */
+  async getReference(model: string, version: string): Promise<StoredReference | undefined> {
+    const hash = await this.#redis.hgetall(this.#keys.referenceUpload(model, version));
+    if (hash.csv === undefined) return undefined;
+    return { csv: hash.csv, rows: Number(hash.rows ?? 0), uploadedAt: Number(hash.uploadedAt ?? 0) };
+  }
+
+  /** When the reference of a version was uploaded (a cheap change check); undefined when never. */
+  async referenceUploadedAt(model: string, version: string): Promise<number | undefined> {
+    const value = await this.#redis.hget(this.#keys.referenceUpload(model, version), 'uploadedAt');
+    return value === null ? undefined : Number(value);
+  }
+
+  // ---- monitor settings -------------------------------------------------------------------------
+
+  /** Publishes the monitor's thresholds (the last monitor started wins). */
+  async putSettings(settings: MonitorSettings): Promise<void> {
+    await this.#redis.set(this.#keys.monitorSettings, JSON.stringify(settings));
+  }
+
+  /** The published monitor thresholds; undefined when no monitor ever ran. */
+  async getSettings(): Promise<MonitorSettings | undefined> {
+    const text = await this.#redis.get(this.#keys.monitorSettings);
+    if (text === null) return undefined;
+    try { return JSON.parse(text) as MonitorSettings; } catch { return undefined; }
+  }
+
+  // ---- feedback ---------------------------------------------------------------------------------
+
+  /**
+   * Stores feedback for a prediction once: false when feedback for that id was already recorded.
+   * @param ttlSeconds - how long the "already given" marker lives (the prediction's retention).
+   */
+  async addFeedback(entry: FeedbackEntry, ttlSeconds: number): Promise<boolean> {
+    const marker = this.#keys.feedbackGiven(entry.id);
+    if ((await this.#redis.set(marker, '1', 'EX', ttlSeconds, 'NX')) !== 'OK') return false;
+    try {
+      await this.#redis.xadd(this.#keys.feedbackLog, 'MAXLEN', '~', String(this.#limits.feedbackMaxLen), '*', 'd', JSON.stringify(entry));
+    } catch (error) {
+      await this.#redis.del(marker).catch(() => {});
+      throw error;
+    }
+    return true;
+  }
+}
+
+/** `[k1, v1, k2, v2]` → `{k1: v1, k2: v2}`. */
+function fieldMap(fields: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
+  return map;
+}

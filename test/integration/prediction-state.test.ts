@@ -1,0 +1,130 @@
+/**
+ * Prediction state in a real Redis: transitions only move forward, each prediction is announced
+ * once however often its job runs, and a subscriber that was disconnected while a prediction ended
+ * still hears of it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Redis } from 'ioredis';
+import { newPredictionId, redisKeys, type PredictionFinalEvent } from '@inferq/contract';
+import { createRedisConnection, PredictionEvents, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+
+const keys = redisKeys('state-test');
+const worker = (id: string) => ({ id, device: 'cpu' });
+
+const completed = (id: string, by: string, value: number): PredictionFinalEvent => ({
+  id, model: 'iris', version: '1', createdAt: 1, status: 'completed', worker: worker(by), timings: { totalMs: value },
+  result: { model_name: 'iris', id, outputs: [{ name: 'label', shape: [1], datatype: 'INT64', data: [value] }] },
+});
+
+/** Resolves after `condition` holds, polling every 10 ms for at most `timeoutMs`. */
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('prediction state (real Redis)', () => {
+  let redis: TestRedis;
+  let connection: Redis;
+  let store: PredictionStore;
+  let events: PredictionEvents;
+  const announced: PredictionFinalEvent[] = [];
+
+  before(async () => {
+    redis = await startTestRedis();
+    connection = createRedisConnection(redis.url, 'worker');
+    store = new PredictionStore(connection, keys, 3_600);
+    const subscriber = createRedisConnection(redis.url, 'subscriber');
+    subscriber.on('error', () => {});
+    await waitUntilReady(subscriber);
+    events = new PredictionEvents(subscriber, keys, (ids) => store.getMany(ids));
+    await events.start();
+    events.onAny((event) => announced.push(event));
+  });
+  after(async () => {
+    await events?.close();
+    await connection?.quit();
+    await redis?.dispose();
+  });
+
+  const create = async () => {
+    const id = newPredictionId();
+    await store.create({ id, model: 'iris', version: '1', createdAt: 1 });
+    return id;
+  };
+
+  it('marks queued and running predictions running, never final or missing ones', async () => {
+    const queued = await create();
+    const running = await create();
+    const done = await create();
+    const missing = newPredictionId();
+    assert.equal(await store.markRunning([running], worker('a')), 1);
+    assert.equal(await store.finish([completed(done, 'a', 1)]), 1);
+    assert.equal(await store.markRunning([queued, running, done, missing], worker('b')), 2);
+    assert.equal((await store.get(queued))?.status, 'running');
+    assert.deepEqual((await store.get(running))?.worker, worker('b'), 'a re-run takes the prediction over');
+    assert.equal((await store.get(done))?.status, 'completed', 'a re-run does not move a final record back');
+    assert.equal(await store.get(missing), undefined, 'no record is created for an unknown id');
+    assert.equal(await connection.ttl(keys.prediction(queued)), 3_600, 'the TTL is kept');
+  });
+
+  it('keeps the first final write and announces it once; later duplicates are dropped', async () => {
+    const id = await create();
+    const other = await create();
+    const before = announced.length;
+    assert.equal(await store.finish([completed(id, 'a', 1)]), 1);
+    assert.equal(await store.finish([completed(id, 'b', 2), completed(other, 'b', 3)]), 1, 'only the new one is written');
+    assert.equal(await store.finish([{ ...completed(id, 'c', 4), status: 'failed', error: { code: 'WORKER_FAILED', message: 'x' } }]), 0);
+    const record = await store.get(id);
+    assert.equal(record?.status, 'completed');
+    assert.deepEqual(record?.worker, worker('a'));
+    assert.deepEqual(record?.result?.outputs[0]?.data, [1]);
+    await until(() => announced.length >= before + 2, 5_000, 'announcements');
+    // A probe announced after the duplicates: once it is in, anything sent before it is in too.
+    const probe = await create();
+    await store.finish([completed(probe, 'a', 9)]);
+    await until(() => announced.some((e) => e.id === probe), 5_000, 'probe');
+    assert.deepEqual(announced.filter((e) => e.id === id).map((e) => e.worker?.id), ['a'], 'announced exactly once');
+    assert.equal(announced.filter((e) => e.id === other).length, 1);
+  });
+
+  it('reopens only failed predictions, clearing the outcome', async () => {
+    const id = await create();
+    await store.finish([{ ...completed(id, 'a', 1), status: 'failed', result: undefined, error: { code: 'INFERENCE_FAILED', message: 'bad' } } as PredictionFinalEvent]);
+    assert.equal(await store.reopen(id), 'failed');
+    const record = await store.get(id);
+    assert.equal(record?.status, 'queued');
+    assert.equal(record?.error, undefined);
+    assert.equal(record?.worker, undefined);
+    assert.equal(await store.reopen(id), 'queued', 'a second retry finds it queued and changes nothing');
+    const done = await create();
+    await store.finish([completed(done, 'a', 1)]);
+    assert.equal(await store.reopen(done), 'completed');
+    assert.equal((await store.get(done))?.status, 'completed');
+    assert.equal(await store.reopen(newPredictionId()), undefined);
+  });
+
+  it('delivers a result that ended while the subscriber was disconnected, once', async () => {
+    const id = await create();
+    const heard: PredictionFinalEvent[] = [];
+    events.onFinal(id, (event) => heard.push(event));
+    // Cut the subscriber off, and finish the prediction before it is back: the announcement is lost.
+    const admin = createRedisConnection(redis.url, 'worker');
+    try {
+      const killed = await admin.client('KILL', 'TYPE', 'pubsub');
+      assert.ok(Number(killed) >= 1);
+      assert.equal(await store.finish([completed(id, 'a', 7)]), 1);
+    } finally {
+      await admin.quit();
+    }
+    await until(() => heard.length > 0, 10_000, 'the catch-up after the reconnect');
+    assert.equal(heard.length, 1);
+    assert.equal(heard[0]!.status, 'completed');
+    assert.deepEqual(heard[0]!.result?.outputs[0]?.data, [7]);
+    assert.equal(events.waitingIds, 0, 'the listener is gone');
+  });
+});
