@@ -20,12 +20,14 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY apps/api/package.json apps/api/
 COPY apps/launcher/package.json apps/launcher/
+COPY apps/monitor/package.json apps/monitor/
 COPY apps/tools/package.json apps/tools/
 COPY apps/worker/package.json apps/worker/
 COPY packages/contract/package.json packages/contract/
 COPY packages/env/package.json packages/env/
 COPY packages/logger/package.json packages/logger/
 COPY packages/model-repository/package.json packages/model-repository/
+COPY packages/monitoring/package.json packages/monitoring/
 COPY packages/queue/package.json packages/queue/
 COPY packages/tensor/package.json packages/tensor/
 # --omit=dev drops typescript, @types/* and yaml but keeps tsx (a dependency of the root package).

@@ -4,7 +4,7 @@
  * twice, PREDICTION_LOG_SAMPLE_RATE=0 (off) and 1 (every prediction logged), alternating
  * off/on `rounds` times per point so machine drift hits both alike; closed loop over REST with
  * results pushed over the WebSocket. Reports end-to-end latency and throughput per setting (the
- * median over rounds), and the log entries written (XLEN) as a check that logging was on.
+ * median over rounds), and the log's length (XLEN, all points so far) as a check that logging was on.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -30,9 +30,10 @@ try {
   console.log(`API + 1 worker + Redis + load generator on this machine; ${rounds} alternating rounds of ${durationMs} ms per point; median of rounds.\n`);
   console.log('| model | clients | log | throughput (pred/s) | p50 ms | p95 ms | p99 ms | log entries |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const prefixes = { off: `benchlogoff${Date.now()}`, on: `benchlogon${Date.now()}` };
   const stacks = {
-    off: await startStack(redis.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '0' }),
-    on: await startStack(redis.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '1' }),
+    off: await startStack(redis.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '0', KEY_PREFIX: prefixes.off }),
+    on: await startStack(redis.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '1', KEY_PREFIX: prefixes.on }),
   };
   try {
     for (const w of workloads()) {
@@ -43,8 +44,7 @@ try {
         }
         for (const setting of ['off', 'on'] as const) {
           const r = runs[setting];
-          const prefix = (await stacks[setting].redis.keys('*:worker:*'))[0]?.split(':')[0];
-          const logged = prefix ? await stacks[setting].redis.xlen(`${prefix}:prediction-log`) : 0;
+          const logged = await stacks[setting].redis.xlen(`${prefixes[setting]}:prediction-log`);
           console.log(`| ${w.model} | ${clients} | ${setting} | ${fmt(median(r.map((x) => x.throughput)), 0)} | ${fmt(median(r.map((x) => x.p50)), 2)} | ${fmt(median(r.map((x) => x.p95)), 2)} | ${fmt(median(r.map((x) => x.p99)), 2)} | ${logged} |`);
         }
       }

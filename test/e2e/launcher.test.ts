@@ -44,7 +44,7 @@ describe('npm start (launcher)', () => {
     assert.match(launcher.output(), /redis-server was not found on PATH.*apt-get install redis-server/s);
   });
 
-  it('starts Redis, the API and two workers, serves both models, and stops everything on SIGINT', async () => {
+  it('starts Redis, the API, two workers and the monitor, serves both models, and stops everything on SIGINT', async () => {
     const port = await freePort();
     const launcher = startLauncher({ DATA_DIR: dataDir, PORT: String(port), WORKERS: '2', REDIS_URL: '' });
     const base = `http://127.0.0.1:${port}`;
@@ -69,6 +69,9 @@ describe('npm start (launcher)', () => {
       const textBody = await text.json() as { outputs: Array<{ shape: number[]; data: number[] }> };
       assert.deepEqual(textBody.outputs[0]?.shape, [1, 2]);
       assert.ok(Math.abs(textBody.outputs[0]!.data[0]! + textBody.outputs[0]!.data[1]! - 1) < 1e-5);
+
+      // The monitor (MONITOR defaults to on) publishes its settings when it starts.
+      await waitUntil(async () => ((await (await fetch(`${base}/v1/monitoring/status`)).json()) as { monitor: unknown }).monitor !== null, 60_000, 'the monitor to start');
 
       launcher.child.kill('SIGINT');
       const code = await Promise.race([launcher.exit, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);

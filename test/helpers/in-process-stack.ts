@@ -26,7 +26,8 @@ export interface InProcessStack {
  */
 export async function startInProcessStack(redisUrl: string, options: { workers?: number; env?: Record<string, string> } = {}): Promise<InProcessStack> {
   const keyPrefix = `t${randomBytes(4).toString('hex')}`;
-  const env = { REDIS_URL: redisUrl, KEY_PREFIX: keyPrefix, MODEL_REPOSITORY: MODELS_DIR, ORT_INTRA_OP_THREADS: '1', ...options.env };
+  // One job per prediction unless a test asks for coalescing: tests that count queue jobs stay exact.
+  const env = { REDIS_URL: redisUrl, KEY_PREFIX: keyPrefix, MODEL_REPOSITORY: MODELS_DIR, ORT_INTRA_OP_THREADS: '1', COALESCE_MAX_PREDICTIONS: '1', ...options.env };
   const logger = createLogger('test', 'silent');
   const workers: WorkerApp[] = [];
   for (let i = 0; i < (options.workers ?? 1); i++) {

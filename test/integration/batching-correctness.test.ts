@@ -56,7 +56,7 @@ describe('micro-batching keeps every result its own (2 workers, mixed models)', 
 
   before(async () => {
     redis = await startTestRedis();
-    stack = await startInProcessStack(redis.url, { workers: 2 });
+    stack = await startInProcessStack(redis.url, { workers: 2, env: { COALESCE_MAX_PREDICTIONS: '64' } });
 
     const random = seededRandom(2024);
     const [iris, text] = await Promise.all([DirectModel.load('iris'), DirectModel.load('text-orientation')]);

@@ -15,6 +15,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadApiConfig } from '../../apps/api/src/config.js';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
+import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -272,9 +273,11 @@ describe('docker-compose.yml', () => {
   it('sets only environment variables that the process it runs reads', () => {
     const apiSource = read('apps/api/src/config.ts');
     const workerSource = read('apps/worker/src/config.ts');
+    const monitorSource = read('apps/monitor/src/config.ts');
     for (const [name, svc] of Object.entries(services)) {
       const entry = commandOf(svc).find((a) => a.endsWith('.ts'));
-      const source = entry === 'apps/api/src/main.ts' ? apiSource : entry === 'apps/worker/src/main.ts' ? workerSource : apiSource + workerSource;
+      const source = entry === 'apps/api/src/main.ts' ? apiSource : entry === 'apps/worker/src/main.ts' ? workerSource
+        : entry === 'apps/monitor/src/main.ts' ? monitorSource : apiSource + workerSource;
       for (const variable of Object.keys(environmentOf(svc))) {
         assert.ok(source.includes(`'${variable}'`), `${name}: ${variable} is read by neither ${entry ?? 'config.ts'}'s config`);
       }
@@ -284,6 +287,7 @@ describe('docker-compose.yml', () => {
   it('every environment value passes the config parsers (defaults substituted)', () => {
     assert.doesNotThrow(() => loadApiConfig(environmentOf(service('api'))));
     for (const name of ['worker', 'worker-gpu']) assert.doesNotThrow(() => loadWorkerConfig(environmentOf(service(name))), name);
+    assert.doesNotThrow(() => loadMonitorConfig(environmentOf(service('monitor'))));
   });
 
   it('runs the same command lines as `npm run start:api` / `npm run start:worker` (nothing is started)', () => {
@@ -291,7 +295,8 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(commandOf(service('api')), scriptCommand('start:api'));
     assert.deepEqual(commandOf(service('worker')), scriptCommand('start:worker'));
     assert.deepEqual(commandOf(service('worker-gpu')), scriptCommand('start:worker'));
-    for (const name of ['api', 'worker', 'worker-gpu']) {
+    assert.deepEqual(commandOf(service('monitor')), scriptCommand('start:monitor'));
+    for (const name of ['api', 'worker', 'worker-gpu', 'monitor']) {
       const entry = commandOf(service(name)).at(-1)!;
       assert.ok(existsSync(join(ROOT, entry)), `${name}: ${entry} exists`);
     }

@@ -107,6 +107,8 @@ describe('logs carry no keys and no tensor contents (API and worker at trace)', 
       assert.ok(object.service === 'api' || object.service === 'worker', JSON.stringify(object));
     }
     assert.ok(objects.some((o) => o.service === 'worker'), 'the worker logged');
+    // The lines written next to the secrets exist (and are checked below).
+    for (const msg of ['api key created', 'api key refused']) assert.ok(objects.some((o) => o.msg === msg), `a "${msg}" line`);
     const values = [...VALUES.map(String), STRING_VALUE];
     for (const [index, line] of lines.entries()) {
       for (const secret of secrets) assert.ok(!line.includes(secret), `log line ${index} holds key material: ${line.slice(0, 300)}`);

@@ -47,6 +47,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     limits: { maxElements: config.maxTensorElements },
     enqueueTimeoutMs: config.enqueueTimeoutMs,
     maxQueueSize: config.maxQueueSize,
+    coalesceMaxPredictions: config.coalesceMaxPredictions,
     defaultTimeoutMs: config.defaultTimeoutMs,
   });
 

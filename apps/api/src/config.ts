@@ -35,6 +35,12 @@ export interface ApiConfig {
    */
   maxQueueSize: number;
   /**
+   * `COALESCE_MAX_PREDICTIONS`: predictions for one model version that arrive together share one
+   * queue job, up to this many (1 = one job per prediction). Each keeps its own id and result.
+   * @defaultValue 64
+   */
+  coalesceMaxPredictions: number;
+  /**
    * `DEFAULT_TIMEOUT_MS`: deadline of requests that name none (`parameters.timeout_ms`,
    * `Request-Timeout-Ms`): a prediction not taken by a worker within it ends `expired`. 0 = none.
    * @defaultValue 0
@@ -110,6 +116,7 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     resultTtlSeconds: readInteger(env, 'RESULT_TTL_SECONDS', 86_400, { min: 1, max: 30 * 86_400 }),
     enqueueTimeoutMs: readInteger(env, 'ENQUEUE_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),
     maxQueueSize: readInteger(env, 'MAX_QUEUE_SIZE', 10_000, { min: 1, max: 10_000_000 }),
+    coalesceMaxPredictions: readInteger(env, 'COALESCE_MAX_PREDICTIONS', 64, { min: 1, max: 1_024 }),
     defaultTimeoutMs: readInteger(env, 'DEFAULT_TIMEOUT_MS', 0, { min: 0, max: 86_400_000 }),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     apiKeys: Object.freeze(readApiKeys(env)),

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import {
-  InferqError, type AlertEvent, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
+  InferqError, previewValue, type AlertEvent, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
 } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
 import type { MonitoringStore, PredictionLog, PredictionLogQuery, PredictionQueues, QueueDepth } from '@inferq/queue';
@@ -195,5 +195,5 @@ function classIndex(value: unknown, labels: readonly string[] | undefined, class
   }
   const known = labels ? `a label of ${labels.map((l) => `"${l}"`).join(', ')} or an index` : 'a class index';
   const range = classCount !== undefined ? ` from 0 to ${classCount - 1}` : '';
-  throw new InferqError('INVALID_FEEDBACK', `label ${JSON.stringify(value)?.slice(0, 64)} is not ${known}${range}`);
+  throw new InferqError('INVALID_FEEDBACK', `label ${previewValue(value, 64)} is not ${known}${range}`);
 }

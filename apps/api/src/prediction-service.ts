@@ -5,6 +5,7 @@ import {
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
+import { JobCoalescer, type JobSink } from './job-coalescer.js';
 import type { PredictionEvents, PredictionQueues, PredictionStore } from '@inferq/queue';
 import { encodeTensor, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
@@ -21,6 +22,8 @@ export interface PredictionServiceDeps {
   /** Id of this API process, carried in jobs so its metrics count only its own requests. */
   origin: string;
   enqueueTimeoutMs: number;
+  /** `COALESCE_MAX_PREDICTIONS`: most predictions one queue job may carry (1 = one job each). @defaultValue 1 */
+  coalesceMaxPredictions?: number;
   /** `MAX_QUEUE_SIZE`: queue bound of models whose config sets no `maxQueueSize`. */
   maxQueueSize: number;
   /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
@@ -52,12 +55,14 @@ export interface SubmitOptions {
 export class PredictionService {
   readonly #deps: PredictionServiceDeps;
   readonly #admission: QueueAdmission;
+  readonly #coalescer: JobCoalescer;
   /** Resolves when the process shuts down: pending long-polls answer at once instead of holding it up. */
   readonly #released: Promise<void>;
   #release!: () => void;
 
   constructor(deps: PredictionServiceDeps) {
     this.#deps = deps;
+    this.#coalescer = new JobCoalescer(queueSink(deps.store, deps.queues), deps.coalesceMaxPredictions ?? 1);
     this.#admission = new QueueAdmission(async (model) => {
       const depth = await deps.queues.depth(model);
       return depth.waiting + depth.prioritized + depth.delayed; // taken by a worker (active) no longer waits
@@ -88,16 +93,12 @@ export class PredictionService {
     await this.#redisCall(async () => {
       // Usually no Redis work: the depth is cached briefly (see QueueAdmission).
       const release = await this.#admission.admit(job.model, target.maxQueueSize ?? this.#deps.maxQueueSize);
-      // Both commands share one connection, so the record is written before the job can run.
-      const created = this.#deps.store.create({ id, model: job.model, version: job.version, createdAt: job.createdAt, owner: options.owner });
-      const enqueued = this.#deps.queues.enqueue(job, { priority: scheduling.priority });
-      const [c, e] = await Promise.allSettled([created, enqueued]);
-      if (e.status === 'rejected') {
+      try {
+        await this.#coalescer.submit({ job, owner: options.owner, priority: scheduling.priority });
+      } catch (error) {
         release();
-        await this.#deps.store.remove(id).catch(() => {});
-        throw e.reason;
+        throw error;
       }
-      if (c.status === 'rejected') throw c.reason;
     });
     return { id, status: 'queued', model: job.model, version: job.version };
   }
@@ -223,4 +224,25 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 function errorFromReason(reason: string): { code: ErrorCode; message: string } {
   const code = /^([A-Z][A-Z0-9_]*): /.exec(reason)?.[1];
   return isErrorCode(code) ? { code, message: reason.slice(code.length + 2) } : { code: 'WORKER_FAILED', message: reason };
+}
+
+/**
+ * Writes records and jobs. Both commands of a submission share one connection, so the records
+ * are written before the job can run; if the job cannot be added, its records are removed.
+ */
+function queueSink(store: PredictionStore, queues: PredictionQueues): JobSink {
+  const settle = async (created: Promise<void>, enqueued: Promise<void>, ids: string[]) => {
+    const [c, e] = await Promise.allSettled([created, enqueued]);
+    if (e.status === 'rejected') {
+      await Promise.all(ids.map((id) => store.remove(id).catch(() => {})));
+      throw e.reason;
+    }
+    if (c.status === 'rejected') throw c.reason;
+  };
+  const recordOf = ({ job, owner }: { job: PredictionJobData; owner?: string | undefined }) =>
+    ({ id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, owner });
+  return {
+    one: (p) => settle(store.create(recordOf(p)), queues.enqueue(p.job, { priority: p.priority }), [p.job.id]),
+    many: (ps) => settle(store.createMany(ps.map(recordOf)), queues.enqueueBundle(ps.map((p) => p.job), { priority: ps[0]!.priority }), ps.map((p) => p.job.id)),
+  };
 }

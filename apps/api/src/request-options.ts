@@ -4,7 +4,7 @@
  * - `parameters.timeout_ms` and the `Request-Timeout-Ms` header: milliseconds after acceptance
  *   past which the prediction must not start (it ends `expired`, DEADLINE_EXCEEDED).
  */
-import { InferqError } from '@inferq/contract';
+import { InferqError, previewValue } from '@inferq/contract';
 
 /** Named classes on the numeric scale (BullMQ priorities: lower runs first, FIFO within one value). */
 export const PRIORITY_CLASSES = Object.freeze({ high: 1, normal: 500, low: 1000 });
@@ -43,13 +43,13 @@ function readPriority(value: unknown): number {
   if (typeof value === 'string' && Object.hasOwn(PRIORITY_CLASSES, value)) return PRIORITY_CLASSES[value as keyof typeof PRIORITY_CLASSES];
   if (typeof value === 'number' && Number.isInteger(value) && value >= PRIORITY_RANGE.min && value <= PRIORITY_RANGE.max) return value;
   throw new InferqError('INVALID_REQUEST',
-    `parameters.priority must be "high", "normal", "low" or an integer in [${PRIORITY_RANGE.min}, ${PRIORITY_RANGE.max}] (lower runs first), not ${JSON.stringify(value)?.slice(0, 40)}`);
+    `parameters.priority must be "high", "normal", "low" or an integer in [${PRIORITY_RANGE.min}, ${PRIORITY_RANGE.max}] (lower runs first), not ${previewValue(value)}`);
 }
 
 function readTimeout(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_TIMEOUT_MS) return value;
-  throw new InferqError('INVALID_REQUEST', `${field} must be an integer number of milliseconds in [1, ${MAX_TIMEOUT_MS}], not ${JSON.stringify(value)?.slice(0, 40)}`);
+  throw new InferqError('INVALID_REQUEST', `${field} must be an integer number of milliseconds in [1, ${MAX_TIMEOUT_MS}], not ${previewValue(value)}`);
 }
 
 function readHeaderTimeout(value: string | string[] | undefined): number | undefined {

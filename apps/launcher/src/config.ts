@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { readChoice, readInteger, readRedisUrl, readString, type Env } from '@inferq/env';
+import { readBoolean, readChoice, readInteger, readRedisUrl, readString, type Env } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 
 /** Settings of `npm start`; everything else is passed through to the API and workers. */
@@ -19,6 +19,8 @@ export interface LauncherConfig {
   appendfsync: 'always' | 'everysec';
   /** `ORT_INTRA_OP_THREADS` given to each worker. @defaultValue cores ÷ workers (at least 1) */
   intraOpThreads: number;
+  /** `MONITOR`: also start the monitor process (drift, metric series, alerts). @defaultValue true */
+  monitor: boolean;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
 }
@@ -33,6 +35,7 @@ export function loadLauncherConfig(env: Env = process.env): Readonly<LauncherCon
     dataDir: resolve(readString(env, 'DATA_DIR', './.data')),
     appendfsync: readChoice(env, 'REDIS_APPENDFSYNC', 'everysec', ['always', 'everysec'] as const),
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers))), { min: 0, max: 1024 }),
+    monitor: readBoolean(env, 'MONITOR', true),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
   };
   const redisUrl = readRedisUrl(env, 'REDIS_URL');

@@ -8,6 +8,7 @@ import { loadLauncherConfig } from './config.js';
 
 const API_ENTRY = 'apps/api/src/main.ts';
 const WORKER_ENTRY = 'apps/worker/src/main.ts';
+const MONITOR_ENTRY = 'apps/monitor/src/main.ts';
 /** A worker that dies is restarted after this delay, at most this many times. */
 const RESTART_DELAY_MS = 1_000;
 const MAX_RESTARTS = 10;
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     });
   };
   for (let i = 0; i < config.workers; i++) startWorker();
+  // The monitor only reads the prediction log: if it dies, serving goes on (it is not restarted).
+  const monitor = config.monitor ? spawnApp(MONITOR_ENTRY, childEnv({})) : undefined;
 
   const shutdown = async (reason: string, exitCode: number) => {
     if (stopping) return;
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     // The API first (no new work), then workers finish their batches, then Redis flushes its AOF.
     await stopChild(api, 10_000);
     await Promise.all([...workers].map((w) => stopChild(w, 35_000)));
+    if (monitor) await stopChild(monitor, 20_000);
     await redis?.stop();
     process.exit(exitCode);
   };
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
       `  v2 (sync)   POST ${base}/v2/models/{model}/infer`,
       `  models      ${base}/v1/models`,
       `  metrics     ${base}/metrics`,
+      `  dashboard   ${base}/dashboard${config.monitor ? '' : '   (MONITOR=0: no monitor started)'}`,
       `  OpenAPI     ${base}/openapi.json`,
       'Ctrl-C stops everything.',
       '',

@@ -10,6 +10,8 @@ import type { PredictionLogWriter } from './prediction-log-writer.js';
 /** A job waiting in the batcher: its decoded inputs plus what the result needs. */
 export interface QueuedPrediction extends BatchItem {
   job: PredictionJobData;
+  /** A failure is not written: the caller re-queues the prediction on its own (bundled predictions). */
+  deferFailure?: boolean;
 }
 
 /** Counters of one model version, for heartbeats. */
@@ -77,11 +79,15 @@ export class ModelVersionServer {
 
   async #runBatch(items: QueuedPrediction[]): Promise<ItemOutcome[]> {
     const startedAt = Date.now();
-    await this.#store.markRunning(items.map((i) => i.id), this.#worker);
+    // Not awaited before running: the final write goes out later on the same connection, so Redis
+    // applies them in order; this takes a round trip off every batch's latency.
+    const running = this.#store.markRunning(items.map((i) => i.id), this.#worker)
+      .catch((error: Error) => this.#logger.warn({ err: error.message }, 'could not mark batch running'));
     const outcomes = await runBatchIsolated(this.#runner, items);
     const finishedAt = Date.now();
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
-    await this.#store.finish(events);
+    await this.#store.finish(events.filter((event, i) => event.status !== 'failed' || !items[i]!.deferFailure));
+    await running;
     // Not awaited: the log is written after the results, off the jobs' path (see prediction-log-writer.ts).
     this.#log?.record(this.model, items, outcomes, events, finishedAt);
 

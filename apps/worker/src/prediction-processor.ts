@@ -1,5 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { InferqError, isErrorCode, type PredictionJobData, type TensorMetadata } from '@inferq/contract';
+import {
+  InferqError, isErrorCode, PREDICTION_BUNDLE_JOB_NAME, type PredictionBundleData, type PredictionJobData, type TensorMetadata,
+} from '@inferq/contract';
 import { decodeTensor, type Tensor } from '@inferq/tensor';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { ModelVersionServer, QueuedPrediction } from './model-version-server.js';
@@ -44,9 +46,11 @@ export type FailJob = (job: PredictionJobData, error: InferqError) => Promise<vo
  * it is not run: it ends `expired` and its BullMQ job completes (it is no dead letter).
  * @param now - clock, for tests.
  */
-export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob, now: () => number = Date.now) {
-  return async (job: Job<PredictionJobData>): Promise<{ batchSize: number }> => {
-    const data = job.data;
+export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob, now: () => number = Date.now, requeue: RequeueAlone = async () => {}) {
+  const processBundle = createBundleProcessor(lookup, failJob, now, requeue);
+  return async (job: Job<PredictionJobData | PredictionBundleData>): Promise<{ batchSize: number }> => {
+    if (job.name === PREDICTION_BUNDLE_JOB_NAME) return processBundle(job as Job<PredictionBundleData>);
+    const data = job.data as PredictionJobData;
     if (data.deadline !== undefined && now() >= data.deadline) {
       const late = now() - data.deadline;
       await failJob(data, new InferqError('DEADLINE_EXCEEDED',
@@ -66,6 +70,44 @@ export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob
     const outcome = await server.submit(prediction);
     if (!outcome.ok) throw new UnrecoverableError(`INFERENCE_FAILED: ${outcome.error.message}`);
     return { batchSize: outcome.batchRows };
+  };
+}
+
+/** Queues predictions as jobs of their own (with the bundle's priority). */
+export type RequeueAlone = (jobs: PredictionJobData[], priority: number | undefined) => Promise<void>;
+
+/**
+ * A bundle job (predictions the API coalesced) goes through the same steps per prediction, each
+ * into the micro-batcher on its own. One that cannot run (bad payload, or the model fails on it)
+ * does not fail its neighbours: its failure is not written here; it is queued again as a job of
+ * its own, which fails alone with the usual record, retries and dead letter.
+ */
+function createBundleProcessor(lookup: ServerLookup, failJob: FailJob, now: () => number, requeue: RequeueAlone) {
+  return async (job: Job<PredictionBundleData>): Promise<{ batchSize: number }> => {
+    const items = Array.isArray(job.data.bundle) ? job.data.bundle : [];
+    let largestBatch = 0;
+    const outcomes = await Promise.all(items.map(async (data): Promise<'done' | 'alone'> => {
+      if (data.deadline !== undefined && now() >= data.deadline) {
+        await failJob(data, new InferqError('DEADLINE_EXCEEDED',
+          `the request's timeout of ${data.deadline - data.createdAt} ms passed ${now() - data.deadline} ms before a worker took it; it was not run`));
+        return 'done';
+      }
+      let prediction: QueuedPrediction;
+      let server: ModelVersionServer;
+      try {
+        server = await lookup(data.model, data.version);
+        prediction = { ...preparePrediction(data, server.model), deferFailure: true };
+      } catch (error) {
+        if (!(error instanceof InferqError)) throw error;
+        return 'alone';
+      }
+      const outcome = await server.submit(prediction);
+      if (outcome.ok) largestBatch = Math.max(largestBatch, outcome.batchRows);
+      return outcome.ok ? 'done' : 'alone';
+    }));
+    const alone = items.filter((_, i) => outcomes[i] === 'alone');
+    if (alone.length > 0) await requeue(alone, job.opts.priority);
+    return { batchSize: largestBatch };
   };
 }
 

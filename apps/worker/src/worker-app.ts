@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import {
-  InferqError, predictionQueueName, redisKeys, type PredictionJobData, type WorkerIdentity,
+  InferqError, PREDICTION_BUNDLE_JOB_NAME, predictionQueueName, type PredictionBundleData, redisKeys, type PredictionJobData, type WorkerIdentity,
 } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
-import { createRedisConnection, PredictionLog, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { createRedisConnection, PredictionLog, PredictionQueues, PredictionStore, waitUntilReady } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { WorkerConfig } from './config.js';
 import { ModelVersionServer } from './model-version-server.js';
@@ -76,11 +76,15 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       worker: identity,
     }]);
   };
-  const processor = createPredictionProcessor(lookup, failJob);
+  // Predictions of a bundle that cannot run with their neighbours go back on the queue alone.
+  const requeueQueues = new PredictionQueues(redis, keys.prefix);
+  const processor = createPredictionProcessor(lookup, failJob, Date.now, async (jobs, priority) => {
+    await Promise.all(jobs.map((job) => requeueQueues.enqueue(job, { priority: priority ?? 1 })));
+  });
 
   const workers = repository.modelNames().map((model) => {
     const maxBatch = Math.max(1, ...repository.versions(model).map((v) => repository.resolve(model, v).maxBatchSize));
-    const worker = new Worker<PredictionJobData>(predictionQueueName(model), processor, {
+    const worker = new Worker<PredictionJobData | PredictionBundleData>(predictionQueueName(model), processor, {
       connection: redis,
       prefix: keys.prefix,
       // Enough jobs in hand that the next batch fills while the current one computes.
@@ -100,7 +104,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       // Input errors already wrote their record (the store ignores the second write); a stall
       // limit or used-up attempts have not, and without this the prediction would never end.
       if (failure) {
-        failJob(job.data, failure).catch((e: Error) => logger.error({ jobId: job.id, err: e.message }, 'could not record failure'));
+        const predictions = job.name === PREDICTION_BUNDLE_JOB_NAME ? (job.data as PredictionBundleData).bundle : [job.data as PredictionJobData];
+        Promise.all(predictions.map((p) => failJob(p, failure))).catch((e: Error) => logger.error({ jobId: job.id, err: e.message }, 'could not record failure'));
       }
     });
     return worker;
@@ -137,6 +142,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     const results = await Promise.allSettled([...workers.map((w) => w.close()), ...drains]);
     for (const r of results) if (r.status === 'rejected') logger.warn({ err: String(r.reason) }, 'error while closing');
     await stopBatchingSync().catch(() => {});
+    await requeueQueues.close();
     await predictionLog.flush();
     await lease?.release().catch(() => {});
     await redis.del(keys.workerHeartbeat(config.workerId)).catch(() => {});

@@ -6,5 +6,6 @@ export * from './prediction.js';
 export * from './prediction-id.js';
 export * from './prediction-job.js';
 export * from './redis-keys.js';
+export * from './value-preview.js';
 export * from './ws-messages.js';
 export * from './batching.js';

@@ -42,3 +42,15 @@ export interface PredictionJobData {
 
 /** The name of every prediction job. */
 export const PREDICTION_JOB_NAME = 'predict';
+
+/**
+ * Name of a job that carries several predictions coalesced by the API (same model, version and
+ * priority, arrived together). Each keeps its own id, record, result and push; the job is only
+ * the unit of queue work, so many small predictions cost one BullMQ job.
+ */
+export const PREDICTION_BUNDLE_JOB_NAME = 'predict-bundle';
+
+/** Data of a bundle job. */
+export interface PredictionBundleData {
+  bundle: PredictionJobData[];
+}

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { PREDICTION_JOB_NAME, predictionQueueName, type PredictionJobData } from '@inferq/contract';
+import { PREDICTION_BUNDLE_JOB_NAME, PREDICTION_JOB_NAME, predictionQueueName, type PredictionBundleData, type PredictionJobData } from '@inferq/contract';
 
 /**
  * Job options of every prediction job.
@@ -73,6 +73,12 @@ export class PredictionQueues {
   /** Adds one prediction job (job id = prediction id). */
   async enqueue(data: PredictionJobData, options: EnqueueOptions): Promise<void> {
     await this.queue(data.model).add(PREDICTION_JOB_NAME, data, { ...PREDICTION_JOB_OPTIONS, jobId: data.id, priority: options.priority });
+  }
+
+  /** Adds one bundle job carrying several predictions of one model (see PREDICTION_BUNDLE_JOB_NAME). */
+  async enqueueBundle(bundle: PredictionJobData[], options: EnqueueOptions): Promise<void> {
+    const data: PredictionBundleData = { bundle };
+    await this.queue(bundle[0]!.model).add(PREDICTION_BUNDLE_JOB_NAME, data, { ...PREDICTION_JOB_OPTIONS, jobId: `bundle-${bundle[0]!.id}`, priority: options.priority });
   }
 
   /** The newest `limit` failed jobs of a model's queue, and how many it holds in all. */

@@ -105,6 +105,18 @@ export class PredictionStore {
       .then(throwOnPipelineError);
   }
 
+  /** Records several newly accepted predictions as `queued` in one MULTI (a coalesced bundle). */
+  async createMany(records: ReadonlyArray<Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'owner'>>): Promise<void> {
+    const multi = this.#redis.multi();
+    for (const record of records) {
+      const key = this.#keys.prediction(record.id);
+      const fields: Record<string, string> = { status: 'queued', model: record.model, version: record.version, createdAt: String(record.createdAt) };
+      if (record.owner !== undefined) fields.owner = record.owner;
+      multi.hset(key, fields).expire(key, this.#retentionSeconds);
+    }
+    await multi.exec().then(throwOnPipelineError);
+  }
+
   /** Deletes a record whose job could not be enqueued. */
   async remove(id: string): Promise<void> {
     await this.#redis.del(this.#keys.prediction(id));

@@ -76,12 +76,16 @@ describe('valuesFromJson: floats', () => {
 
   for (const datatype of ['FP16', 'FP32', 'FP64'] as const) {
     it(`${datatype} refuses non-finite numbers and non-numbers`, () => {
-      rejects([1, Infinity], datatype, new RegExp(`data\\[1\\] is null, expected a finite number for ${datatype}`)); // JSON.stringify(Infinity) is "null"
-      rejects([Number.NaN], datatype, /data\[0\]/);
+      rejects([1, Infinity], datatype, new RegExp(`data\\[1\\] is Infinity, expected a finite number for ${datatype}`)); // 1e999 in JSON
+      rejects([-Infinity], datatype, /data\[0\] is -Infinity/);
+      rejects([Number.NaN], datatype, /data\[0\] is NaN/);
       rejects(['1.0'], datatype, /data\[0\] is "1.0"/);
       rejects([true], datatype, /data\[0\] is true/);
       rejects([[1]], datatype, /data\[0\] is \[1\]/);
       rejects([undefined], datatype, /data\[0\] is undefined/);
+      let deep: unknown = 1;
+      for (let i = 0; i < 100_000; i++) deep = { a: deep }; // too deep to serialise: still a 400, not a stack overflow
+      assert.throws(() => valuesFromJson([deep], datatype, 'x'), (error: unknown) => error instanceof InferqError && /data\[0\] is \{…\}, expected a finite number/.test(error.message));
     });
   }
 });

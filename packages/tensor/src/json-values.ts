@@ -1,4 +1,4 @@
-import { DATATYPE_INFO, InferqError, type Datatype } from '@inferq/contract';
+import { DATATYPE_INFO, InferqError, previewValue, type Datatype } from '@inferq/contract';
 import { toFloat16Bits } from './float16.js';
 import { allocateValues, type TensorValues } from './tensor.js';
 
@@ -10,10 +10,9 @@ export function valuesFromJson(values: readonly unknown[], datatype: Datatype, i
   const info = DATATYPE_INFO[datatype];
   const out = allocateValues(datatype, values.length);
   const fail = (index: number, expected: string): never => {
-    const shown = JSON.stringify(values[index]) ?? String(values[index]);
     throw new InferqError(
       'INVALID_TENSOR_DATA',
-      `input "${inputName}": data[${index}] is ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}, expected ${expected} for ${datatype}`,
+      `input "${inputName}": data[${index}] is ${previewValue(values[index])}, expected ${expected} for ${datatype}`,
     );
   };
   switch (info.kind) {

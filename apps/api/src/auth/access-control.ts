@@ -74,8 +74,9 @@ function credentialOf(request: FastifyRequest, allowQuery: boolean): string | un
   return undefined;
 }
 
-/** Answers 401 with the challenge header. */
-function unauthorized(reply: FastifyReply, message: string): never {
+/** Answers 401 with the challenge header; logs the refusal (never the key). */
+function unauthorized(request: FastifyRequest, reply: FastifyReply, reason: 'missing' | 'invalid', message: string): never {
+  request.log.debug({ route: request.routeOptions.url, ip: request.ip, reason }, 'api key refused');
   void reply.header('www-authenticate', 'Bearer realm="inferq"');
   throw new InferqError('UNAUTHORIZED', message);
 }
@@ -93,19 +94,23 @@ export function installAccessControl(app: FastifyInstance, access: AccessControl
     let principal: Principal = ANONYMOUS;
     if (await access.keys.enabled()) {
       const presented = credentialOf(request, request.routeOptions.url === '/v1/ws');
-      if (presented === undefined) unauthorized(reply, 'an API key is required: send "Authorization: Bearer <key>"');
+      if (presented === undefined) unauthorized(request, reply, 'missing', 'an API key is required: send "Authorization: Bearer <key>"');
       const found = await access.keys.authenticate(presented);
-      if (!found) unauthorized(reply, 'the API key is not valid (unknown, revoked or malformed)');
+      if (!found) unauthorized(request, reply, 'invalid', 'the API key is not valid (unknown, revoked or malformed)');
       principal = found!;
     }
     request.principal = principal;
     if (needed === 'authenticated') return;
+    if (!hasScope(principal, needed)) request.log.debug({ route: request.routeOptions.url, keyId: principal.kind === 'key' ? principal.id : undefined, needed }, 'api key lacks scope');
     requireScope(principal, needed);
     if (needed === 'predict') {
       try {
         await admitPrediction(access, principal, request.ip);
       } catch (error) {
-        if (error instanceof RateLimitedError) void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1_000))));
+        if (error instanceof RateLimitedError) {
+          request.log.debug({ route: request.routeOptions.url, keyId: principal.kind === 'key' ? principal.id : undefined, retryAfterMs: error.retryAfterMs }, 'rate limited');
+          void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1_000))));
+        }
         throw error;
       }
     }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { KEY_NAME_PATTERN } from '../auth/api-key.js';
 import { SCOPES, type Scope } from '../auth/principal.js';
@@ -17,6 +17,9 @@ const keyInfo = {
 } as const;
 
 const errors = { '4xx': { $ref: 'Error#' }, '5xx': { $ref: 'Error#' } };
+
+/** The acting key's id for the audit log line (`anonymous` with access control off). */
+const byWhom = (request: FastifyRequest) => (request.principal?.kind === 'key' ? request.principal.id : 'anonymous');
 
 /**
  * `/v1/admin/keys`: create (the plaintext key is answered once), list and revoke API keys.
@@ -41,6 +44,7 @@ export function apiKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   }, async (request, reply) => {
     const { key, info } = await ctx.auth.keys.create(request.body.name, request.body.scopes);
+    request.log.info({ keyId: info.id, name: info.name, scopes: info.scopes, by: byWhom(request) }, 'api key created');
     return reply.code(201).header('cache-control', 'no-store').send({ ...info, key });
   });
 
@@ -55,5 +59,9 @@ export function apiKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 80 } } },
       response: { 200: keyInfo, ...errors },
     },
-  }, async (request) => ctx.auth.keys.revoke(request.params.id));
+  }, async (request) => {
+    const info = await ctx.auth.keys.revoke(request.params.id);
+    request.log.info({ keyId: info.id, name: info.name, by: byWhom(request) }, 'api key revoked');
+    return info;
+  });
 }

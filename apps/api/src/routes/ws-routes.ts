@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
-  FINAL_STATUSES, InferqError, isPredictionId, newPredictionId,
+  FINAL_STATUSES, InferqError, isPredictionId, newPredictionId, previewValue,
   type PredictionRecord, type WsServerMessage,
 } from '@inferq/contract';
 import type { ApiContext } from '../api-context.js';
@@ -93,7 +93,7 @@ class PredictionSocket {
     }
     if (m.type === 'predict') return this.#predict(m, ref);
     if (m.type === 'subscribe') return this.#subscribe(m, ref);
-    return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}; expected "predict" or "subscribe"`), ref);
+    return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${previewValue(m.type)}; expected "predict" or "subscribe"`), ref);
   }
 
   async #predict(m: Record<string, unknown>, ref: string | undefined): Promise<void> {
