@@ -24,16 +24,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 
 const dir = mkdtempSync(join(tmpdir(), 'inferq-bench-log-'));
-const redis = await startEmbeddedRedis({ dir });
+// One Redis per setting, so the log's length is that setting's alone.
+const servers = { off: await startEmbeddedRedis({ dir: join(dir, 'off') }), on: await startEmbeddedRedis({ dir: join(dir, 'on') }) };
 try {
   console.log(`# prediction log cost: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
   console.log(`API + 1 worker + Redis + load generator on this machine; ${rounds} alternating rounds of ${durationMs} ms per point; median of rounds.\n`);
   console.log('| model | clients | log | throughput (pred/s) | p50 ms | p95 ms | p99 ms | log entries |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-  const prefixes = { off: `benchlogoff${Date.now()}`, on: `benchlogon${Date.now()}` };
   const stacks = {
-    off: await startStack(redis.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '0', KEY_PREFIX: prefixes.off }),
-    on: await startStack(redis.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '1', KEY_PREFIX: prefixes.on }),
+    off: await startStack(servers.off.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '0' }),
+    on: await startStack(servers.on.url, 1, threads, { PREDICTION_LOG_SAMPLE_RATE: '1' }),
   };
   try {
     for (const w of workloads()) {
@@ -44,7 +44,8 @@ try {
         }
         for (const setting of ['off', 'on'] as const) {
           const r = runs[setting];
-          const logged = await stacks[setting].redis.xlen(`${prefixes[setting]}:prediction-log`);
+          const [key] = await stacks[setting].redis.keys('*:prediction-log');
+          const logged = key ? await stacks[setting].redis.xlen(key) : 0;
           console.log(`| ${w.model} | ${clients} | ${setting} | ${fmt(median(r.map((x) => x.throughput)), 0)} | ${fmt(median(r.map((x) => x.p50)), 2)} | ${fmt(median(r.map((x) => x.p95)), 2)} | ${fmt(median(r.map((x) => x.p99)), 2)} | ${logged} |`);
         }
       }
@@ -54,6 +55,7 @@ try {
     await stacks.on.stop();
   }
 } finally {
-  await redis.stop();
+  await servers.off.stop();
+  await servers.on.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -66,6 +66,8 @@ try {
       for (const k of clientSweep) ours[w.model]![`rest+push k=${k}`] = await measureClosed(stack, w, 'rest+push', k, durationMs);
       const kMax = clientSweep[clientSweep.length - 1]!;
       ours[w.model]![`ws k=${kMax}`] = await measureClosed(stack, w, 'ws', kMax, durationMs);
+      for (const k of clientSweep) ours[w.model]![`binary rest+push k=${k}`] = await measureClosed(stack, w, 'binary rest+push', k, durationMs);
+      ours[w.model]![`binary ws k=${kMax}`] = await measureClosed(stack, w, 'binary ws', kMax, durationMs);
       const saturation = Math.max(...Object.values(ours[w.model]!).map((r) => r.throughput));
       for (const fraction of quick ? [0.5] : [0.5, 0.8, 1.0, 1.2]) {
         const rate = Math.max(1, Math.round(saturation * fraction));

@@ -34,6 +34,18 @@ export class PushClient {
     });
   }
 
+  /** Sends a binary predict frame ([u32 LE JSON length][JSON][tensor bytes]) and waits for its pushed result. */
+  predictBinary(frame: { json: Record<string, unknown>; tensor: Buffer }): Promise<void> {
+    const ref = `r${this.#next++}`;
+    const json = Buffer.from(JSON.stringify({ ...frame.json, ref }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(json.byteLength);
+    return new Promise((resolve, reject) => {
+      this.#byRef.set(ref, { resolve, reject });
+      this.#socket.send(Buffer.concat([length, json, frame.tensor]), { binary: true });
+    });
+  }
+
   /** Waits for the result of an id submitted over REST. */
   subscribe(id: string): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import type { LoadResult } from '../lib/stats.js';
 import { PushClient } from '../lib/ws-client.js';
 import { MODELS_DIR, type Workload } from '../lib/workloads.js';
 
-export type Transport = 'rest+push' | 'ws';
+export type Transport = 'rest+push' | 'ws' | 'binary rest+push' | 'binary ws';
 
 /** A running stack under test. */
 export interface Stack {
@@ -54,6 +54,21 @@ export function sender(stack: Stack, w: Workload, transport: Transport): () => P
   let i = 0;
   const requests = w.bodies.map((b) => JSON.parse(b) as unknown);
   if (transport === 'ws') return () => stack.push.predict(w.model, requests[i++ % requests.length]);
+  if (transport === 'binary ws') {
+    const frames = w.rows.map((row) => binaryFrame(w, row));
+    return () => stack.push.predictBinary(frames[i++ % frames.length]!);
+  }
+  if (transport === 'binary rest+push') {
+    const bodies = w.rows.map((row) => binaryBody(w, row));
+    return async () => {
+      const { body, headerLength } = bodies[i++ % bodies.length]!;
+      const res = await stack.http.send('POST', `/v1/models/${w.model}/predictions`, body, {
+        'content-type': 'application/octet-stream', 'inference-header-content-length': String(headerLength),
+      });
+      if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${res.body.slice(0, 200)}`);
+      await stack.push.subscribe((JSON.parse(res.body) as { id: string }).id);
+    };
+  }
   return async () => {
     const res = await stack.http.send('POST', `/v1/models/${w.model}/predictions`, w.bodies[i++ % w.bodies.length]);
     if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${res.body.slice(0, 200)}`);
@@ -98,4 +113,20 @@ export async function redisCommandsPerPrediction(stack: Stack, w: Workload, coun
     }
   }
   return { perPrediction: Math.round((total / count) * 100) / 100, byCommand };
+}
+
+/** The JSON header of a one-row binary request. */
+function binaryHeader(w: Workload, row: Float32Array) {
+  return { inputs: [{ name: w.inputName, shape: [1, ...w.rowShape], datatype: 'FP32', parameters: { binary_data_size: row.byteLength } }] };
+}
+
+/** A one-row request in the binary data extension (JSON header + raw little-endian floats). */
+export function binaryBody(w: Workload, row: Float32Array): { body: Buffer; headerLength: number } {
+  const header = Buffer.from(JSON.stringify(binaryHeader(w, row)));
+  return { body: Buffer.concat([header, Buffer.from(row.buffer, row.byteOffset, row.byteLength)]), headerLength: header.byteLength };
+}
+
+/** A binary WebSocket predict frame: [u32 LE JSON length][JSON message][raw floats]. */
+function binaryFrame(w: Workload, row: Float32Array): { json: Record<string, unknown>; tensor: Buffer } {
+  return { json: { type: 'predict', model: w.model, request: binaryHeader(w, row) }, tensor: Buffer.from(row.buffer, row.byteOffset, row.byteLength) };
 }

@@ -245,6 +245,12 @@ describe('monitoring (real stack, two monitors)', () => {
     assert.match(text, /^inferq_monitor_feature_mean\{model="iris",version="1",feature="petal_length"\} [\d.]+$/m);
     assert.match(text, /^inferq_monitor_dataset_drift\{model="iris",version="1"\} 1$/m);
     assert.match(text, /^inferq_monitor_accuracy\{model="iris",version="1"\} 0\.5$/m);
+    // Every metric the Grafana dashboard queries is one /metrics exposes.
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'docs/grafana-dashboard.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const queried = new Set(dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/\binferq_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''))));
+    const exposed = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
+    assert.ok(queried.size > 15);
+    for (const name of queried) assert.ok(exposed.has(name), `${name} (docs/grafana-dashboard.json) is not on /metrics`);
     const status = (await get('/v1/monitoring/status')).json();
     assert.equal(status.workers.length, 1);
     assert.equal(status.monitor.windowSize, WINDOW_SIZE);

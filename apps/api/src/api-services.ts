@@ -48,6 +48,8 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     enqueueTimeoutMs: config.enqueueTimeoutMs,
     maxQueueSize: config.maxQueueSize,
     coalesceMaxPredictions: config.coalesceMaxPredictions,
+    claimCheckBytes: config.claimCheckBytes,
+    keys,
     defaultTimeoutMs: config.defaultTimeoutMs,
   });
 

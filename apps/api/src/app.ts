@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
-import { installAccessControl } from './auth/access-control.js';
+import { API_KEY_SECURITY_SCHEMES, installAccessControl } from './auth/access-control.js';
 import { installBinaryBodyParser } from './binary-body.js';
 import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
 import { installHttpSecurity } from './http-security.js';
@@ -50,6 +50,9 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
         version: '0.1.0',
         description: 'Asynchronous, queue-based ONNX inference. Submit with POST (202 + Location), read by polling or long-polling, or over the WebSocket; Open Inference Protocol v2 routes wrap the queue synchronously.',
       },
+      // Needed once any API key exists (see docs/api.md, "Access control"); open routes say security: [].
+      components: { securitySchemes: API_KEY_SECURITY_SCHEMES },
+      security: [{ bearer: [] }, { apiKeyHeader: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

@@ -41,6 +41,13 @@ export interface ApiConfig {
    */
   coalesceMaxPredictions: number;
   /**
+   * `CLAIM_CHECK_BYTES`: a request whose tensors hold more bytes than this stores them once, raw,
+   * in a Redis key of their own that the job references (claim check), so BullMQ job hashes stay
+   * small; 0 keeps every tensor inline (base64) in the job.
+   * @defaultValue 65536
+   */
+  claimCheckBytes: number;
+  /**
    * `DEFAULT_TIMEOUT_MS`: deadline of requests that name none (`parameters.timeout_ms`,
    * `Request-Timeout-Ms`): a prediction not taken by a worker within it ends `expired`. 0 = none.
    * @defaultValue 0
@@ -117,6 +124,7 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     enqueueTimeoutMs: readInteger(env, 'ENQUEUE_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),
     maxQueueSize: readInteger(env, 'MAX_QUEUE_SIZE', 10_000, { min: 1, max: 10_000_000 }),
     coalesceMaxPredictions: readInteger(env, 'COALESCE_MAX_PREDICTIONS', 64, { min: 1, max: 1_024 }),
+    claimCheckBytes: readInteger(env, 'CLAIM_CHECK_BYTES', 65_536, { min: 0, max: 1024 * 1024 * 1024 }),
     defaultTimeoutMs: readInteger(env, 'DEFAULT_TIMEOUT_MS', 0, { min: 0, max: 86_400_000 }),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     apiKeys: Object.freeze(readApiKeys(env)),

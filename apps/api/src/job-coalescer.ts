@@ -3,8 +3,10 @@ import type { PredictionJobData } from '@inferq/contract';
 /** One accepted prediction waiting to be queued. */
 export interface PendingJob {
   job: PredictionJobData;
-  owner?: string;
+  owner?: string | undefined;
   priority: number;
+  /** Claim-check bytes stored beside the record. */
+  payload?: Buffer | undefined;
 }
 
 /** Queues jobs: one alone, or several as one bundle job. Both write the prediction records too. */

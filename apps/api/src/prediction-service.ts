@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import {
   InferqError, isErrorCode, newPredictionId, FINAL_STATUSES,
-  type ErrorCode, type PredictionAccepted, type PredictionJobData, type PredictionRecord,
+  type ErrorCode, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
-import { JobCoalescer, type JobSink } from './job-coalescer.js';
+import { JobCoalescer, type JobSink, type PendingJob } from './job-coalescer.js';
 import type { PredictionEvents, PredictionQueues, PredictionStore } from '@inferq/queue';
-import { encodeTensor, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
+import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
 
@@ -22,6 +22,10 @@ export interface PredictionServiceDeps {
   /** Id of this API process, carried in jobs so its metrics count only its own requests. */
   origin: string;
   enqueueTimeoutMs: number;
+  /** `CLAIM_CHECK_BYTES`: requests with more tensor bytes keep them in a Redis key of their own, not in the job (0 = never). @defaultValue 0 */
+  claimCheckBytes?: number;
+  /** Redis key builders (claim-check payload keys). */
+  keys: RedisKeys;
   /** `COALESCE_MAX_PREDICTIONS`: most predictions one queue job may carry (1 = one job each). @defaultValue 1 */
   coalesceMaxPredictions?: number;
   /** `MAX_QUEUE_SIZE`: queue bound of models whose config sets no `maxQueueSize`. */
@@ -63,10 +67,8 @@ export class PredictionService {
   constructor(deps: PredictionServiceDeps) {
     this.#deps = deps;
     this.#coalescer = new JobCoalescer(queueSink(deps.store, deps.queues), deps.coalesceMaxPredictions ?? 1);
-    this.#admission = new QueueAdmission(async (model) => {
-      const depth = await deps.queues.depth(model);
-      return depth.waiting + depth.prioritized + depth.delayed; // taken by a worker (active) no longer waits
-    });
+    // Predictions, not BullMQ jobs: a coalesced bundle job holds many (see PredictionStore).
+    this.#admission = new QueueAdmission((model) => deps.store.queuedCount(model));
     this.#released = new Promise((resolve) => { this.#release = resolve; });
   }
 
@@ -77,14 +79,16 @@ export class PredictionService {
   async submit(model: string, version: string | undefined, body: unknown, id: string = newPredictionId(), options: SubmitOptions = {}): Promise<PredictionAccepted> {
     const target = this.#deps.repository.resolve(model, version);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
+    const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);
     const job: PredictionJobData = {
       id,
       model: target.name,
       version: target.version,
-      inputs: request.inputs.map(encodeTensor),
+      inputs,
       createdAt: Date.now(),
       origin: this.#deps.origin,
     };
+    if (payload) job.payloadKey = this.#deps.keys.payload(id);
     if (request.requestId !== undefined) job.requestId = request.requestId;
     if (request.outputs !== undefined) job.outputs = request.outputs;
     const scheduling = readRequestOptions(body, options.timeoutHeader, this.#deps.defaultTimeoutMs);
@@ -94,7 +98,7 @@ export class PredictionService {
       // Usually no Redis work: the depth is cached briefly (see QueueAdmission).
       const release = await this.#admission.admit(job.model, target.maxQueueSize ?? this.#deps.maxQueueSize);
       try {
-        await this.#coalescer.submit({ job, owner: options.owner, priority: scheduling.priority });
+        await this.#coalescer.submit({ job, owner: options.owner, priority: scheduling.priority, payload });
       } catch (error) {
         release();
         throw error;
@@ -239,8 +243,8 @@ function queueSink(store: PredictionStore, queues: PredictionQueues): JobSink {
     }
     if (c.status === 'rejected') throw c.reason;
   };
-  const recordOf = ({ job, owner }: { job: PredictionJobData; owner?: string | undefined }) =>
-    ({ id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, owner });
+  const recordOf = ({ job, owner, payload }: PendingJob) =>
+    ({ id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, owner, payload });
   return {
     one: (p) => settle(store.create(recordOf(p)), queues.enqueue(p.job, { priority: p.priority }), [p.job.id]),
     many: (ps) => settle(store.createMany(ps.map(recordOf)), queues.enqueueBundle(ps.map((p) => p.job), { priority: ps[0]!.priority }), ps.map((p) => p.job.id)),

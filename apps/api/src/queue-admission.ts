@@ -1,6 +1,6 @@
 import { InferqError } from '@inferq/contract';
 
-/** Reads how many predictions of a model wait in its queue (not yet taken by a worker). */
+/** Reads how many predictions of a model wait in its queue (`queued`: not yet taken by a worker). */
 export type QueueDepthReader = (model: string) => Promise<number>;
 
 interface DepthEntry {
@@ -13,8 +13,8 @@ interface DepthEntry {
 /**
  * Bounded queues without a Redis round trip per submit: a model's depth is read at most once per
  * `refreshMs` (requests arriving meanwhile share that one read) and the predictions this process
- * admitted since are counted on top. At 1000 submits/s and the default 100 ms that is one
- * `getJobCounts` per ~100 submits instead of one each.
+ * admitted since are counted on top. At 1000 submits/s and the default 100 ms that is one read
+ * (a GET of the model's `queued` count, see PredictionStore) per ~100 submits instead of one each.
  *
  * One API process keeps to the bound (the read goes over the connection its enqueues use, after
  * them, so it counts them). Several replicas each count only their own admissions, so together

@@ -88,8 +88,12 @@ export class ModelVersionServer {
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
     await this.#store.finish(events.filter((event, i) => event.status !== 'failed' || !items[i]!.deferFailure));
     await running;
+    // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
+    const done = items.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
+    await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error.message }, 'could not delete claim-check payloads'));
     // Not awaited: the log is written after the results, off the jobs' path (see prediction-log-writer.ts).
-    this.#log?.record(this.model, items, outcomes, events, finishedAt);
+    // A deferred failure is re-queued, not final: it is logged when it ends.
+    this.#log?.record(this.model, items, outcomes, events, finishedAt, (i) => events[i]!.status === 'failed' && items[i]!.deferFailure === true);
 
     const failed = outcomes.filter((o) => !o.ok).length;
     this.counters.batches++;

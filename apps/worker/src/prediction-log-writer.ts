@@ -46,11 +46,17 @@ export class PredictionLogWriter {
     this.#logger = logger;
   }
 
-  /** Schedules the log entries of a finished batch; never throws, never blocks the batch. */
-  record(model: ModelVersion, items: readonly LoggedPrediction[], outcomes: readonly ItemOutcome[], events: readonly PredictionFinalEvent[], finishedAt: number): void {
+  /**
+   * Schedules the log entries of a finished batch; never throws, never blocks the batch.
+   * @param skip - items not to log (e.g. failures that will be retried).
+   */
+  record(model: ModelVersion, items: readonly LoggedPrediction[], outcomes: readonly ItemOutcome[], events: readonly PredictionFinalEvent[], finishedAt: number, skip?: (index: number) => boolean): void {
     if (this.#sampleRate <= 0) return;
     const picked: number[] = [];
-    for (let i = 0; i < items.length; i++) if (this.#sampleRate >= 1 || this.#random() < this.#sampleRate) picked.push(i);
+    for (let i = 0; i < items.length; i++) {
+      if (skip?.(i)) continue;
+      if (this.#sampleRate >= 1 || this.#random() < this.#sampleRate) picked.push(i);
+    }
     if (picked.length === 0) return;
     if (this.#pending.size >= this.#maxPending) {
       this.counters.dropped += picked.length;

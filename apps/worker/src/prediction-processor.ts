@@ -10,14 +10,14 @@ import type { ModelVersionServer, QueuedPrediction } from './model-version-serve
  * Turns a job into a batcher item: decodes its tensors and re-checks them against the model,
  * because anything can write to a Redis queue. A job that can never run is an UnrecoverableError.
  */
-export function preparePrediction(job: PredictionJobData, model: ModelVersion): QueuedPrediction {
+export function preparePrediction(job: PredictionJobData, model: ModelVersion, payload?: Buffer): QueuedPrediction {
   if (!Array.isArray(job.inputs)) throw new InferqError('INVALID_REQUEST', 'job "inputs" is not an array');
   if (job.inputs.length !== model.inputs.length) {
     throw new InferqError('INVALID_REQUEST', `job carries ${job.inputs.length} inputs, model takes ${model.inputs.length}`);
   }
   let inputs: Tensor[];
   try {
-    inputs = job.inputs.map(decodeTensor).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    inputs = job.inputs.map((t) => decodeTensor(t, payload)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (error) {
     throw new InferqError('INVALID_REQUEST', `job tensors cannot be decoded: ${(error as Error).message}`);
   }
@@ -46,8 +46,10 @@ export type FailJob = (job: PredictionJobData, error: InferqError) => Promise<vo
  * it is not run: it ends `expired` and its BullMQ job completes (it is no dead letter).
  * @param now - clock, for tests.
  */
-export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob, now: () => number = Date.now, requeue: RequeueAlone = async () => {}) {
-  const processBundle = createBundleProcessor(lookup, failJob, now, requeue);
+export function createPredictionProcessor(
+  lookup: ServerLookup, failJob: FailJob, now: () => number = Date.now, requeue: RequeueAlone = async () => {}, loadPayload: PayloadLoader = noPayload,
+) {
+  const processBundle = createBundleProcessor(lookup, failJob, now, requeue, loadPayload);
   return async (job: Job<PredictionJobData | PredictionBundleData>): Promise<{ batchSize: number }> => {
     if (job.name === PREDICTION_BUNDLE_JOB_NAME) return processBundle(job as Job<PredictionBundleData>);
     const data = job.data as PredictionJobData;
@@ -61,7 +63,7 @@ export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob
     let server: ModelVersionServer;
     try {
       server = await lookup(data.model, data.version);
-      prediction = preparePrediction(data, server.model);
+      prediction = preparePrediction(data, server.model, await loadPayload(data));
     } catch (error) {
       if (!(error instanceof InferqError)) throw error; // e.g. a session failed to load: transient, retry
       await failJob(data, error);
@@ -73,6 +75,14 @@ export function createPredictionProcessor(lookup: ServerLookup, failJob: FailJob
   };
 }
 
+/**
+ * Fetches a job's claim-check payload (raw tensor bytes stored apart from the job); undefined
+ * when the job has none. A missing key (expired) makes decoding fail with a clear error.
+ */
+export type PayloadLoader = (job: PredictionJobData) => Promise<Buffer | undefined>;
+
+const noPayload: PayloadLoader = async () => undefined;
+
 /** Queues predictions as jobs of their own (with the bundle's priority). */
 export type RequeueAlone = (jobs: PredictionJobData[], priority: number | undefined) => Promise<void>;
 
@@ -82,7 +92,7 @@ export type RequeueAlone = (jobs: PredictionJobData[], priority: number | undefi
  * does not fail its neighbours: its failure is not written here; it is queued again as a job of
  * its own, which fails alone with the usual record, retries and dead letter.
  */
-function createBundleProcessor(lookup: ServerLookup, failJob: FailJob, now: () => number, requeue: RequeueAlone) {
+function createBundleProcessor(lookup: ServerLookup, failJob: FailJob, now: () => number, requeue: RequeueAlone, loadPayload: PayloadLoader) {
   return async (job: Job<PredictionBundleData>): Promise<{ batchSize: number }> => {
     const items = Array.isArray(job.data.bundle) ? job.data.bundle : [];
     let largestBatch = 0;
@@ -96,7 +106,7 @@ function createBundleProcessor(lookup: ServerLookup, failJob: FailJob, now: () =
       let server: ModelVersionServer;
       try {
         server = await lookup(data.model, data.version);
-        prediction = { ...preparePrediction(data, server.model), deferFailure: true };
+        prediction = { ...preparePrediction(data, server.model, await loadPayload(data)), deferFailure: true };
       } catch (error) {
         if (!(error instanceof InferqError)) throw error;
         return 'alone';

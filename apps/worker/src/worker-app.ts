@@ -80,7 +80,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const requeueQueues = new PredictionQueues(redis, keys.prefix);
   const processor = createPredictionProcessor(lookup, failJob, Date.now, async (jobs, priority) => {
     await Promise.all(jobs.map((job) => requeueQueues.enqueue(job, { priority: priority ?? 1 })));
-  });
+  }, async (job) => (job.payloadKey ? (await redis.getBuffer(job.payloadKey)) ?? undefined : undefined));
 
   const workers = repository.modelNames().map((model) => {
     const maxBatch = Math.max(1, ...repository.versions(model).map((v) => repository.resolve(model, v).maxBatchSize));

@@ -16,6 +16,11 @@ export interface EncodedTensor {
   base64?: string;
   /** The element strings (BYTES only). */
   strings?: string[];
+  /**
+   * Claim check: the bytes are at `[offset, offset + length)` of the job's payload key instead of
+   * inline, so large tensors are stored once as raw bytes and the BullMQ job stays small.
+   */
+  claim?: { offset: number; length: number };
 }
 
 /** Data of one prediction job. */
@@ -31,6 +36,8 @@ export interface PredictionJobData {
   outputs?: string[];
   /** Epoch ms when the API accepted the request. */
   createdAt: number;
+  /** Redis key of the raw tensor bytes of inputs that carry a `claim` (claim check). */
+  payloadKey?: string;
   /** Id of the API process that accepted it (each API observes its own requests' metrics). */
   origin: string;
   /**

@@ -5,10 +5,12 @@
  * |----------------------------------------|---------|-----------------|------------------------------------------|
  * | `{prefix}:prediction:{id}`             | hash    | API, worker     | status, model, version, createdAt, owner (id of the submitting API key, absent with access control off), result, error, timings, worker (JSON fields); TTL = retention |
  * | `{prefix}:events:prediction-final`     | pub/sub | worker          | JSON `PredictionRecord` when a prediction completes or fails |
+ * | `{prefix}:queued:{model}`              | string  | API, worker     | predictions of the model in status `queued` (the queue bound's count): +1 when a record is created or a retry reopens it, −1 in the same script that moves it out of `queued` |
  * | `{prefix}:device-lease:{device}`       | zset    | worker          | member = worker id, score = lease expiry (epoch ms) |
  * | `{prefix}:worker:{id}`                 | string  | worker          | JSON heartbeat; TTL = 3 heartbeats       |
  * | `{prefix}:api-keys`                    | hash    | API             | field = key id, value = JSON `{id, name, scopes, sha256, createdAt, revokedAt?}`; only the SHA-256 of a key is stored; revoked keys stay (access control stays on once any key was created) |
  * | `{prefix}:rate-limit:{subject}`        | string  | API             | GCRA theoretical arrival time (epoch ms) of `key:{id}` or `ip:{address}`; TTL = until it no longer matters |
+ * | `{prefix}:payload:{id}`                | string  | API → worker    | raw tensor bytes of a large request (claim check); deleted when it completes, else TTL = retention |
  * | `{prefix}:batching:{model}:{version}` | string  | API             | JSON `BatchingSettings` set at run time; overrides config.json until deleted |
  * | `{prefix}:events:batching`             | pub/sub | API → worker    | JSON `BatchingChange`: re-read that version's batching settings |
  * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*` |
@@ -42,9 +44,11 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
   return Object.freeze({
     prefix,
     prediction: (id: string) => `${prefix}:prediction:${id}`,
+    payload: (id: string) => `${prefix}:payload:${id}`,
     batching: (model: string, version: string) => `${prefix}:batching:${model}:${version}`,
     batchingChannel: `${prefix}:events:batching`,
     predictionFinalChannel: `${prefix}:events:prediction-final`,
+    queuedCount: (model: string) => `${prefix}:queued:${model}`,
     deviceLease: (device: string) => `${prefix}:device-lease:${device}`,
     workerHeartbeat: (workerId: string) => `${prefix}:worker:${workerId}`,
     workerHeartbeatPattern: `${prefix}:worker:*`,

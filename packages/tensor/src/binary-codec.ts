@@ -18,8 +18,33 @@ export function encodeTensor(tensor: Tensor): EncodedTensor {
   return { name, datatype, shape, base64: bytes.toString('base64') };
 }
 
-/** Decodes a tensor from the job payload, checking that its byte length fits its shape. */
-export function decodeTensor(encoded: EncodedTensor): Tensor {
+/**
+ * Encodes a request's tensors for a job. When their bytes add up to more than `claimCheckBytes`
+ * (0 = never), numeric tensors move to one `payload` buffer referenced by `claim`s: stored once in
+ * Redis as raw bytes, instead of base64 inside the BullMQ job that Lua scripts copy around.
+ */
+export function encodeTensorsForJob(tensors: readonly Tensor[], claimCheckBytes: number): { inputs: EncodedTensor[]; payload?: Buffer } {
+  const numeric = tensors.filter((t) => !Array.isArray(t.data));
+  const bytes = numeric.reduce((n, t) => n + (t.data as Exclude<TensorValues, string[]>).byteLength, 0);
+  if (claimCheckBytes <= 0 || bytes <= claimCheckBytes) return { inputs: tensors.map(encodeTensor) };
+  const parts: Buffer[] = [];
+  let offset = 0;
+  const inputs = tensors.map((tensor): EncodedTensor => {
+    if (Array.isArray(tensor.data)) return encodeTensor(tensor);
+    const part = Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+    parts.push(part);
+    const claim = { offset, length: part.byteLength };
+    offset += part.byteLength;
+    return { name: tensor.name, datatype: tensor.datatype, shape: tensor.shape, claim };
+  });
+  return { inputs, payload: Buffer.concat(parts, offset) };
+}
+
+/**
+ * Decodes a tensor from the job payload, checking that its byte length fits its shape.
+ * @param payload - the claim-check bytes when the tensor has a `claim`.
+ */
+export function decodeTensor(encoded: EncodedTensor, payload?: Buffer): Tensor {
   const { name, datatype, shape } = encoded;
   const count = elementCount(shape);
   if (datatype === 'BYTES') {
@@ -27,7 +52,15 @@ export function decodeTensor(encoded: EncodedTensor): Tensor {
     if (strings.length !== count) throw new RangeError(`tensor "${name}": ${strings.length} strings for shape [${shape.join(', ')}]`);
     return { name, datatype, shape, data: strings };
   }
-  const bytes = Buffer.from(encoded.base64 ?? '', 'base64');
+  let bytes: Buffer;
+  if (encoded.claim) {
+    if (!payload) throw new RangeError(`tensor "${name}": its claim-check payload is missing (expired?)`);
+    const { offset, length } = encoded.claim;
+    if (!(offset >= 0 && length >= 0 && offset + length <= payload.byteLength)) throw new RangeError(`tensor "${name}": claim outside the payload`);
+    bytes = payload.subarray(offset, offset + length);
+  } else {
+    bytes = Buffer.from(encoded.base64 ?? '', 'base64');
+  }
   const Ctor = arrayConstructorFor(datatype);
   if (bytes.byteLength !== count * Ctor.BYTES_PER_ELEMENT) {
     throw new RangeError(`tensor "${name}": ${bytes.byteLength} bytes for ${count} ${datatype} elements`);

@@ -25,6 +25,12 @@ describe('summarizeInput', () => {
     assert.deepEqual(summary, { kind: 'image', shape: [2, 3, 2, 2], brightness: [0.25, -0.5] });
   });
 
+  it('leaves NaN and infinite values out of the statistics, and a row with none finite is null', () => {
+    const data = Float32Array.from([1, NaN, 3, Infinity, NaN, NaN, NaN, NaN]);
+    assert.deepEqual(summarizeInput({ name: 'x', datatype: 'FP32', shape: [2, 1, 2, 2], data }), { kind: 'image', shape: [2, 1, 2, 2], brightness: [2, null] });
+    assert.deepEqual(summarizeInput({ name: 'x', datatype: 'FP32', shape: [2, 4], data }), { kind: 'tensor', shape: [2, 4], mean: [2, null], std: [1, null], min: [1, null], max: [3, null] });
+  });
+
   it('decodes FP16 bits and 64-bit integers; BYTES keeps its shape only', () => {
     const half = summarizeInput({ name: 'h', datatype: 'FP16', shape: [1, 2], data: Uint16Array.from([toFloat16Bits(1), toFloat16Bits(3)]) });
     assert.deepEqual(half.kind === 'tensor' && half.mean, [2]);

@@ -81,6 +81,12 @@ function unauthorized(request: FastifyRequest, reply: FastifyReply, reason: 'mis
   throw new InferqError('UNAUTHORIZED', message);
 }
 
+/** The OpenAPI security schemes of the two headers (the WebSocket's `?api_key=` is documented in docs/api.md). */
+export const API_KEY_SECURITY_SCHEMES = {
+  bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
+  apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+} as const;
+
 /**
  * Installs the hook. Routes that need the caller read `request.principal`; routes absent from the
  * policy table need `admin`.
@@ -88,6 +94,11 @@ function unauthorized(request: FastifyRequest, reply: FastifyReply, reason: 'mis
 export function installAccessControl(app: FastifyInstance, access: AccessControl, options: { metricsRequireAuth: boolean }): void {
   const accessFor = routeAccess(options);
   app.decorateRequest('principal', null);
+  // The OpenAPI document marks the open routes as needing no key.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => accessFor(method, route.url) === 'public') && route.schema) route.schema = { ...route.schema, security: [] };
+  });
   app.addHook('onRequest', async (request, reply) => {
     const needed = accessFor(request.method, request.routeOptions.url);
     if (needed === 'public') return;
