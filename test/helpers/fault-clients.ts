@@ -69,27 +69,23 @@ export class ResilientSocket {
   #nextRef = 0;
   readonly #url: () => string;
   readonly #pending = new Map<string, (outcome: { id?: string; code?: string }) => void>();
-  #opened!: Promise<void>;
 
   constructor(url: () => string) {
     this.#url = url;
     this.#connect();
   }
 
-  /** Resolves once a connection is open. */
-  ready(): Promise<void> {
-    return this.#opened;
+  /** Resolves once a connection is open (bounded polling of the socket's state: reconnects replace it). */
+  async ready(): Promise<void> {
+    while (!this.#closed && this.#socket.readyState !== WebSocket.OPEN) await pause(20);
   }
 
   #connect(): void {
     const socket = new WebSocket(this.#url());
     this.#socket = socket;
-    this.#opened = new Promise<void>((resolve) => {
-      socket.once('open', () => {
-        const waiting = [...this.accepted].filter((id) => !this.results.has(id));
-        for (let i = 0; i < waiting.length; i += 1_000) socket.send(JSON.stringify({ type: 'subscribe', ids: waiting.slice(i, i + 1_000) }));
-        resolve();
-      });
+    socket.once('open', () => {
+      const waiting = [...this.accepted].filter((id) => !this.results.has(id));
+      for (let i = 0; i < waiting.length; i += 1_000) socket.send(JSON.stringify({ type: 'subscribe', ids: waiting.slice(i, i + 1_000) }));
     });
     socket.on('message', (raw) => this.#onMessage(JSON.parse(raw.toString()) as WsServerMessage));
     socket.on('error', () => {}); // followed by 'close'
@@ -122,7 +118,7 @@ export class ResilientSocket {
 
   /** Sends a predict; resolves with the id when accepted, or the error code (CLOSED: no answer). */
   async predict(model: string, request: unknown): Promise<{ id?: string; code?: string }> {
-    await this.#opened;
+    await this.ready();
     const ref = `r${this.#nextRef++}`;
     return new Promise((resolve) => {
       this.#pending.set(ref, resolve);

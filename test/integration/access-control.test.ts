@@ -114,6 +114,14 @@ class Inbox {
 }
 
 const sockets: WebSocket[] = [];
+/**
+ * Ends the sockets on both sides before a stack closes: `injectWS` streams never end on their own,
+ * so a socket the server closed (4401) would hold its 30 s close-handshake timer.
+ */
+const terminateSockets = (...stacks: Array<InProcessStack | undefined>) => {
+  for (const socket of sockets.splice(0)) socket.terminate();
+  for (const stack of stacks) for (const client of stack?.app.websocketServer.clients ?? []) client.terminate();
+};
 async function openSocket(app: FastifyInstance, url = '/v1/ws', headers: Record<string, string> = {}): Promise<Inbox> {
   const socket = (await app.injectWS(url, { headers })) as unknown as WebSocket;
   sockets.push(socket);
@@ -129,7 +137,6 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
     raw = createRedisConnection(redis.url, 'worker');
   });
   after(async () => {
-    for (const socket of sockets) socket.terminate();
     await raw?.quit();
     await redis?.dispose();
   });
@@ -143,6 +150,7 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
       b = await startInProcessStack(redis.url, { workers: 0, env: { KEY_PREFIX: a.keyPrefix } });
     });
     after(async () => {
+      terminateSockets(a, b);
       await b?.close();
       await a?.close();
     });
@@ -201,7 +209,10 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
       stack = await startInProcessStack(redis.url, { workers: 1, env: { API_KEYS, ADMIN_API_KEY: ADMIN_KEY } });
       keyPrefix = stack.keyPrefix;
     });
-    after(async () => stack?.close());
+    after(async () => {
+      terminateSockets(stack);
+      await stack?.close();
+    });
 
     it('answers 401 UNAUTHORIZED with a Bearer challenge to missing, malformed and unknown keys, before reading the body', async () => {
       const cases: Array<[string, Record<string, string>]> = [
@@ -234,7 +245,7 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
     });
 
     it('keeps health, readiness, server metadata, /metrics and the OpenAPI document open', async () => {
-      for (const url of ['/v2/health/live', '/v2/health/ready', '/v2', '/metrics', '/openapi.json', '/']) {
+      for (const url of ['/v2/health/live', '/v2/health/ready', '/v2/models/iris/ready', '/v2/models/iris/versions/1/ready', '/v2', '/metrics', '/openapi.json', '/']) {
         assert.equal((await call(stack.app, { url })).statusCode, 200, url);
       }
       assertError(await call(stack.app, { url: '/nope' }), 404, 'ROUTE_NOT_FOUND');
@@ -247,7 +258,7 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
         [{ url: '/v1/models', key: SUBMITTER_KEY }, 'forbidden'],
         [{ url: '/v2/models/iris', key: SUBMITTER_KEY }, 'forbidden'],
         [{ url: '/v1/models', key: READER_KEY }, 200],
-        [{ url: '/v2/models/iris/ready', key: READER_KEY }, 200],
+        [{ url: '/v2/models/iris/versions/1', key: READER_KEY }, 200],
         [{ method: 'POST', url: IRIS, key: SUBMITTER_KEY, payload: irisBody() }, 202],
         [{ url: '/v1/admin/keys', key: CI_KEY }, 'forbidden'],
         [{ method: 'POST', url: '/v1/admin/keys', key: CI_KEY, payload: { name: 'x', scopes: ['admin'] } }, 'forbidden'],
@@ -377,6 +388,7 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
       b = await startInProcessStack(redis.url, { workers: 0, env: { ...env, KEY_PREFIX: a.keyPrefix } });
     });
     after(async () => {
+      terminateSockets(a, b);
       await b?.close();
       await a?.close();
     });

@@ -9,6 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import type { PredictionRecord, WsServerMessage } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
 import type { WebSocket } from 'ws';
@@ -53,14 +54,14 @@ describe('bounded queues: 429 QUEUE_FULL (real Redis, BullMQ)', () => {
   });
 
   const submit = (model: string) => stack.app.inject({ method: 'POST', url: `/v1/models/${model}/predictions`, payload: body });
+  /** Predictions queued for `model` (BullMQ jobs would undercount: concurrent submits share a bundle job). */
   const depth = async (model: string): Promise<number> => {
-    const text = (await stack.app.inject({ method: 'GET', url: '/metrics' })).body;
-    let sum = 0;
-    for (const state of ['waiting', 'prioritized', 'delayed']) {
-      const match = new RegExp(`^inferq_queue_depth\\{model="${model}",state="${state}"\\} (\\d+)$`, 'm').exec(text);
-      sum += Number(match?.[1] ?? 0);
+    const probe = new Redis(redis.url);
+    try {
+      return Number(await probe.get(`${stack.keyPrefix}:queued:${model}`));
+    } finally {
+      probe.disconnect();
     }
-    return sum;
   };
 
   it("refuses REST submits beyond the model's maxQueueSize with 429 QUEUE_FULL and Retry-After", async () => {
@@ -128,5 +129,7 @@ describe('bounded queues: 429 QUEUE_FULL (real Redis, BullMQ)', () => {
     const record = (await stack.app.inject({ method: 'GET', url: `/v1/predictions/${response.json().id}?wait=${WAIT_MS}` })).json() as PredictionRecord;
     assert.equal(record.status, 'completed');
     assert.equal(accepted.length, 8, 'accepted: 5 iris + 3 iris-env');
+    assert.equal(await depth('iris'), 0, 'the queued count is back to zero once all ran');
+    assert.equal(await depth('iris-env'), 0);
   });
 });

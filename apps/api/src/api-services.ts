@@ -57,6 +57,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     keys: new ApiKeyStore(redis, keys, config.apiKeys, { redisTimeoutMs: config.enqueueTimeoutMs }),
     limiter: new RateLimiter(redis, keys, { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }, config.enqueueTimeoutMs),
   };
+  await auth.keys.enabled(); // known from the start, so routes that need no Redis keep working without it
 
   const monitoring = new MonitoringService({
     repository, redis, keys, queues, predictions: service, resultTtlSeconds: config.resultTtlSeconds,

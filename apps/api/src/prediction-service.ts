@@ -6,7 +6,7 @@ import {
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
 import { JobCoalescer, type JobSink, type PendingJob } from './job-coalescer.js';
-import type { PredictionEvents, PredictionQueues, PredictionStore } from '@inferq/queue';
+import { bundleJobId, type PredictionEvents, type PredictionQueues, type PredictionStore } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
@@ -37,6 +37,8 @@ export interface PredictionServiceDeps {
 /** One dead letter as the API lists it. */
 export interface FailedPrediction {
   id: string;
+  /** The failed BullMQ job: the prediction id, or its bundle's (retrying one retries the bundle). */
+  job: string;
   version: string;
   error: { code: ErrorCode; message: string };
   attemptsMade: number;
@@ -162,7 +164,7 @@ export class PredictionService {
       model: name,
       total,
       failed: jobs.map((job) => ({
-        id: job.id, version: job.version, error: errorFromReason(job.failedReason), attemptsMade: job.attemptsMade, failedAt: job.failedAt,
+        id: job.id, job: job.job, version: job.version, error: errorFromReason(job.failedReason), attemptsMade: job.attemptsMade, failedAt: job.failedAt,
       })),
     };
   }
@@ -170,22 +172,32 @@ export class PredictionService {
   /**
    * Re-queues a failed prediction with its original input (its dead-letter job), attempts reset.
    * The record goes back to `queued` before the job can run, so its new outcome is written and
-   * announced like any first one. Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE when it
-   * is not failed or its job is no longer kept.
+   * announced like any first one. A prediction that failed inside a bundle job is retried with
+   * the bundle: its other failed predictions are reopened too; completed ones keep their result.
+   * Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE when it is not failed or its job is
+   * no longer kept.
    */
   async retry(id: string): Promise<PredictionAccepted> {
     const record = await this.get(id);
     const notRetryable = (why: string) => new InferqError('PREDICTION_NOT_RETRYABLE', `prediction "${id}" cannot be retried: ${why}`);
     if (record.status !== 'failed') throw notRetryable(`it is ${record.status}; only failed predictions can be retried`);
     await this.#redisCall(async () => {
-      const job = await this.#deps.queues.failedJob(record.model, id);
-      if (!job) throw notRetryable('its job is no longer kept as a dead letter (or is being retried already)');
-      const found = await this.#deps.store.reopen(id);
-      if (found !== 'failed') throw notRetryable(`it is ${found ?? 'gone'} now`);
+      const { queues, store } = this.#deps;
+      // Its own job (alone, or re-queued alone out of a bundle), else the bundle it came in.
+      let job = await queues.failedJob(record.model, id);
+      const bundle = job ? undefined : await store.jobOf(id);
+      if (bundle) job = await queues.failedJob(record.model, bundle);
+      if (!job || !job.predictionIds.includes(id)) throw notRetryable('its job is no longer kept as a dead letter (or is being retried already)');
+      const before = await store.getMany(job.predictionIds);
+      const reopened: string[] = [];
+      for (const pid of job.predictionIds) if ((await store.reopen(pid)) === 'failed') reopened.push(pid);
+      if (!reopened.includes(id)) throw notRetryable('it is being retried already');
       try {
         await job.retry();
       } catch (error) {
-        await this.#deps.store.finish([record]).catch(() => {}); // put the failed record back
+        // Put the failed records back as they were.
+        const restore = before.filter((r): r is PredictionRecord => r !== undefined && reopened.includes(r.id)).map(({ owner: _owner, ...r }) => r);
+        await store.finish(restore).catch(() => {});
         throw notRetryable(`BullMQ refused: ${(error as Error).message}`);
       }
     });
@@ -243,10 +255,13 @@ function queueSink(store: PredictionStore, queues: PredictionQueues): JobSink {
     }
     if (c.status === 'rejected') throw c.reason;
   };
-  const recordOf = ({ job, owner, payload }: PendingJob) =>
-    ({ id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, owner, payload });
+  const recordOf = ({ job, owner, payload }: PendingJob, bundle?: string) =>
+    ({ id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, owner, payload, job: bundle });
   return {
     one: (p) => settle(store.create(recordOf(p)), queues.enqueue(p.job, { priority: p.priority }), [p.job.id]),
-    many: (ps) => settle(store.createMany(ps.map(recordOf)), queues.enqueueBundle(ps.map((p) => p.job), { priority: ps[0]!.priority }), ps.map((p) => p.job.id)),
+    many: (ps) => {
+      const bundle = bundleJobId(ps.map((p) => p.job));
+      return settle(store.createMany(ps.map((p) => recordOf(p, bundle))), queues.enqueueBundle(ps.map((p) => p.job), { priority: ps[0]!.priority }), ps.map((p) => p.job.id));
+    },
   };
 }

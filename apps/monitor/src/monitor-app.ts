@@ -107,13 +107,14 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
       ...(modelVersion?.labels ? { labels: modelVersion.labels } : {}),
       ...(reference ? { reference } : {}),
     });
-    await store.pushReport(report);
     await store.appendSeries(model, version, seriesOfReport(report));
     const history: Record<string, SeriesPoint[]> = {};
     await Promise.all(ANOMALY_RULES.map(async ({ series }) => {
       history[series] = await store.readSeries(model, version, series, { limit: anomalyHistory(settings) });
     }));
     for (const alert of windowAlerts(report, history, settings)) await alerts.raise(alert);
+    // The report goes last: once a reader sees it, the window's series and alerts are stored too.
+    await store.pushReport(report);
     logger.debug({ model, version, window: report.window, rows: report.rows, drift: report.drift?.share }, 'window stored');
     for (const listener of windowListeners) listener(report);
   };

@@ -3,7 +3,7 @@
  *
  * | key / channel                          | type    | written by      | content                                  |
  * |----------------------------------------|---------|-----------------|------------------------------------------|
- * | `{prefix}:prediction:{id}`             | hash    | API, worker     | status, model, version, createdAt, owner (id of the submitting API key, absent with access control off), result, error, timings, worker (JSON fields); TTL = retention |
+ * | `{prefix}:prediction:{id}`             | hash    | API, worker     | status, model, version, createdAt, owner (id of the submitting API key, absent with access control off), job (its bundle's BullMQ job id, when coalesced), result, error, timings, worker (JSON fields); TTL = retention |
  * | `{prefix}:events:prediction-final`     | pub/sub | worker          | JSON `PredictionRecord` when a prediction completes or fails |
  * | `{prefix}:queued:{model}`              | string  | API, worker     | predictions of the model in status `queued` (the queue bound's count): +1 when a record is created or a retry reopens it, −1 in the same script that moves it out of `queued` |
  * | `{prefix}:device-lease:{device}`       | zset    | worker          | member = worker id, score = lease expiry (epoch ms) |

@@ -27,9 +27,23 @@ export interface EnqueueOptions {
   priority: number;
 }
 
-/** A dead letter: a failed job, kept (bounded by PREDICTION_JOB_OPTIONS.removeOnFail) for inspection and retry. */
+/** The BullMQ job id of a bundle (its first prediction's id, prefixed). */
+export function bundleJobId(bundle: readonly Pick<PredictionJobData, 'id'>[]): string {
+  return `bundle-${bundle[0]!.id}`;
+}
+
+/** The predictions a job carries: itself, or a bundle's members. */
+function predictionsOf(name: string, data: unknown): PredictionJobData[] {
+  if (name === PREDICTION_BUNDLE_JOB_NAME) return Array.isArray((data as PredictionBundleData | undefined)?.bundle) ? (data as PredictionBundleData).bundle : [];
+  return data ? [data as PredictionJobData] : [];
+}
+
+/** One prediction of a dead letter: a failed job, kept (bounded by PREDICTION_JOB_OPTIONS.removeOnFail) for inspection and retry. */
 export interface FailedJob {
+  /** The prediction id. */
   id: string;
+  /** The BullMQ job id: the prediction id, or its bundle's. */
+  job: string;
   version: string;
   /** BullMQ's failed reason: `CODE: message` for errors raised by the worker. */
   failedReason: string;
@@ -78,33 +92,41 @@ export class PredictionQueues {
   /** Adds one bundle job carrying several predictions of one model (see PREDICTION_BUNDLE_JOB_NAME). */
   async enqueueBundle(bundle: PredictionJobData[], options: EnqueueOptions): Promise<void> {
     const data: PredictionBundleData = { bundle };
-    await this.queue(bundle[0]!.model).add(PREDICTION_BUNDLE_JOB_NAME, data, { ...PREDICTION_JOB_OPTIONS, jobId: `bundle-${bundle[0]!.id}`, priority: options.priority });
+    await this.queue(bundle[0]!.model).add(PREDICTION_BUNDLE_JOB_NAME, data, { ...PREDICTION_JOB_OPTIONS, jobId: bundleJobId(bundle), priority: options.priority });
   }
 
-  /** The newest `limit` failed jobs of a model's queue, and how many it holds in all. */
+  /**
+   * The newest `limit` failed jobs of a model's queue, one entry per prediction they carry (a
+   * bundle job lists each of its predictions), and how many failed jobs it holds in all.
+   */
   async failed(model: string, limit: number): Promise<{ total: number; jobs: FailedJob[] }> {
     const queue = this.queue(model);
     const [jobs, total] = await Promise.all([queue.getFailed(0, Math.max(0, limit - 1)), queue.getFailedCount()]);
     return {
       total,
-      jobs: jobs.filter((job) => job !== undefined && job !== null).map((job) => ({
-        id: job.id ?? '',
-        version: (job.data as PredictionJobData | undefined)?.version ?? '',
+      jobs: jobs.filter((job) => job !== undefined && job !== null).flatMap((job) => predictionsOf(job.name, job.data).map((p) => ({
+        id: p.id,
+        job: job.id ?? '',
+        version: p.version,
         failedReason: job.failedReason ?? '',
         attemptsMade: job.attemptsMade,
         failedAt: job.finishedOn ?? job.processedOn ?? job.timestamp,
-      })),
+      }))),
     };
   }
 
   /**
-   * The failed job `id` of `model`, as a handle that re-queues it (attempt counters reset), or
-   * undefined when there is no such job or it is not failed (waiting, running, completed, removed).
+   * The failed job `jobId` of `model`, with the predictions it carries and a function that
+   * re-queues it (attempt counters reset); undefined when there is no such job or it is not failed
+   * (waiting, running, completed, removed).
    */
-  async failedJob(model: string, id: string): Promise<{ retry(): Promise<void> } | undefined> {
-    const job = await this.queue(model).getJob(id);
+  async failedJob(model: string, jobId: string): Promise<{ predictionIds: string[]; retry(): Promise<void> } | undefined> {
+    const job = await this.queue(model).getJob(jobId);
     if (!job || (await job.getState()) !== 'failed') return undefined;
-    return { retry: () => job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }) };
+    return {
+      predictionIds: predictionsOf(job.name, job.data).map((p) => p.id),
+      retry: () => job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }),
+    };
   }
 
   /** Current depth of a model's queue. */

@@ -92,11 +92,15 @@ interface StoreScripts {
 }
 
 /** A prediction as the API records it on acceptance. */
-export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'owner'> & { payload?: Buffer | undefined };
+export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'owner'> & {
+  payload?: Buffer | undefined;
+  /** The BullMQ job carrying it when that is not the prediction id (a bundle), for a later retry. */
+  job?: string | undefined;
+};
 
 /**
  * Prediction state in Redis, one hash per prediction (`{prefix}:prediction:{id}`, see redis-keys.ts):
- * scalar fields `status model version createdAt owner`, JSON fields `result error timings worker`.
+ * scalar fields `status model version createdAt owner job`, JSON fields `result error timings worker`.
  * Final writes and their pub/sub announcement go out in one Lua script per batch, so a subscriber
  * that reads the hash after the event always sees the final state.
  *
@@ -142,6 +146,7 @@ export class PredictionStore {
       const key = this.#keys.prediction(record.id);
       const fields: Record<string, string> = { status: 'queued', model: record.model, version: record.version, createdAt: String(record.createdAt) };
       if (record.owner !== undefined) fields.owner = record.owner;
+      if (record.job !== undefined) fields.job = record.job;
       multi.hset(key, fields).expire(key, this.#retentionSeconds);
       if (record.payload) multi.set(this.#keys.payload(record.id), record.payload, 'EX', this.#retentionSeconds);
     }
@@ -149,6 +154,11 @@ export class PredictionStore {
     for (const record of records) perModel.set(record.model, (perModel.get(record.model) ?? 0) + 1);
     for (const [model, count] of perModel) multi.incrby(this.#keys.queuedCount(model), count);
     await multi.exec().then(throwOnPipelineError);
+  }
+
+  /** The id of the BullMQ job a prediction was queued in, when not its own id (a bundle). */
+  async jobOf(id: string): Promise<string | undefined> {
+    return (await this.#redis.hget(this.#keys.prediction(id), 'job')) ?? undefined;
   }
 
   /** How many predictions of `model` are `queued` (accepted, not yet taken by a worker). */

@@ -108,7 +108,7 @@ export function installAccessControl(app: FastifyInstance, access: AccessControl
       if (presented === undefined) unauthorized(request, reply, 'missing', 'an API key is required: send "Authorization: Bearer <key>"');
       const found = await access.keys.authenticate(presented);
       if (!found) unauthorized(request, reply, 'invalid', 'the API key is not valid (unknown, revoked or malformed)');
-      principal = found!;
+      principal = found;
     }
     request.principal = principal;
     if (needed === 'authenticated') return;

@@ -65,7 +65,12 @@ export class ApiKeyStore {
     this.#cacheMs = options.cacheMs ?? 1_000;
   }
 
-  /** True while any key is configured or stored: then every protected route needs one. */
+  /**
+   * True while any key is configured or stored: then every protected route needs one.
+   * When Redis cannot be reached, the last answer stands (keys are never deleted, so it can only
+   * be stale in the off → on direction, and then only for routes that need no Redis: metadata);
+   * with no answer yet it throws QUEUE_UNAVAILABLE. `createApiServices` asks once at start-up.
+   */
   async enabled(): Promise<boolean> {
     if (this.#configured.length > 0) return true;
     if (this.#anyStored && this.#anyStored.until > Date.now()) return this.#anyStored.value;
@@ -73,6 +78,9 @@ export class ApiKeyStore {
       .then((count) => {
         this.#anyStored = { value: count > 0, until: Date.now() + this.#cacheMs };
         return count > 0;
+      }, (error: unknown) => {
+        if (this.#anyStored) return this.#anyStored.value;
+        throw error;
       })
       .finally(() => { this.#anyStoredLoad = undefined; });
     return this.#anyStoredLoad;

@@ -14,6 +14,7 @@ describe('routeAccess', () => {
     assert.equal(access('GET', '/v1/ws'), 'authenticated');
     assert.equal(access('GET', '/v2/health/ready'), 'public');
     assert.equal(access('HEAD', '/v2/health/live'), 'public');
+    assert.equal(access('GET', '/v2/models/:model/versions/:version/ready'), 'public');
     assert.equal(access('GET', '/metrics'), 'public');
   });
 

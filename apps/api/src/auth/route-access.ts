@@ -16,6 +16,9 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'GET /v2': 'public',
   'GET /v2/health/live': 'public',
   'GET /v2/health/ready': 'public',
+  // Readiness probes of orchestrators carry no key; they tell whether a model is served, nothing more.
+  'GET /v2/models/:model/ready': 'public',
+  'GET /v2/models/:model/versions/:version/ready': 'public',
   // Static page and scripts; the data they fetch goes through the routes below.
   'GET /dashboard': 'public',
   'GET /dashboard/:file': 'public',
@@ -30,8 +33,6 @@ const ROUTES: Readonly<Record<string, Access>> = {
   'GET /v1/models/:model/versions/:version/batching': 'read',
   'GET /v2/models/:model': 'read',
   'GET /v2/models/:model/versions/:version': 'read',
-  'GET /v2/models/:model/ready': 'read',
-  'GET /v2/models/:model/versions/:version/ready': 'read',
   // Aggregates over all keys' traffic, no prediction contents (the prediction log is admin only).
   'GET /v1/models/:model/versions/:version/drift': 'read',
   'GET /v1/models/:model/versions/:version/series': 'read',

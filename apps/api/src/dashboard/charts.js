@@ -65,7 +65,7 @@ export function lineChart(container, options) {
   const width = 460;
   const height = 200;
   const hasLegend = (options.series ?? []).length > 1 || options.legend;
-  const margin = { top: hasLegend ? 38 : 26, right: 12, bottom: 26, left: 48 };
+  const margin = { top: hasLegend ? 40 : 26, right: 12, bottom: 26, left: 48 };
   container.replaceChildren();
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': options.title, 'data-chart': container.id }, container);
   text(svg, margin.left, 16, options.title + (options.unit ? ` (${options.unit})` : ''), 'chart-title');
@@ -82,7 +82,7 @@ export function lineChart(container, options) {
   let lo = options.yMin !== undefined ? f(options.yMin) : Math.min(...values);
   let hi = options.yMax !== undefined ? f(options.yMax) : Math.max(...values);
   if (options.yMin === undefined && !options.log && lo > 0 && lo < hi * 0.5) lo = 0;
-  if (hi === lo) { hi += 1; lo -= options.log ? 1 : 0; }
+  if (hi === lo) { if (lo === 0 && !options.log) hi = 1; else { hi += 1; lo -= 1; } }
   const pad = (hi - lo) * 0.05;
   if (options.yMax === undefined) hi += pad;
   if (options.yMin === undefined && lo !== 0) lo -= pad;
@@ -120,7 +120,7 @@ export function lineChart(container, options) {
       tip.textContent = `${s.name}: ${formatNumber(p.v)} at ${formatTime(p.t)}${p.window !== undefined ? ` (window ${p.window})` : ''}`;
     }
   });
-  if (hasLegend) legend(svg, series, margin.left, 22, width - margin.right);
+  if (hasLegend) legend(svg, series, margin.left, 30, width - margin.right);
   return svg;
 }
 
@@ -131,7 +131,7 @@ export function lineChart(container, options) {
 export function barChart(container, options) {
   const width = 460;
   const height = 190;
-  const margin = { top: 38, right: 12, bottom: 30, left: 40 };
+  const margin = { top: 40, right: 12, bottom: 30, left: 40 };
   container.replaceChildren();
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': options.title, 'data-chart': container.id }, container);
   text(svg, margin.left, 16, options.title, 'chart-title');
@@ -169,6 +169,6 @@ export function barChart(container, options) {
       tip.textContent = `${g.name} ${options.categories[c]}: ${formatNumber(v)}`;
     });
   });
-  legend(svg, groups, margin.left, 22, width - margin.right);
+  legend(svg, groups, margin.left, 30, width - margin.right);
   return svg;
 }

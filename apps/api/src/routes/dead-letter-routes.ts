@@ -12,14 +12,15 @@ const failedListSchema = {
   required: ['model', 'total', 'failed'],
   properties: {
     model: { type: 'string' },
-    total: { type: 'integer', description: 'Failed jobs the queue keeps (7 days, at most 10 000 per model).' },
+    total: { type: 'integer', description: 'Failed jobs the queue keeps (7 days, at most 10 000 per model); a bundle job counts once.' },
     failed: {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'version', 'error', 'attemptsMade', 'failedAt'],
+        required: ['id', 'job', 'version', 'error', 'attemptsMade', 'failedAt'],
         properties: {
-          id: { type: 'string' },
+          id: { type: 'string', description: 'The prediction id.' },
+          job: { type: 'string', description: 'The failed queue job: the prediction id, or that of the bundle it was coalesced into.' },
           version: { type: 'string' },
           error: {
             type: 'object', required: ['code', 'message'],
