@@ -106,7 +106,9 @@ describe('e2e: graceful rolling restart of workers and API under load', () => {
     exitCodes.push(await workers[0]!.stop(25_000));
     workers = [startWorker('rolling-w0'), workers[1]!];
     await afterMore(60);
+    const apiStopStarted = Date.now();
     exitCodes.push(await api.stop(25_000));
+    const apiStopMs = Date.now() - apiStopStarted;
     api = startApi();
     await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 30_000, 'the restarted API', 50);
     await afterMore(60);
@@ -116,16 +118,22 @@ describe('e2e: graceful rolling restart of workers and API under load', () => {
     stopping = true;
     await Promise.all([...restClients, ...wsClients]);
 
-    // Everything accepted completes.
+    // Everything accepted completes, well within the 30 s lock: nothing was left locked.
+    const loadStopped = Date.now();
     await Promise.all([...polls, ...sockets.map((s) => s.settled(deadline))]);
+    const drainMs = Date.now() - loadStopped;
     for (const socket of sockets) for (const [id, message] of socket.results) finals.set(id, message.status);
     const accepted = [...restAccepted, ...sockets.flatMap((s) => [...s.accepted])];
     const counts = countOutcomes(accepted, finals, sockets);
-    t.diagnostic(`exit codes (worker, API, worker): ${exitCodes.join(', ')}; submits refused while restarting: ${refused}; WebSocket reconnects: ${sockets.map((s) => s.reconnects).join(', ')}`);
+    const stalled = processes.flatMap((p) => p.logs()).filter((l) => String(l.msg).startsWith('job stalled')).length;
+    t.diagnostic(`exit codes (worker, API, worker): ${exitCodes.join(', ')}; API stopped in ${apiStopMs} ms with long-polls open; submits refused while restarting: ${refused}; socket closes: ${sockets.map((s) => s.reconnects).join(', ')}; drained ${drainMs} ms after the load stopped; stalled jobs: ${stalled}`);
     t.diagnostic(`counts: ${JSON.stringify(counts)}`);
     for (const socket of sockets) socket.close();
 
     assert.deepEqual(exitCodes, [0, 0, 0], 'each process stopped gracefully');
+    assert.equal(stalled, 0, 'no job was left behind for the stalled check');
+    assert.ok(drainMs < 20_000, `drained in ${drainMs} ms, before any 30 s lock could have lapsed`);
+    assert.ok(apiStopMs < 5_000, `the API answered its long-polls and stopped in ${apiStopMs} ms`);
     assert.ok(sockets.every((s) => s.reconnects >= 1), 'the sockets lived through the API restart by reconnecting');
     assert.ok(counts.accepted >= 240);
     assert.deepEqual(counts, { accepted: counts.accepted, completed: counts.accepted, failed: 0, expired: 0, missing: 0, duplicateDeliveries: 0 });

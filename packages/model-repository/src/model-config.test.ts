@@ -47,7 +47,7 @@ describe('parseModelConfig', () => {
   });
 
   it('refuses unknown top-level fields, naming them', () => {
-    fails({ maxBatch: 8 }, /unknown field "maxBatch" \(known: description, maxBatchSize, maxQueueDelayMs, maxQueueSize, labels, inputs\)/);
+    fails({ maxBatch: 8 }, /unknown field "maxBatch" \(known: description, maxBatchSize, maxQueueDelayMs, maxQueueSize, preferredBatchSizes, adaptiveBatching, labels, inputs\)/);
     fails({ description: 'ok', max_batch_size: 8 }, /unknown field "max_batch_size"/);
   });
 
@@ -100,5 +100,13 @@ describe('parseModelConfig', () => {
   it('checks feature names', () => {
     fails({ inputs: [{ name: 'x', featureNames: 'a,b' }] }, /inputs\[0\]\.featureNames must be an array of strings/);
     fails({ inputs: [{ name: 'x', featureNames: ['a', 2] }] }, /inputs\[0\]\.featureNames/);
+  });
+});
+
+describe('parseModelConfig: batching options', () => {
+  it('takes preferred batch sizes and adaptive batching, and refuses bad ones', () => {
+    assert.deepEqual(parseModelConfig({ preferredBatchSizes: [4, 8], adaptiveBatching: true }, 'c.json'), { preferredBatchSizes: [4, 8], adaptiveBatching: true });
+    assert.throws(() => parseModelConfig({ preferredBatchSizes: [0] }, 'c.json'), /"preferredBatchSizes"/);
+    assert.throws(() => parseModelConfig({ adaptiveBatching: 'yes' }, 'c.json'), /"adaptiveBatching"/);
   });
 });

@@ -30,6 +30,8 @@ describe('loadModelVersion', () => {
       modelPath: join(dir, 'model.onnx'),
       maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
       maxQueueDelayMs: 0,
+      preferredBatchSizes: [],
+      adaptiveBatching: false,
       inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 4] }],
       outputs: [
         { name: 'probabilities', datatype: 'FP32', shape: [-1, 3] },
