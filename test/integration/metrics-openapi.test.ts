@@ -153,7 +153,7 @@ describe('/metrics after known traffic (real Redis, BullMQ, onnxruntime)', () =>
     }
     const idleExposition = parseExposition((await idle.app.inject({ method: 'GET', url: '/metrics' })).body);
     // Every prediction job carries a BullMQ priority, so queued jobs count as `prioritized`.
-    const queued = (model: string) => value(idleExposition, 'inferq_queue_depth', { model, state: 'waiting' }) + value(idleExposition, 'inferq_queue_depth', { model, state: 'prioritized' });
+    const queued = (model: string) => (value(idleExposition, 'inferq_queue_depth', { model, state: 'waiting' }) ?? 0) + (value(idleExposition, 'inferq_queue_depth', { model, state: 'prioritized' }) ?? 0);
     assert.equal(queued('iris'), 3);
     assert.equal(queued('text-orientation'), 0);
   });

@@ -221,7 +221,7 @@ describe('REST API /v1 (real Redis, BullMQ, onnxruntime)', () => {
       assert.equal(submitted.statusCode, 202, submitted.body);
       const { id } = submitted.json();
       // Every prediction job carries a BullMQ priority, so a queued job counts as `prioritized`.
-      const queued = (text: string) => sample(text, 'inferq_queue_depth', { model: 'iris', state: 'waiting' }) + sample(text, 'inferq_queue_depth', { model: 'iris', state: 'prioritized' });
+      const queued = (text: string) => (sample(text, 'inferq_queue_depth', { model: 'iris', state: 'waiting' }) ?? 0) + (sample(text, 'inferq_queue_depth', { model: 'iris', state: 'prioritized' }) ?? 0);
       assert.equal(queued(await metrics()), 1);
       const before = await stack.app.inject({ method: 'GET', url: `/v1/predictions/${id}` });
       assert.equal(before.json().status, 'queued');

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { BatchingSettings, RedisKeys } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
 import { mergeBatchingSettings, readBatchingOverride, writeBatchingOverride } from '@inferq/queue';
-import { redisCall } from './auth/redis-call.js';
+import { redisCall } from './redis-call.js';
 
 /** The batching settings of config.json for a version. */
 function fileSettings(model: ModelVersion): BatchingSettings {

@@ -10,6 +10,7 @@ import { bundleJobId, type PredictionEvents, type PredictionQueues, type Predict
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
+import { redisCall } from './redis-call.js';
 
 /** Everything the service needs, injected so tests can build it around their own Redis. */
 export interface PredictionServiceDeps {
@@ -215,16 +216,8 @@ export class PredictionService {
   }
 
   /** Runs a Redis operation; connection trouble becomes QUEUE_UNAVAILABLE (503), never a hang. */
-  async #redisCall<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.#deps.redis.status !== 'ready') {
-      throw new InferqError('QUEUE_UNAVAILABLE', 'the queue (Redis) is unreachable; retry shortly');
-    }
-    try {
-      return await withTimeout(operation(), this.#deps.enqueueTimeoutMs);
-    } catch (error) {
-      if (error instanceof InferqError) throw error;
-      throw new InferqError('QUEUE_UNAVAILABLE', `the queue (Redis) did not answer: ${(error as Error).message}`, { cause: error });
-    }
+  #redisCall<T>(operation: () => Promise<T>): Promise<T> {
+    return redisCall(this.#deps.redis, this.#deps.enqueueTimeoutMs, operation);
   }
 }
 

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { InferqError, type RedisKeys } from '@inferq/contract';
 import { generateApiKey, hashApiKey, hashMatches, ISSUED_KEY_PATTERN, MAX_KEY_LENGTH, type ConfiguredApiKey } from './api-key.js';
 import type { Principal, Scope } from './principal.js';
-import { redisCall } from './redis-call.js';
+import { redisCall } from '../redis-call.js';
 
 /** A key as stored in Redis. */
 interface StoredApiKey {

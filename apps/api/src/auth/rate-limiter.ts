@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@inferq/contract';
-import { redisCall } from './redis-call.js';
+import { redisCall } from '../redis-call.js';
 
 // KEYS[1] = subject key; ARGV[1] = emission interval (ms per request), ARGV[2] = burst.
 // Returns 0 when allowed, else the milliseconds until a request would be allowed.

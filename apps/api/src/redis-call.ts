@@ -2,11 +2,12 @@ import type { Redis } from 'ioredis';
 import { InferqError } from '@inferq/contract';
 
 /**
- * Runs a Redis operation for access control; connection trouble becomes QUEUE_UNAVAILABLE (503),
- * never a hang and never an open door (a key that cannot be checked is not accepted).
+ * Runs a Redis operation for a request: while Redis is away, or when it does not answer within
+ * `timeoutMs`, the request gets QUEUE_UNAVAILABLE (503 + Retry-After) instead of hanging. Used for
+ * queueing, reads, API-key checks and rate limits alike (a key that cannot be checked is not accepted).
  */
 export async function redisCall<T>(redis: Redis, timeoutMs: number, operation: () => Promise<T>): Promise<T> {
-  if (redis.status !== 'ready') throw new InferqError('QUEUE_UNAVAILABLE', 'Redis is unreachable, so API keys cannot be checked; retry shortly');
+  if (redis.status !== 'ready') throw new InferqError('QUEUE_UNAVAILABLE', 'Redis is unreachable; retry shortly');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
