@@ -53,10 +53,18 @@ describe('e2e: a job whose worker died past MAX_STALLED_COUNT fails, and is retr
     const deadline = Date.now() + 45_000;
     const ids: string[] = [];
     const killer = (async () => {
+      const victim = workers[0]!.child;
+      const running = async () => (await Promise.all(ids.map((id) => probe.hmget(`${KEY_PREFIX}:prediction:${id}`, 'status', 'worker'))))
+        .filter(([status, worker]) => status === 'running' && worker?.includes(VICTIM)).length;
+      // Freeze it with a batch in flight, make sure the batch is still unfinished, then kill it.
       await waitUntil(async () => {
-        const statuses = await Promise.all(ids.map((id) => probe.hmget(`${KEY_PREFIX}:prediction:${id}`, 'status', 'worker')));
-        if (statuses.filter(([status, worker]) => status === 'running' && worker?.includes(VICTIM)).length < 2) return false;
-        workers[0]!.child.kill('SIGKILL');
+        if ((await running()) === 0) return false;
+        victim.kill('SIGSTOP');
+        if ((await running()) === 0) {
+          victim.kill('SIGCONT');
+          return false;
+        }
+        victim.kill('SIGKILL');
         return true;
       }, 30_000, 'a batch in flight on the victim', 2);
       if (workers[0]!.child.exitCode === null && workers[0]!.child.signalCode === null) await once(workers[0]!.child, 'exit');

@@ -132,4 +132,24 @@ describe('bounded queues: 429 QUEUE_FULL (real Redis, BullMQ)', () => {
     assert.equal(await depth('iris'), 0, 'the queued count is back to zero once all ran');
     assert.equal(await depth('iris-env'), 0);
   });
+
+  it('heals a queued count left stale (records that expired queued) once no job is waiting', async () => {
+    const probe = new Redis(redis.url);
+    try {
+      await probe.set(`${stack.keyPrefix}:queued:iris-env`, '999');
+      // Bounded polling: the API re-reads the count within 100 ms, sees no job, and starts again from 0.
+      const deadline = Date.now() + 5_000;
+      let response = await submit('iris-env');
+      while (response.statusCode === 429 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        response = await submit('iris-env');
+      }
+      assert.equal(response.statusCode, 202, response.body);
+      const record = (await stack.app.inject({ method: 'GET', url: `/v1/predictions/${response.json().id}?wait=${WAIT_MS}` })).json() as PredictionRecord;
+      assert.equal(record.status, 'completed');
+      assert.equal(await depth('iris-env'), 0);
+    } finally {
+      probe.disconnect();
+    }
+  });
 });

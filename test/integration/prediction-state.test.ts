@@ -108,6 +108,30 @@ describe('prediction state (real Redis)', () => {
     assert.equal(await store.reopen(newPredictionId()), undefined);
   });
 
+  it("counts each model's queued predictions exactly, whatever re-runs or duplicates happen", async () => {
+    const model = `m${Date.now()}`;
+    const count = () => store.queuedCount(model);
+    const ids = [newPredictionId(), newPredictionId(), newPredictionId(), newPredictionId()];
+    await store.createMany(ids.map((id) => ({ id, model, version: '1', createdAt: 1 })));
+    assert.equal(await count(), 4);
+    const [a, b, c, d] = ids as [string, string, string, string];
+    await store.markRunning([a, b], worker('w'));
+    await store.markRunning([a, b], worker('w2')); // a re-run after a stall
+    assert.equal(await count(), 2, 'leaving queued counts once');
+    await store.finish([{ ...completed(a, 'w', 1), model }, { ...completed(c, 'w', 1), model, status: 'expired', result: undefined, error: { code: 'DEADLINE_EXCEEDED', message: 'late' } } as PredictionFinalEvent]);
+    await store.finish([{ ...completed(c, 'w', 1), model }]); // a duplicate final write
+    assert.equal(await count(), 1, 'queued → expired counts, running → completed does not');
+    await store.remove(d);
+    assert.equal(await count(), 0);
+    await store.finish([{ ...completed(b, 'w', 1), model, status: 'failed', result: undefined, error: { code: 'WORKER_FAILED', message: 'x' } } as PredictionFinalEvent]);
+    assert.equal(await store.reopen(b), 'failed');
+    assert.equal(await count(), 1, 'a retry queues it again');
+    await store.markRunning([b], worker('w'));
+    assert.equal(await count(), 0);
+    await store.markRunning([newPredictionId()], worker('w'));
+    assert.equal(await count(), 0, 'never below zero');
+  });
+
   it('delivers a result that ended while the subscriber was disconnected, once', async () => {
     const id = await create();
     const heard: PredictionFinalEvent[] = [];

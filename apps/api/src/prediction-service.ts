@@ -71,7 +71,17 @@ export class PredictionService {
     this.#deps = deps;
     this.#coalescer = new JobCoalescer(queueSink(deps.store, deps.queues), deps.coalesceMaxPredictions ?? 1);
     // Predictions, not BullMQ jobs: a coalesced bundle job holds many (see PredictionStore).
-    this.#admission = new QueueAdmission((model) => deps.store.queuedCount(model));
+    this.#admission = new QueueAdmission(async (model) => {
+      const [queued, jobs] = await Promise.all([deps.store.queuedCount(model), deps.queues.depth(model)]);
+      // The count moves with the records, in the same scripts; but a record that expired while
+      // queued, or whose job was never added (the API died in between), would hold it up for
+      // ever. With no job left that could carry a queued prediction, it starts again from 0.
+      if (queued > 0 && jobs.waiting + jobs.prioritized + jobs.delayed + jobs.active === 0) {
+        await deps.store.resetQueuedCount(model);
+        return 0;
+      }
+      return queued;
+    });
     this.#released = new Promise((resolve) => { this.#release = resolve; });
   }
 

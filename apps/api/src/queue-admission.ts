@@ -14,7 +14,8 @@ interface DepthEntry {
  * Bounded queues without a Redis round trip per submit: a model's depth is read at most once per
  * `refreshMs` (requests arriving meanwhile share that one read) and the predictions this process
  * admitted since are counted on top. At 1000 submits/s and the default 100 ms that is one read
- * (a GET of the model's `queued` count, see PredictionStore) per ~100 submits instead of one each.
+ * (the model's `queued` count and its job counts, see PredictionService) per ~100 submits instead
+ * of one per submit.
  *
  * One API process keeps to the bound (the read goes over the connection its enqueues use, after
  * them, so it counts them). Several replicas each count only their own admissions, so together

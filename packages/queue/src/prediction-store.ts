@@ -161,6 +161,11 @@ export class PredictionStore {
     return (await this.#redis.hget(this.#keys.prediction(id), 'job')) ?? undefined;
   }
 
+  /** Sets `model`'s queued count to 0 (when no job is left that could hold a queued prediction). */
+  async resetQueuedCount(model: string): Promise<void> {
+    await this.#redis.set(this.#keys.queuedCount(model), '0');
+  }
+
   /** How many predictions of `model` are `queued` (accepted, not yet taken by a worker). */
   async queuedCount(model: string): Promise<number> {
     return Number((await this.#redis.get(this.#keys.queuedCount(model))) ?? 0);
