@@ -190,7 +190,13 @@ describe('poison input, dead letters and retries (real Redis, BullMQ, onnxruntim
       const record = await waitFinal(poison.id);
       assert.equal(record.status, 'failed');
       assert.equal(record.error?.code, 'INFERENCE_FAILED');
-      const listing = (await stack.app.inject({ method: 'GET', url: '/v1/models/lookup/failed' })).json() as { total: number; failed: Array<{ id: string; attemptsMade: number }> };
+      // The record is written before BullMQ moves the job to its failed set: read a bounded number of times.
+      let listing = { total: 0, failed: [] as Array<{ id: string; attemptsMade: number }> };
+      for (let attempt = 0; attempt < 100; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 20));
+        listing = (await stack.app.inject({ method: 'GET', url: '/v1/models/lookup/failed' })).json();
+        if (listing.total === POISON_IDS.length) break;
+      }
       assert.equal(listing.total, POISON_IDS.length);
       assert.equal(listing.failed.find((f) => f.id === poison.id)?.attemptsMade, 1, 'attempts were reset by the retry');
     });
