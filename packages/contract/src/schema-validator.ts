@@ -11,7 +11,7 @@
  */
 import { Kind, Type, TypeRegistry, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ValueErrorType } from '@sinclair/typebox/errors';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 
 /** The annotation holding a field's message; an OpenAPI `x-` extension, so the document stays valid. */
 export const ERROR_MESSAGE = 'x-error-message';
@@ -50,7 +50,7 @@ export function compileValidator<T extends TSchema>(schema: T): SchemaValidator<
     check: (value): value is Static<T> => compiled.Check(value),
     explain(value) {
       if (compiled.Check(value)) return undefined;
-      const error = compiled.Errors(value).First();
+      const error = firstInFieldOrder(schema, compiled.Errors(value));
       if (!error) return { path: [], message: 'is not valid' };
       const path = error.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
       if (error.type === ValueErrorType.ObjectAdditionalProperties) {
@@ -69,6 +69,29 @@ export function compileValidator<T extends TSchema>(schema: T): SchemaValidator<
       return { path, message: withLabel(path, error.message.toLowerCase()) };
     },
   };
+}
+
+/** Errors looked at to find the first one in field order; the rest are not generated. */
+const ERRORS_CONSIDERED = 32;
+
+/**
+ * The error of the earliest top-level field in declaration order (TypeBox reports missing
+ * required fields before wrong ones), so `{"model": 3}` is refused for its model, not for the
+ * `request` it lacks.
+ */
+function firstInFieldOrder(schema: TSchema, errors: Iterable<ValueError>): ValueError | undefined {
+  const order = Object.keys((schema.properties as object | undefined) ?? {});
+  const rank = (error: ValueError) => {
+    const index = order.indexOf(error.path.split('/')[1] ?? '');
+    return error.path === '' ? -1 : index === -1 ? order.length : index;
+  };
+  let best: ValueError | undefined;
+  let seen = 0;
+  for (const error of errors) {
+    if (best === undefined || rank(error) < rank(best)) best = error;
+    if (++seen >= ERRORS_CONSIDERED) break;
+  }
+  return best;
 }
 
 /** The sub-schema at `path` (object properties and array items only), or undefined. */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { InferqError, isPredictionId } from '@inferq/contract';
 import { principalOf } from '../auth/access-control.js';
 import { viewerOf } from '../auth/principal.js';
@@ -7,6 +7,17 @@ import { modelVersionParams, predictionIdParams } from '../schemas.js';
 
 const errorResponses = { '4xx': { $ref: 'Error#' }, '5xx': { $ref: 'Error#' } } as const;
 const limitParam = (max: number, fallback: number) => ({ type: 'string', pattern: '^[0-9]{1,7}$', description: `At most this many (default ${fallback}, at most ${max}).` });
+/**
+ * A reference in any other content type (JSON, the binary inference body, a form) is refused
+ * before a parser reads it: 415 UNSUPPORTED_MEDIA_TYPE, saying what to send.
+ */
+async function refuseNonCsv(request: FastifyRequest): Promise<void> {
+  const type = request.headers['content-type'];
+  if (type !== undefined && !/^text\/(csv|plain)[ \t]*(;|$)/i.test(type)) {
+    throw new InferqError('UNSUPPORTED_MEDIA_TYPE', `send the reference as text/csv, not "${type.slice(0, 64)}"`);
+  }
+}
+
 const readLimit = (raw: string | undefined, fallback: number, max: number) => Math.min(raw === undefined ? fallback : Number(raw), max);
 
 /**
@@ -75,6 +86,7 @@ export const monitoringRoutes: FastifyPluginAsync = async (app) => {
     scope.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.put<{ Params: { model: string; version: string }; Body: string }>('/models/:model/versions/:version/reference', {
       config: { access: 'admin' },
+      onRequest: refuseNonCsv,
       schema: {
         tags: ['monitoring'],
         summary: 'Upload the reference (training) sample of a version as CSV; drift is measured against it',
