@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
-  FINAL_STATUSES, InferqError, isPredictionId, MAX_SUBSCRIBE_IDS, newPredictionId, previewValue, wsPredictValidator, wsSubscribeValidator,
+  FINAL_STATUSES, InferqError, isPredictionId, newPredictionId, previewValue, wsPredictValidator, wsSubscribeValidator,
   type PredictionRecord, type SchemaProblem, type WsPredictMessage, type WsServerMessage, type WsSubscribeMessage,
 } from '@inferq/contract';
 import { BINARY_SECTION } from '../binary-body.js';
@@ -10,7 +10,6 @@ import { admitPrediction, principalOf, RateLimitedError, requireScope } from '..
 import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
 
-export { MAX_SUBSCRIBE_IDS };
 /** Most ids one socket may wait on at once. */
 export const MAX_WATCHED_PER_SOCKET = 10_000;
 /** Close code when the socket's API key is revoked (or access control turned on) while it is open. */
