@@ -1,48 +1,25 @@
 /**
  * JSON schemas of the HTTP answers and path parameters, in TypeBox. The message schemas
- * (inference request and response, batching settings, model metadata) are declared once in
- * @inferq/contract; this file adds what only HTTP has: the error bodies, the prediction record
- * as answered, and the path parameters every route family shares. They document the API (the
+ * (inference request and response, prediction record, batching settings, model metadata) are
+ * declared once in @inferq/contract; this file adds what only HTTP has: the error bodies, the
+ * `$ref`s to the shared schemas, and the path parameters every route family shares. They document the API (the
  * OpenAPI document is generated from them), type the handlers, and let Fastify serialise the
  * answers with compiled stringifiers.
  */
 import { Type } from '@sinclair/typebox';
-import { compileValidator, ERROR_CODES, InferenceRequest, InferenceResponse, ModelMetadata, StringEnum } from '@inferq/contract';
-
-const errorCode = StringEnum(Object.keys(ERROR_CODES) as Array<keyof typeof ERROR_CODES>);
+import { compileValidator, ErrorDetail, InferenceRequest, InferenceResponse, ModelMetadata, PredictionAccepted, PredictionAnswer } from '@inferq/contract';
 
 /** `{ code, message }` of the registry. */
-export const errorDetail = Type.Object({ code: errorCode, message: Type.String() });
+export const errorDetail = ErrorDetail;
 
-export const errorSchema = Type.Object({ error: errorDetail }, { $id: 'Error' });
+export const errorSchema = Type.Object({ error: ErrorDetail }, { $id: 'Error' });
 
-export const v2ErrorSchema = Type.Object({ error: Type.String(), code: Type.Optional(errorCode) }, { $id: 'V2Error' });
-
-export const timingsSchema = Type.Object({
-  queueWaitMs: Type.Optional(Type.Number()), inferenceMs: Type.Optional(Type.Number()), totalMs: Type.Optional(Type.Number()),
-  batchSize: Type.Optional(Type.Integer()), batchRequests: Type.Optional(Type.Integer()),
-});
+export const v2ErrorSchema = Type.Object({ error: Type.String(), code: Type.Optional(ErrorDetail.properties.code) }, { $id: 'V2Error' });
 
 const ref = (id: string) => Type.Unsafe({ $ref: `${id}#` });
 
-export const predictionSchema = Type.Object({
-  id: Type.String(),
-  status: StringEnum(['queued', 'running', 'completed', 'failed', 'expired'], { description: 'expired: its timeout passed before a worker took it (error DEADLINE_EXCEEDED).' }),
-  model: Type.String(),
-  version: Type.String(),
-  createdAt: Type.Optional(Type.Integer({ description: 'Epoch milliseconds when accepted.' })),
-  result: Type.Optional(ref('InferenceResponse')),
-  error: Type.Optional(errorDetail),
-  timings: timingsSchema,
-  worker: Type.Optional(Type.Object({ id: Type.Optional(Type.String()), device: Type.Optional(Type.String()) })),
-}, { $id: 'Prediction' });
-
-export const acceptedSchema = Type.Object({
-  id: Type.String(), status: StringEnum(['queued']), model: Type.String(), version: Type.String(),
-}, { $id: 'PredictionAccepted' });
-
 /** Every shared schema, registered once with `app.addSchema` and referenced as `{ $ref: 'Name#' }`. */
-export const sharedSchemas = [errorSchema, v2ErrorSchema, InferenceRequest, InferenceResponse, predictionSchema, acceptedSchema, ModelMetadata];
+export const sharedSchemas = [errorSchema, v2ErrorSchema, InferenceRequest, InferenceResponse, PredictionAnswer, PredictionAccepted, ModelMetadata];
 
 /** References to the shared schemas, for route `schema` blocks. */
 export const refs = {
