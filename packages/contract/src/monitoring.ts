@@ -18,6 +18,7 @@
  * features keeps each row's values; an image `[N, C, H, W]` (C = 1 or 3) keeps each row's
  * brightness (mean value); any other numeric tensor keeps each row's mean/std/min/max.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { ErrorCode } from './error-codes.js';
 import type { PredictionTimings } from './prediction.js';
 
@@ -68,17 +69,18 @@ export interface ExportedPredictionLogEntry extends PredictionLogEntry {
 }
 
 /** Ground truth for one prediction, given by `POST /v1/predictions/:id/feedback`. */
-export interface FeedbackEntry {
-  id: string;
-  model: string;
-  version: string;
+export const FeedbackEntry = Type.Object({
+  id: Type.String(),
+  model: Type.String(),
+  version: Type.String(),
   /** Epoch ms when the feedback arrived. */
-  at: number;
+  at: Type.Integer({ description: 'Epoch ms when the feedback arrived.' }),
   /** The class the model predicted, per row (null: no usable output). */
-  predicted: Array<number | null>;
+  predicted: Type.Array(Type.Union([Type.Integer(), Type.Null()]), { description: 'The class the model predicted, per row (null: no usable output).' }),
   /** The true class index, per row. */
-  actual: number[];
-}
+  actual: Type.Array(Type.Integer(), { description: 'The true class index, per row.' }),
+});
+export type FeedbackEntry = Static<typeof FeedbackEntry>;
 
 /** Statistics of one numeric feature over one window. */
 export interface FeatureWindowStats {
@@ -182,16 +184,17 @@ export interface MonitorSettings {
 }
 
 /** A raised alert: the webhook payload, and one entry of the alert history. */
-export interface AlertEvent {
-  model: string;
-  version: string;
+export const AlertEvent = Type.Object({
+  model: Type.String(),
+  version: Type.String(),
   /** Rule name, e.g. `dataset_drift`, `feature_drift:petal_length`, `accuracy_below`, `anomaly:latency_p95`. */
-  rule: string;
-  value: number;
-  threshold: number;
+  rule: Type.String({ description: 'e.g. dataset_drift, feature_drift:petal_length, accuracy_below, anomaly:latency_p95' }),
+  value: Type.Number(),
+  threshold: Type.Number(),
   /** Window sequence number that raised it. */
-  window: number;
+  window: Type.Integer(),
   /** Epoch ms. */
-  at: number;
-  message: string;
-}
+  at: Type.Integer(),
+  message: Type.String(),
+});
+export type AlertEvent = Static<typeof AlertEvent>;

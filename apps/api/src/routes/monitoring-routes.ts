@@ -1,11 +1,15 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { InferqError, isPredictionId } from '@inferq/contract';
+import { Type } from '@sinclair/typebox';
+import { AlertEvent, FeedbackEntry, InferqError, isPredictionId } from '@inferq/contract';
 import { principalOf } from '../auth/access-control.js';
 import { viewerOf } from '../auth/principal.js';
 import { modelVersionParams, predictionIdParams } from '../schemas.js';
 
 const errorResponses = { '4xx': { $ref: 'Error#' }, '5xx': { $ref: 'Error#' } } as const;
+const feedbackRecorded = Type.Object({ ...FeedbackEntry.properties, correct: Type.Array(Type.Boolean(), { description: 'Per row: the prediction was right.' }) });
+const referenceStored = Type.Object({ model: Type.String(), version: Type.String(), rows: Type.Integer(), columns: Type.Array(Type.String()), uploadedAt: Type.Integer({ description: 'Epoch ms.' }) });
+const alertList = Type.Object({ alerts: Type.Array(AlertEvent) });
 const limitParam = (max: number, fallback: number) => ({ type: 'string', pattern: '^[0-9]{1,7}$', description: `At most this many (default ${fallback}, at most ${max}).` });
 /**
  * A reference in any other content type (JSON, the binary inference body, a form) is refused
@@ -72,7 +76,7 @@ export const monitoringRoutes: FastifyPluginAsync = async (app) => {
         type: 'object', required: ['label'], additionalProperties: false,
         properties: { label: { description: 'A class index or label name, or an array of them (one per row of the prediction).' } },
       },
-      response: errorResponses,
+      response: { 201: feedbackRecorded, ...errorResponses },
     },
   }, async (request, reply) => {
     const { id } = request.params;
@@ -91,7 +95,7 @@ export const monitoringRoutes: FastifyPluginAsync = async (app) => {
         tags: ['monitoring'],
         summary: 'Upload the reference (training) sample of a version as CSV; drift is measured against it',
         params: modelVersionParams,
-        response: errorResponses,
+        response: { 200: referenceStored, ...errorResponses },
       },
     }, async (request) => {
       if (typeof request.body !== 'string') throw new InferqError('UNSUPPORTED_MEDIA_TYPE', 'send the reference as text/csv');
@@ -142,7 +146,7 @@ export const monitoringRoutes: FastifyPluginAsync = async (app) => {
         type: 'object',
         properties: { model: { type: 'string', maxLength: 128 }, version: { type: 'string', pattern: '^[0-9]{1,9}$' }, limit: limitParam(1_000, 100) },
       },
-      response: errorResponses,
+      response: { 200: alertList, ...errorResponses },
     },
   }, async (request) => {
     const { model, version, limit } = request.query;
