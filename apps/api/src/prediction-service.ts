@@ -201,7 +201,7 @@ export class PredictionService {
       if (!job || !job.predictionIds.includes(id)) throw notRetryable('its job is no longer kept as a dead letter (or is being retried already)');
       const before = await store.getMany(job.predictionIds);
       const reopened: string[] = [];
-      for (const pid of job.predictionIds) if ((await store.reopen(pid)) === 'failed') reopened.push(pid);
+      for (const pid of job.predictionIds) if ((await store.reopen({ id: pid, model: record.model })) === 'failed') reopened.push(pid);
       if (!reopened.includes(id)) throw notRetryable('it is being retried already');
       try {
         await job.retry();
@@ -250,10 +250,10 @@ function errorFromReason(reason: string): { code: ErrorCode; message: string } {
  * are written before the job can run; if the job cannot be added, its records are removed.
  */
 function queueSink(store: PredictionStore, queues: PredictionQueues): JobSink {
-  const settle = async (created: Promise<void>, enqueued: Promise<void>, ids: string[]) => {
+  const settle = async (created: Promise<void>, enqueued: Promise<void>, jobs: PredictionJobData[]) => {
     const [c, e] = await Promise.allSettled([created, enqueued]);
     if (e.status === 'rejected') {
-      await Promise.all(ids.map((id) => store.remove(id).catch(() => {})));
+      await Promise.all(jobs.map((job) => store.remove(job).catch(() => {})));
       throw e.reason;
     }
     if (c.status === 'rejected') throw c.reason;
@@ -261,10 +261,10 @@ function queueSink(store: PredictionStore, queues: PredictionQueues): JobSink {
   const recordOf = ({ job, owner, payload }: PendingJob, bundle?: string) =>
     ({ id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, owner, payload, job: bundle });
   return {
-    one: (p) => settle(store.create(recordOf(p)), queues.enqueue(p.job, { priority: p.priority }), [p.job.id]),
+    one: (p) => settle(store.create(recordOf(p)), queues.enqueue(p.job, { priority: p.priority }), [p.job]),
     many: (ps) => {
       const bundle = bundleJobId(ps.map((p) => p.job));
-      return settle(store.createMany(ps.map((p) => recordOf(p, bundle))), queues.enqueueBundle(ps.map((p) => p.job), { priority: ps[0]!.priority }), ps.map((p) => p.job.id));
+      return settle(store.createMany(ps.map((p) => recordOf(p, bundle))), queues.enqueueBundle(ps.map((p) => p.job), { priority: ps[0]!.priority }), ps.map((p) => p.job));
     },
   };
 }

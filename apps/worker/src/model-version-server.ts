@@ -81,7 +81,7 @@ export class ModelVersionServer {
     const startedAt = Date.now();
     // Not awaited before running: the final write goes out later on the same connection, so Redis
     // applies them in order; this takes a round trip off every batch's latency.
-    const running = this.#store.markRunning(items.map((i) => i.id), this.#worker)
+    const running = this.#store.markRunning(items.map((i) => i.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error.message }, 'could not mark batch running'));
     const outcomes = await runBatchIsolated(this.#runner, items);
     const finishedAt = Date.now();

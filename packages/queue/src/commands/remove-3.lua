@@ -1,0 +1,16 @@
+--[[
+  Deletes a record whose job could not be queued (and its claim-check payload), counting it out
+  of `queued`.
+
+  KEYS:
+    KEYS[1]  {prefix}:prediction:{id}   the prediction hash
+    KEYS[2]  {prefix}:payload:{id}      its claim-check payload
+    KEYS[3]  {prefix}:queued:{model}    its model's queued count
+  ARGV: none
+  Returns: how many keys were deleted.
+  Cluster: all keys start with the key prefix; with a hash-tagged prefix (`{inferq}`) they share
+  one hash slot.
+]]
+--- @include "leave-queue"
+if redis.call('HGET', KEYS[1], 'status') == 'queued' then leaveQueue(KEYS[3]) end
+return redis.call('DEL', KEYS[1], KEYS[2])
