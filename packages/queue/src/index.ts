@@ -2,6 +2,8 @@ export * from './redis-connection.js';
 export * from './prediction-store.js';
 export * from './redis-script.js';
 export * from './prediction-queues.js';
+export * from './prediction-producer.js';
+export * from './prediction-worker.js';
 export * from './prediction-events.js';
 export * from './embedded-redis.js';
 export * from './prediction-log.js';
