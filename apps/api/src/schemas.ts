@@ -78,7 +78,10 @@ export const inferenceResponseSchema = {
           name: { type: 'string' },
           shape: { type: 'array', items: { type: 'integer' } },
           datatype: { type: 'string' },
+          // Float outputs: NaN and ±∞ are the strings "NaN", "NaN:0x<bits>", "Infinity", "-Infinity" (docs/api.md).
           data: { type: 'array', items: {} },
+          // `non_finite`: how many values of the output are such strings; `binary_data_size` in binary answers.
+          parameters: { type: 'object', additionalProperties: true },
         },
       },
     },

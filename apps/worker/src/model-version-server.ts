@@ -1,7 +1,7 @@
-import { PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
+import { PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { PredictionStore } from '@inferq/queue';
-import { valuesToJson } from '@inferq/tensor';
+import { countNonFinite, valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
 import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
@@ -146,7 +146,7 @@ export class ModelVersionServer {
       id: job.requestId ?? job.id,
       outputs: outcome.outputs
         .filter((o) => !wanted || wanted.has(o.name))
-        .map((o) => ({ name: o.name, datatype: o.datatype, shape: o.shape, data: valuesToJson(o.data, o.datatype) })),
+        .map((o) => jsonOutput(o.name, o.datatype, o.shape, valuesToJson(o.data, o.datatype))),
     };
     return {
       ...base, status: 'completed', result,
@@ -162,6 +162,12 @@ export class ModelVersionServer {
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** A response output; one holding NaN or ±∞ says how many (`parameters.non_finite`, see docs/api.md). */
+function jsonOutput(name: string, datatype: ResponseOutput['datatype'], shape: number[], data: ResponseOutput['data']): ResponseOutput {
+  const nonFinite = countNonFinite(data, datatype);
+  return nonFinite > 0 ? { name, datatype, shape, data, parameters: { non_finite: nonFinite } } : { name, datatype, shape, data };
+}
 
 /** The batching settings of a version's config.json. */
 export function defaultBatching(model: ModelVersion): BatchPolicy {
