@@ -173,25 +173,31 @@ export class PredictionService {
   }
 
   /**
-   * Re-queues a failed prediction with its original input (its dead-letter job), attempts reset.
-   * The record goes back to `queued` before the job can run, so its new outcome is written and
-   * announced like any first one. A prediction that failed inside a bundle job is retried with
-   * the bundle: its other failed predictions are reopened too; completed ones keep their result.
-   * Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE when it is not failed or its job is
-   * no longer kept.
+   * Re-queues a prediction from its dead letter, with its original input, attempts reset.
+   * A failed one goes back to `queued` before the job can run, so its new outcome is written and
+   * announced like any first one. One still `queued` or `running` whose job is a dead letter was
+   * left unfinished (its failure could not be recorded, e.g. Redis refused writes): its job is
+   * re-queued as it is. A prediction that failed inside a bundle job is retried with the bundle:
+   * its other failed predictions are reopened too; completed ones keep their result.
+   * Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE when it has ended otherwise
+   * (completed, expired) or its job is not kept as a dead letter.
    */
   async retry(id: string): Promise<PredictionAccepted> {
     const record = await this.get(id);
     const notRetryable = (why: string) => new InferqError('PREDICTION_NOT_RETRYABLE', `prediction "${id}" cannot be retried: ${why}`);
-    if (record.status !== 'failed') throw notRetryable(`it is ${record.status}; only failed predictions can be retried`);
+    if (record.status !== 'failed' && FINAL_STATUSES.has(record.status)) throw notRetryable(`it is ${record.status}; only failed predictions can be retried`);
     await this.#redisCall(async () => {
       const { store } = this.#deps;
       const job = await this.#producer.deadLetterOf(record);
-      if (!job) throw notRetryable('its job is no longer kept as a dead letter (or is being retried already)');
+      if (!job) {
+        throw notRetryable(record.status === 'failed'
+          ? 'its job is no longer kept as a dead letter (or is being retried already)'
+          : `it is ${record.status} and its job is not a dead letter`);
+      }
       const before = await store.getMany(job.predictionIds);
       const reopened: string[] = [];
       for (const pid of job.predictionIds) if ((await store.reopen({ id: pid, model: record.model })) === 'failed') reopened.push(pid);
-      if (!reopened.includes(id)) throw notRetryable('it is being retried already');
+      if (record.status === 'failed' && !reopened.includes(id)) throw notRetryable('it is being retried already');
       try {
         await job.retry();
       } catch (error) {
@@ -204,11 +210,14 @@ export class PredictionService {
     return { id, status: 'queued', model: record.model, version: record.version };
   }
 
-  /** True when Redis answers. */
+  /**
+   * True when Redis answers and accepts writes: a Redis out of memory (maxmemory, noeviction)
+   * answers PING but refuses every new prediction, so it is probed with a small write.
+   */
   async redisReady(): Promise<boolean> {
     if (this.#deps.redis.status !== 'ready') return false;
     try {
-      return (await withTimeout(this.#deps.redis.ping(), 1_000)) === 'PONG';
+      return (await withTimeout(this.#deps.redis.set(this.#deps.keys.writeProbe, String(Date.now()), 'PX', 10_000), 1_000)) === 'OK';
     } catch {
       return false;
     }

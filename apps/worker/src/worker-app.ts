@@ -17,6 +17,8 @@ import { DEVICE_LEASE_TTL_MS, resolveDevice } from './resolve-device.js';
 export interface WorkerApp {
   readonly identity: WorkerIdentity;
   readonly repository: ModelRepository;
+  /** Outcome writes Redis refused (and retried), and outcomes written after a refusal. */
+  readonly outcomeCounters: Readonly<OutcomeRecorder['counters']>;
   /** Stops taking jobs, finishes the batches in hand, releases the device, closes Redis. Idempotent. */
   close(): Promise<void>;
 }
@@ -113,7 +115,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     const stats = await Promise.all([...servers.values()].map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
-      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters,
+      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters,
     }), 'PX', DEVICE_LEASE_TTL_MS);
     await lease?.renew();
   };
@@ -150,6 +152,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   return {
     get identity() { return identity; },
     repository,
+    outcomeCounters: outcomes.counters,
     close,
   };
 }

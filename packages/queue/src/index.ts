@@ -1,4 +1,5 @@
 export * from './redis-connection.js';
+export * from './redis-errors.js';
 export * from './prediction-store.js';
 export * from './redis-script.js';
 export * from './prediction-queues.js';
