@@ -17,8 +17,10 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
 /**
  * Prediction state in Redis, one hash per prediction (`{prefix}:prediction:{id}`, see redis-keys.ts):
  * scalar fields `status model version createdAt owner job`, JSON fields `result error timings worker`.
- * Final writes and their pub/sub announcement go out in one Lua script per batch, so a subscriber
- * that reads the hash after the event always sees the final state.
+ * Final writes and their pub/sub announcement go out in one Lua script per batch
+ * (`commands/finish.lua`; the others are `mark-running.lua`, `reopen-2.lua`, `remove-3.lua`), so a
+ * subscriber that reads the hash after the event always sees the final state. In a worker, the
+ * one caller of `finish` is its OutcomeRecorder.
  *
  * Transitions are monotonic, checked inside Redis (no read-modify-write race between workers):
  * `markRunning` only moves queued/running records, `finish` never overwrites a final record and
