@@ -17,7 +17,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FINAL_STATUSES, predictionQueueName, redisKeys, type PredictionStatus } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import { createRedisConnection, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { createRedisConnection, isOutOfMemoryError, PredictionStore, waitUntilReady } from '@inferq/queue';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { startWorkerApp } from '../../apps/worker/src/worker-app.js';
 import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
@@ -122,6 +122,24 @@ describe('Redis out of memory (real redis-server with maxmemory, BullMQ, onnxrun
       await admin.config('SET', 'maxmemory', '0');
       await stack.close();
     }
+  });
+
+  it('removes a record whose job Redis refused, even while out of memory', async () => {
+    const keys = redisKeys(`oom-remove-${Date.now()}`);
+    const store = new PredictionStore(admin, keys, 3_600);
+    const ref = { id: 'p1', model: 'iris' };
+    await store.create({ ...ref, version: '1', createdAt: 1 });
+    assert.equal(await store.queuedCount('iris'), 1);
+    await admin.config('SET', 'maxmemory', '1'); // every write that could grow memory is refused
+    try {
+      // The refusal comes back as EXECABORT carrying the OOM error, which is how the API tells it.
+      await assert.rejects(store.create({ id: 'p2', model: 'iris', version: '1', createdAt: 1 }), (error) => isOutOfMemoryError(error));
+      await store.remove(ref);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    assert.equal(await store.get(ref.id), undefined);
+    assert.equal(await store.queuedCount('iris'), 0);
   });
 
   it('retries a prediction left queued whose job is a dead letter (its failure was never recorded)', async () => {

@@ -21,7 +21,7 @@ describe('Lua script files', () => {
 
   it('document KEYS, ARGV and hash-slot sharing in their header', () => {
     for (const file of scriptFiles) {
-      const header = /^--\[\[([\s\S]*?)\]\]/.exec(readFileSync(new URL(file, commandsDir), 'utf8'))?.[1] ?? '';
+      const header = /^(?:#!lua[^\n]*\n)?--\[\[([\s\S]*?)\]\]/.exec(readFileSync(new URL(file, commandsDir), 'utf8'))?.[1] ?? '';
       assert.match(header, /KEYS/, `${file}: header names no KEYS`);
       assert.match(header, /ARGV/, `${file}: header names no ARGV`);
       assert.match(header, /Cluster:/, `${file}: header says nothing about hash slots`);

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 --[[
   Deletes a record whose job could not be queued (and its claim-check payload), counting it out
   of `queued`.
@@ -8,6 +9,8 @@
     KEYS[3]  {prefix}:queued:{model}    its model's queued count
   ARGV: none
   Returns: how many keys were deleted.
+  Runs when Redis is out of memory too (allow-oom): it frees memory, and it cleans up after a
+  submit that Redis refused half-way (record written, job refused).
   Cluster: all keys start with the key prefix; with a hash-tagged prefix (`{inferq}`) they share
   one hash slot.
 ]]
