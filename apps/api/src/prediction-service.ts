@@ -6,7 +6,7 @@ import {
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
 import { JobCoalescer } from './job-coalescer.js';
-import { PredictionProducer, type PredictionEvents, type PredictionQueues, type PredictionStore } from '@inferq/queue';
+import { isOutOfMemoryError, PredictionProducer, type PredictionEvents, type PredictionQueues, type PredictionStore } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
@@ -173,40 +173,29 @@ export class PredictionService {
   }
 
   /**
-   * Re-queues a prediction from its dead letter, with its original input, attempts reset.
-   * A failed one goes back to `queued` before the job can run, so its new outcome is written and
-   * announced like any first one. One still `queued` or `running` whose job is a dead letter was
-   * left unfinished (its failure could not be recorded, e.g. Redis refused writes): its job is
-   * re-queued as it is. A prediction that failed inside a bundle job is retried with the bundle:
-   * its other failed predictions are reopened too; completed ones keep their result.
-   * Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE when it has ended otherwise
-   * (completed, expired) or its job is not kept as a dead letter.
+   * Re-queues a prediction from its dead letter (see PredictionProducer.retry): a failed one, or
+   * one still `queued`/`running` whose job is a dead letter (its failure could not be recorded,
+   * e.g. while Redis refused writes). Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE
+   * when it ended otherwise (completed, expired) or its job is not kept as a dead letter.
    */
   async retry(id: string): Promise<PredictionAccepted> {
     const record = await this.get(id);
     const notRetryable = (why: string) => new InferqError('PREDICTION_NOT_RETRYABLE', `prediction "${id}" cannot be retried: ${why}`);
     if (record.status !== 'failed' && FINAL_STATUSES.has(record.status)) throw notRetryable(`it is ${record.status}; only failed predictions can be retried`);
-    await this.#redisCall(async () => {
-      const { store } = this.#deps;
-      const job = await this.#producer.deadLetterOf(record);
-      if (!job) {
-        throw notRetryable(record.status === 'failed'
-          ? 'its job is no longer kept as a dead letter (or is being retried already)'
-          : `it is ${record.status} and its job is not a dead letter`);
-      }
-      const before = await store.getMany(job.predictionIds);
-      const reopened: string[] = [];
-      for (const pid of job.predictionIds) if ((await store.reopen({ id: pid, model: record.model })) === 'failed') reopened.push(pid);
-      if (record.status === 'failed' && !reopened.includes(id)) throw notRetryable('it is being retried already');
+    const outcome = await this.#redisCall(async () => {
       try {
-        await job.retry();
+        return await this.#producer.retry(record);
       } catch (error) {
-        // Put the failed records back as they were.
-        const restore = before.filter((r): r is PredictionRecord => r !== undefined && reopened.includes(r.id)).map(({ owner: _owner, ...r }) => r);
-        await store.finish(restore).catch(() => {});
+        if (isOutOfMemoryError(error)) throw error; // 503, like any refused write
         throw notRetryable(`BullMQ refused: ${(error as Error).message}`);
       }
     });
+    if (outcome === 'retrying-already') throw notRetryable('it is being retried already');
+    if (outcome === 'no-dead-letter') {
+      throw notRetryable(record.status === 'failed'
+        ? 'its job is no longer kept as a dead letter (or is being retried already)'
+        : `it is ${record.status} and its job is not a dead letter`);
+    }
     return { id, status: 'queued', model: record.model, version: record.version };
   }
 

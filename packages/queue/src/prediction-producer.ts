@@ -1,4 +1,4 @@
-import type { PredictionJobData } from '@inferq/contract';
+import type { PredictionJobData, PredictionRecord, PredictionStatus } from '@inferq/contract';
 import { bundleJobId } from './bundle-jobs.js';
 import type { PredictionQueues } from './prediction-queues.js';
 import type { NewPrediction, PredictionRef, PredictionStore } from './prediction-store.js';
@@ -21,6 +21,15 @@ export interface DeadLetter {
   /** Re-queues the job, attempt counters reset. */
   retry(): Promise<void>;
 }
+
+/** What a retry from the dead letters did. */
+export type DeadLetterRetry =
+  /** Its job is queued again (with any bundle-mates that failed). */
+  | 'retried'
+  /** No dead letter holds it (never failed, removed, or retried already and running). */
+  | 'no-dead-letter'
+  /** Its record was reopened by a retry already under way. */
+  | 'retrying-already';
 
 /**
  * The producer side of the prediction queues, in predictions: records and jobs are written
@@ -87,5 +96,30 @@ export class PredictionProducer {
       if (bundle) job = await this.#queues.failedJob(model, bundle);
     }
     return job && job.predictionIds.includes(id) ? job : undefined;
+  }
+
+  /**
+   * Re-queues the dead letter holding a prediction, attempts reset. A failed prediction goes back
+   * to `queued` first, so its new outcome is written and announced like a first one; one still
+   * `queued`/`running` (its failure was never recorded) is re-queued as it is. A prediction that
+   * failed inside a bundle is retried with the bundle: the bundle's other failed predictions are
+   * reopened too, completed ones keep their result. When BullMQ refuses the retry, the reopened
+   * records are put back as they were and its error is thrown.
+   */
+  async retry(prediction: PredictionRef & { status: PredictionStatus }): Promise<DeadLetterRetry> {
+    const job = await this.deadLetterOf(prediction);
+    if (!job) return 'no-dead-letter';
+    const before = await this.#store.getMany(job.predictionIds);
+    const reopened: string[] = [];
+    for (const id of job.predictionIds) if ((await this.#store.reopen({ id, model: prediction.model })) === 'failed') reopened.push(id);
+    if (prediction.status === 'failed' && !reopened.includes(prediction.id)) return 'retrying-already';
+    try {
+      await job.retry();
+    } catch (error) {
+      const restore = before.filter((r): r is PredictionRecord => r !== undefined && reopened.includes(r.id)).map(({ owner: _owner, ...r }) => r);
+      await this.#store.finish(restore).catch(() => {});
+      throw error;
+    }
+    return 'retried';
   }
 }
