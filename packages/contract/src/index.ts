@@ -3,6 +3,7 @@ export * from './error-codes.js';
 export * from './inference-protocol.js';
 export * from './monitoring.js';
 export * from './prediction.js';
+export * from './prediction-failure.js';
 export * from './prediction-id.js';
 export * from './prediction-job.js';
 export * from './redis-keys.js';

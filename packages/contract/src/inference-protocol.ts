@@ -47,6 +47,8 @@ export const ResponseOutput = Type.Object({
   name: Type.String(),
   shape: Type.Array(Type.Integer()),
   datatype: StringEnum(DATATYPES),
+  // `non_finite`: how many values are NaN/±∞ strings ("NaN", "NaN:0x<bits>", "Infinity", "-Infinity",
+  // docs/api.md); `binary_data_size` in binary answers.
   parameters: Type.Optional(Parameters()),
   // `items: {}`: each value is written as it is (numbers, booleans, strings for BYTES and 64-bit integers).
   data: Type.Unsafe<Array<number | boolean | string>>(Type.Array(Type.Unknown())),

@@ -41,6 +41,8 @@ export interface OutputSummary {
   classes: Array<number | null>;
   labels?: Array<string | null>;
   confidence?: Array<number | null>;
+  /** How many output values of the prediction were NaN or ±∞ (absent when none). */
+  nonFinite?: number;
 }
 
 /** One logged prediction. */

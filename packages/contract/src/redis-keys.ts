@@ -6,6 +6,7 @@
  * | `{prefix}:prediction:{id}`             | hash    | API, worker     | status, model, version, createdAt, owner (id of the submitting API key, absent with access control off), job (its bundle's BullMQ job id, when coalesced), result, error, timings, worker (JSON fields); TTL = retention |
  * | `{prefix}:events:prediction-final`     | pub/sub | worker          | JSON `PredictionRecord` when a prediction completes or fails |
  * | `{prefix}:queued:{model}`              | string  | API, worker     | predictions of the model in status `queued` (the queue bound's count): +1 when a record is created or a retry reopens it, −1 in the same script that moves it out of `queued` |
+ * | `{prefix}:write-probe`                 | string  | API             | written by the readiness check (`/v2/health/ready`): a Redis that refuses writes (out of memory) is not ready; TTL 10 s |
  * | `{prefix}:device-lease:{device}`       | zset    | worker          | member = worker id, score = lease expiry (epoch ms) |
  * | `{prefix}:worker:{id}`                 | string  | worker          | JSON heartbeat; TTL = 3 heartbeats       |
  * | `{prefix}:api-keys`                    | hash    | API             | field = key id, value = JSON `{id, name, scopes, sha256, createdAt, revokedAt?}`; only the SHA-256 of a key is stored; revoked keys stay (access control stays on once any key was created) |
@@ -49,6 +50,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     batchingChannel: `${prefix}:events:batching`,
     predictionFinalChannel: `${prefix}:events:prediction-final`,
     queuedCount: (model: string) => `${prefix}:queued:${model}`,
+    writeProbe: `${prefix}:write-probe`,
     deviceLease: (device: string) => `${prefix}:device-lease:${device}`,
     workerHeartbeat: (workerId: string) => `${prefix}:worker:${workerId}`,
     workerHeartbeatPattern: `${prefix}:worker:*`,
