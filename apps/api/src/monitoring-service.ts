@@ -4,9 +4,9 @@ import {
 } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
 import type { MonitoringStore, PredictionLog, PredictionLogQuery, PredictionQueues, QueueDepth } from '@inferq/queue';
+import { checkReferenceFeatures, parseReferenceCsv, ReferenceCsvError, type ReferenceCsvLimits } from '@inferq/monitoring';
 import { summarizeOutputs, type SummarisableTensor } from '@inferq/tensor';
 import type { PredictionService } from './prediction-service.js';
-import { checkReferenceCsv } from './reference-csv.js';
 
 /** Everything the monitoring routes need, injected. */
 export interface MonitoringServiceDeps {
@@ -19,6 +19,8 @@ export interface MonitoringServiceDeps {
   queues: PredictionQueues;
   /** How long the "feedback given" marker of a prediction lives (its retention). */
   resultTtlSeconds: number;
+  /** Bounds on reference uploads (the monitor reads them with the same limits). @defaultValue DEFAULT_REFERENCE_LIMITS */
+  referenceLimits?: ReferenceCsvLimits;
 }
 
 /** A worker's heartbeat as the worker writes it (`{prefix}:worker:{id}`). */
@@ -100,12 +102,26 @@ export class MonitoringService {
     return { ...entry, correct: actual.map((a, i) => predicted[i] === a) };
   }
 
-  /** Stores an uploaded reference sample (CSV with a header naming the model's features). */
+  /**
+   * Stores an uploaded reference sample (CSV with a header naming the model's features), after
+   * reading it with the monitor's own reader: what is accepted here is what drift detection uses.
+   * Throws INVALID_REFERENCE naming the problem.
+   */
   async putReference(model: string, version: string, csv: string): Promise<{ model: string; version: string; rows: number; columns: string[]; uploadedAt: number }> {
     const target = this.resolve(model, version);
-    const checked = checkReferenceCsv(csv, featureNamesOf(target));
-    const stored = await this.#deps.store.putReference(target.name, target.version, csv, checked.rows);
-    return { model: target.name, version: target.version, rows: checked.rows, columns: checked.columns, uploadedAt: stored.uploadedAt };
+    let rows: number;
+    let columns: string[];
+    try {
+      const table = parseReferenceCsv(csv, this.#deps.referenceLimits);
+      checkReferenceFeatures(table, featureNamesOf(target));
+      ({ columns } = table);
+      rows = table.rows.length;
+    } catch (error) {
+      if (error instanceof ReferenceCsvError) throw new InferqError('INVALID_REFERENCE', error.message);
+      throw error;
+    }
+    const stored = await this.#deps.store.putReference(target.name, target.version, csv, rows);
+    return { model: target.name, version: target.version, rows, columns, uploadedAt: stored.uploadedAt };
   }
 
   /** The newest window reports of a version (newest first). */

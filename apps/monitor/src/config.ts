@@ -47,6 +47,12 @@ export interface MonitorConfig {
   maxReports: number;
   /** `ALERT_HISTORY_MAX_LEN`: alerts kept in the history. @defaultValue 1000 */
   alertHistoryMaxLen: number;
+  /**
+   * `REFERENCE_MAX_COLUMNS` / `REFERENCE_MAX_ROWS`: a reference sample past these is not used
+   * (drift is off for that version, logged); the API refuses such uploads with the same values.
+   * @defaultValue 1000 columns, 100000 rows
+   */
+  referenceLimits: Readonly<{ maxColumns: number; maxRows: number }>;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
 }
@@ -75,6 +81,10 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     seriesMaxPoints: readInteger(env, 'SERIES_MAX_POINTS', 2_000, { min: 10, max: 10_000_000 }),
     maxReports: readInteger(env, 'MONITOR_MAX_REPORTS', 200, { min: 1, max: 100_000 }),
     alertHistoryMaxLen: readInteger(env, 'ALERT_HISTORY_MAX_LEN', 1_000, { min: 10, max: 10_000_000 }),
+    referenceLimits: Object.freeze({
+      maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
+      maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
+    }),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
   };
   if (config.windowSize === 0 && config.windowMs === 0) throw new ConfigError('WINDOW_SIZE and WINDOW_MS are both 0: set at least one, or windows never close');

@@ -73,7 +73,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   });
   const predictionWindows = new WindowBuffer(redis, keys, 'predictions', config.windowSize, config.windowMs);
   const feedbackWindows = new WindowBuffer(redis, keys, 'feedback', config.feedbackWindowSize, 0);
-  const references = new ReferenceProfiles(store, logger);
+  const references = new ReferenceProfiles(store, logger, config.referenceLimits);
   const alerts = new AlertManager(store, {
     cooldownMs: config.alertCooldownMs, ...(config.alertWebhookUrl !== undefined ? { webhookUrl: config.alertWebhookUrl } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
