@@ -48,6 +48,8 @@ export const ERROR_CODES = Object.freeze({
   WORKER_FAILED: { status: 500, description: 'The job failed for a reason outside the input after all its attempts (reported in a failed prediction).' },
   INTERNAL_ERROR: { status: 500, description: 'An unexpected error; the log holds the details.' },
 } satisfies Record<string, ErrorCodeSpec>);
+// Each entry too: a status is part of the wire contract, nothing may rewrite it at run time.
+for (const spec of Object.values(ERROR_CODES)) Object.freeze(spec);
 
 /** A stable error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;
