@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import {
-  InferqError, previewValue, type AlertEvent, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
+  InferqError, previewValue, type AlertEvent, type MonitorHealth, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
 } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
 import type { MonitoringStore, PredictionLog, PredictionLogQuery, PredictionQueues, QueueDepth } from '@inferq/queue';
@@ -41,6 +41,8 @@ export interface MonitoringStatus {
   workers: WorkerHeartbeat[];
   /** Thresholds of the monitor (null: no monitor has run on this Redis). */
   monitor: MonitorSettings | null;
+  /** Whether a monitor is running (heartbeats): `up`, `down` with `downSince`, or `never`. */
+  monitorHealth: MonitorHealth;
 }
 
 /** Longest export in one request. */
@@ -149,7 +151,7 @@ export class MonitoringService {
   /** Models, versions, queue depths and live workers. */
   async status(): Promise<MonitoringStatus> {
     const { repository, queues } = this.#deps;
-    const [models, workers, monitor] = await Promise.all([
+    const [models, workers, monitor, monitorHealth] = await Promise.all([
       Promise.all(repository.modelNames().map(async (name) => ({
         name,
         queue: await queues.depth(name).catch(() => null),
@@ -160,8 +162,14 @@ export class MonitoringService {
       }))),
       this.workers(),
       this.#deps.store.getSettings(),
+      this.monitorHealth(),
     ]);
-    return { at: Date.now(), models, workers, monitor: monitor ?? null };
+    return { at: Date.now(), models, workers, monitor: monitor ?? null, monitorHealth };
+  }
+
+  /** Whether a monitor is running, from its heartbeat keys (see MonitorHealth). */
+  monitorHealth(): Promise<MonitorHealth> {
+    return this.#deps.store.monitorHealth();
   }
 
   /** Heartbeats of the live workers (keys expire three heartbeats after a worker stops). */

@@ -15,6 +15,12 @@ export interface MonitorConfig {
   modelRepository: string;
   /** `MONITOR_ID`: this process's consumer name in the `monitor` consumer group. @defaultValue `<hostname>-<pid>-<random>` */
   monitorId: string;
+  /**
+   * `MONITOR_HEARTBEAT_MS`: how often the monitor writes its heartbeat key (TTL three of these);
+   * the API reports the monitor down once every heartbeat key has expired.
+   * @defaultValue 2000
+   */
+  heartbeatMs: number;
   /** `WINDOW_SIZE`: a window closes when it holds this many logged rows (0 = by time only). @defaultValue 50 */
   windowSize: number;
   /** `WINDOW_MS`: a window also closes this long after its first row (0 = by count only). @defaultValue 0 */
@@ -66,6 +72,7 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
     modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
     monitorId: readString(env, 'MONITOR_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
+    heartbeatMs: readInteger(env, 'MONITOR_HEARTBEAT_MS', 2_000, { min: 100, max: 60_000 }),
     windowSize: readInteger(env, 'WINDOW_SIZE', 50, { min: 0, max: 1_000_000 }),
     windowMs: readInteger(env, 'WINDOW_MS', 0, { min: 0, max: 7 * 86_400_000 }),
     feedbackWindowSize: readInteger(env, 'FEEDBACK_WINDOW_SIZE', 50, { min: 1, max: 1_000_000 }),

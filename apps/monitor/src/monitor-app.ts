@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type SeriesPoint, type WindowReport } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, MonitoringStore, parseEntry, waitUntilReady } from '@inferq/queue';
@@ -185,6 +186,15 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     driftShareThreshold: config.driftShareThreshold, driftPersistence: config.driftPersistence, accuracyThreshold: config.accuracyThreshold,
     latencyP95ThresholdMs: config.latencyP95ThresholdMs, minMeanConfidence: config.minMeanConfidence, maxErrorRate: config.maxErrorRate,
   });
+  // Heartbeat first, so the monitor shows `up` as soon as it reads; then every heartbeatMs.
+  const startedAt = Date.now();
+  const beat = () => store.beat({ id: config.monitorId, pid: process.pid, host: hostname(), at: Date.now(), startedAt, intervalMs: config.heartbeatMs });
+  await beat();
+  let beating: Promise<void> | undefined;
+  const heartbeat = setInterval(() => {
+    beating ??= beat().catch((error: Error) => logger.warn({ err: error.message }, 'heartbeat not written')).finally(() => { beating = undefined; });
+  }, config.heartbeatMs);
+  heartbeat.unref();
   await consumer.start();
 
   // Time-based windows also close when no new prediction arrives.
@@ -216,9 +226,14 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     },
     close: () => (closing ??= (async () => {
       if (ticker) clearInterval(ticker);
+      clearInterval(heartbeat);
       try { await consumer.stop(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error stopping the reader'); }
       try { await ticking; } catch { /* logged above */ }
       try { await alerts.flush(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error flushing webhooks'); }
+      try {
+        await beating;
+        await store.endHeartbeat(config.monitorId, Date.now());
+      } catch (error) { logger.warn({ err: (error as Error).message }, 'heartbeat not removed; it expires by itself'); }
       await blocking.quit().catch(() => blocking.disconnect());
       await redis.quit().catch(() => redis.disconnect());
       logger.info({ monitorId: config.monitorId }, 'monitor stopped');
