@@ -25,7 +25,7 @@ export interface MonitorConfig {
   windowSize: number;
   /** `WINDOW_MS`: a window also closes this long after its first row (0 = by count only). @defaultValue 0 */
   windowMs: number;
-  /** `FEEDBACK_WINDOW_SIZE`: labels per accuracy window. @defaultValue 50 */
+  /** `FEEDBACK_WINDOW_SIZE`: the rolling accuracy is over the last this many labels (updated with every label; alerts judged once it is full). @defaultValue 50 */
   feedbackWindowSize: number;
   /** `DRIFT_SHARE_THRESHOLD`: dataset drift when at least this share of features drift (Evidently: 0.5). @defaultValue 0.5 */
   driftShareThreshold: number;
@@ -75,7 +75,7 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     heartbeatMs: readInteger(env, 'MONITOR_HEARTBEAT_MS', 2_000, { min: 100, max: 60_000 }),
     windowSize: readInteger(env, 'WINDOW_SIZE', 50, { min: 0, max: 1_000_000 }),
     windowMs: readInteger(env, 'WINDOW_MS', 0, { min: 0, max: 7 * 86_400_000 }),
-    feedbackWindowSize: readInteger(env, 'FEEDBACK_WINDOW_SIZE', 50, { min: 1, max: 1_000_000 }),
+    feedbackWindowSize: readInteger(env, 'FEEDBACK_WINDOW_SIZE', 50, { min: 1, max: 100_000 }),
     driftShareThreshold: readNumber(env, 'DRIFT_SHARE_THRESHOLD', 0.5, { min: 0, max: 1 }),
     driftPersistence: readInteger(env, 'DRIFT_PERSISTENCE', 2, { min: 1, max: 100 }),
     accuracyThreshold: readNumber(env, 'ACCURACY_THRESHOLD', 0.8, { min: 0, max: 1 }),

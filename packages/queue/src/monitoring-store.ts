@@ -162,6 +162,21 @@ export class MonitoringStore {
     await this.#redis.set(this.#keys.monitorSettings, JSON.stringify(settings));
   }
 
+  /**
+   * Adds feedback outcomes (true = the prediction was right) to a version's rolling accuracy
+   * window of the last `size` labels, atomically, and returns the window after it.
+   * @returns labels and right ones in the window, and `seq`: labels received so far.
+   */
+  async addAccuracyOutcomes(model: string, version: string, outcomes: readonly boolean[], size: number): Promise<{ labels: number; correct: number; seq: number }> {
+    const key = this.#keys.monitorAccuracy(model, version);
+    const multi = this.#redis.multi();
+    if (outcomes.length > 0) multi.rpush(key, ...outcomes.slice(-size).map((right) => (right ? '1' : '0'))).ltrim(key, -size, -1);
+    const results = await multi.lrange(key, 0, -1).incrby(this.#keys.monitorAccuracyLabels(model, version), outcomes.length).exec();
+    throwOnPipelineError(results);
+    const [window, seq] = results!.slice(-2).map(([, value]) => value) as [string[], number];
+    return { labels: window.length, correct: window.filter((bit) => bit === '1').length, seq: Number(seq) };
+  }
+
   /** Writes a monitor's heartbeat (TTL = 3 intervals) and the last-seen time, in one round trip. */
   async beat(heartbeat: MonitorHeartbeat): Promise<void> {
     await this.#redis.multi()
