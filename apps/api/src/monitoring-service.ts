@@ -37,12 +37,19 @@ export interface WorkerHeartbeat {
 /** `GET /v1/monitoring/status`: what is served and who serves it, right now. */
 export interface MonitoringStatus {
   at: number;
-  models: Array<{ name: string; queue: QueueDepth | null; versions: Array<{ version: string; labels?: string[]; features: string[] }> }>;
+  models: Array<{ name: string; queue: QueueDepth | null; versions: Array<{ version: string; labels?: string[]; features: string[]; window: OpenWindow | null }> }>;
   workers: WorkerHeartbeat[];
   /** Thresholds of the monitor (null: no monitor has run on this Redis). */
   monitor: MonitorSettings | null;
   /** Whether a monitor is running (heartbeats): `up`, `down` with `downSince`, or `never`. */
   monitorHealth: MonitorHealth;
+}
+
+/** The monitoring window a version is filling: rows so far, its first row's time, windows closed before it. */
+export interface OpenWindow {
+  rows: number;
+  startedAt: number | null;
+  closed: number;
 }
 
 /** Longest export in one request. */
@@ -155,10 +162,11 @@ export class MonitoringService {
       Promise.all(repository.modelNames().map(async (name) => ({
         name,
         queue: await queues.depth(name).catch(() => null),
-        versions: repository.versions(name).map((v) => {
+        versions: await Promise.all(repository.versions(name).map(async (v) => {
           const m = repository.resolve(name, v);
-          return { version: v, ...(m.labels ? { labels: m.labels } : {}), features: featureNamesOf(m) };
-        }),
+          const window = await this.#deps.store.openWindow(name, v).catch(() => null);
+          return { version: v, ...(m.labels ? { labels: m.labels } : {}), features: featureNamesOf(m), window };
+        })),
       }))),
       this.workers(),
       this.#deps.store.getSettings(),

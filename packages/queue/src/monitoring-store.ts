@@ -177,6 +177,15 @@ export class MonitoringStore {
     return { labels: window.length, correct: window.filter((bit) => bit === '1').length, seq: Number(seq) };
   }
 
+  /**
+   * The window a version is filling (read from the monitor's window meta hash): rows so far,
+   * when its first row came (null when empty), and how many windows closed before it.
+   */
+  async openWindow(model: string, version: string): Promise<{ rows: number; startedAt: number | null; closed: number }> {
+    const [rows, startedAt, seq] = await this.#redis.hmget(this.#keys.monitorWindowMeta('predictions', model, version), 'rows', 'startedAt', 'seq');
+    return { rows: Number(rows ?? 0), startedAt: startedAt === null ? null : Number(startedAt), closed: Number(seq ?? 0) };
+  }
+
   /** Writes a monitor's heartbeat (TTL = 3 intervals) and the last-seen time, in one round trip. */
   async beat(heartbeat: MonitorHeartbeat): Promise<void> {
     await this.#redis.multi()
