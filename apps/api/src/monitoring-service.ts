@@ -4,7 +4,7 @@ import {
 } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
 import type { MonitoringStore, PredictionLog, PredictionLogQuery, PredictionQueues, QueueDepth } from '@inferq/queue';
-import { checkReferenceFeatures, parseReferenceCsv, ReferenceCsvError, type ReferenceCsvLimits } from '@inferq/monitoring';
+import { checkReferenceFeatures, parseReferenceCsvAsync, ReferenceCsvError, type ReferenceCsvLimits } from '@inferq/monitoring';
 import { summarizeOutputs, type SummarisableTensor } from '@inferq/tensor';
 import type { PredictionService } from './prediction-service.js';
 
@@ -121,7 +121,7 @@ export class MonitoringService {
     let rows: number;
     let columns: string[];
     try {
-      const table = parseReferenceCsv(csv, this.#deps.referenceLimits);
+      const table = await parseReferenceCsvAsync(csv, this.#deps.referenceLimits);
       checkReferenceFeatures(table, featureNamesOf(target));
       ({ columns } = table);
       rows = table.rows.length;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { checkReferenceFeatures, parseReferenceCsv, ReferenceCsvError } from './reference-csv.js';
+import { checkReferenceFeatures, parseReferenceCsv, parseReferenceCsvAsync, ReferenceCsvError } from './reference-csv.js';
 
 const IRIS = new URL('../../../models/iris/1/reference.csv', import.meta.url);
 
@@ -53,11 +53,25 @@ describe('parseReferenceCsv', () => {
     }
   });
 
+  it('reads the same way in chunks (the API), with the same errors', async () => {
+    const text = readFileSync(IRIS, 'utf8');
+    // 256 KiB chunks: make a file of several, with a quoted newline across the chunk joins.
+    const big = `a,b\n${Array.from({ length: 60_000 }, (_, i) => `${i},"x\ny ${i}"`).join('\n')}\n`;
+    assert.deepEqual(await parseReferenceCsvAsync(text), parseReferenceCsv(text));
+    assert.deepEqual(await parseReferenceCsvAsync(big), parseReferenceCsv(big));
+    await assert.rejects(parseReferenceCsvAsync('a,a\n1,2\n'), (error: unknown) => error instanceof ReferenceCsvError && /duplicate column "a"/.test(error.message));
+    await assert.rejects(parseReferenceCsvAsync('a\n"open\n'), (error: unknown) => error instanceof ReferenceCsvError && /unterminated quoted cell/.test(error.message));
+    await assert.rejects(parseReferenceCsvAsync(''), /no header row/);
+    await assert.rejects(parseReferenceCsvAsync(big, { maxRows: 10 }), /more than 10 data rows/);
+  });
+
   it('stops at the column, row and row-length limits', () => {
     assert.throws(() => parseReferenceCsv('a,b,c\n1,2,3\n', { maxColumns: 2 }), /3 columns, more than 2/);
     assert.throws(() => parseReferenceCsv('a\n1\n2\n3\n', { maxRows: 2 }), /more than 2 data rows/);
     assert.equal(parseReferenceCsv('a\n1\n2\n', { maxRows: 2 }).rows.length, 2);
     assert.throws(() => parseReferenceCsv(`a\n${'9'.repeat(100)}\n`, { maxRowChars: 50 }), /longer than the limit on line 2/);
+    // Cells bound the product: 4 columns × 3 rows passes 10 cells at the third row.
+    assert.throws(() => parseReferenceCsv('a,b,c,d\n1,2,3,4\n1,2,3,4\n1,2,3,4\n', { maxCells: 10 }), /more than 2 data rows of 4 columns \(the limit is 10 cells\)/);
   });
 
   it('refuses a million-column header without building it', () => {
