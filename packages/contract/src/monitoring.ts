@@ -172,6 +172,35 @@ export interface SeriesPoint {
   window: number;
 }
 
+/** What a running monitor writes every heartbeat (`{prefix}:monitor:heartbeat:{id}`). */
+export interface MonitorHeartbeat {
+  /** MONITOR_ID. */
+  id: string;
+  pid: number;
+  host: string;
+  /** Epoch ms of this heartbeat. */
+  at: number;
+  /** Epoch ms the monitor started. */
+  startedAt: number;
+  /** Time between heartbeats; the key lives three of them. */
+  intervalMs: number;
+}
+
+/**
+ * Whether a monitor is running, from the heartbeats: `up` while at least one heartbeat key
+ * lives, `down` once every one has expired or been deleted (`downSince` = the last heartbeat
+ * seen), `never` when no monitor ever ran on this Redis (MONITOR=false, or not started yet).
+ */
+export interface MonitorHealth {
+  state: 'up' | 'down' | 'never';
+  /** Live monitors' heartbeats. */
+  monitors: MonitorHeartbeat[];
+  /** Epoch ms of the latest heartbeat of any monitor; null when none ever ran. */
+  lastSeenAt: number | null;
+  /** `down` only: since when no monitor has been seen (its last heartbeat). */
+  downSince: number | null;
+}
+
 /** The monitor's windowing and alert thresholds, published for the dashboard (0 = rule off). */
 export interface MonitorSettings {
   windowSize: number;

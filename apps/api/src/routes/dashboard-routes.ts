@@ -7,6 +7,7 @@ const FILES: Readonly<Record<string, { type: string; path: string }>> = {
   'index.html': { type: 'text/html; charset=utf-8', path: 'index.html' },
   'dashboard.js': { type: 'text/javascript; charset=utf-8', path: 'dashboard.js' },
   'charts.js': { type: 'text/javascript; charset=utf-8', path: 'charts.js' },
+  'figures.js': { type: 'text/javascript; charset=utf-8', path: 'figures.js' },
   'dashboard.css': { type: 'text/css; charset=utf-8', path: 'dashboard.css' },
 };
 
