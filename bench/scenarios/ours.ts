@@ -18,18 +18,25 @@ export interface Stack {
   base: string;
   api: Child;
   workers: Child[];
+  /** The monitor process, when started (`npm start` starts one by default). */
+  monitor: Child | undefined;
+  /** Key prefix and worker ids of this stack (for the cost model). */
+  keyPrefix: string;
+  workerIds: string[];
   http: HttpClient;
   push: PushClient;
   redis: Redis;
   stop(): Promise<void>;
 }
 
-export async function startStack(redisUrl: string, workers: number, threads: number, env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(redisUrl: string, workers: number, threads: number, env: Record<string, string> = {}, options: { monitor?: boolean } = {}): Promise<Stack> {
   const port = await freePort();
   const prefix = `bench${Date.now()}`;
   const common = { REDIS_URL: redisUrl, KEY_PREFIX: prefix, MODEL_REPOSITORY: MODELS_DIR, ...env };
-  const workerChildren = Array.from({ length: workers }, (_, i) =>
-    startChild('apps/worker/src/main.ts', { ...common, WORKER_ID: `bench-w${i}`, DEVICE: 'cpu', ORT_INTRA_OP_THREADS: String(threads) }));
+  const workerIds = Array.from({ length: workers }, (_, i) => `bench-w${i}`);
+  const workerChildren = workerIds.map((id) =>
+    startChild('apps/worker/src/main.ts', { ...common, WORKER_ID: id, DEVICE: 'cpu', ORT_INTRA_OP_THREADS: String(threads) }));
+  const monitor = options.monitor ? startChild('apps/monitor/src/main.ts', { ...common, MONITOR_ID: 'bench-monitor' }) : undefined;
   const api = startChild('apps/api/src/main.ts', { ...common, PORT: String(port), HOST: '127.0.0.1' });
   const base = `http://127.0.0.1:${port}`;
   const redis = new Redis(redisUrl);
@@ -37,13 +44,15 @@ export async function startStack(redisUrl: string, workers: number, threads: num
   await waitFor(async () => (await redis.keys(`${prefix}:worker:*`)).length === workers, 60_000, 'the workers');
   const http = new HttpClient(base);
   const push = await PushClient.connect(`${base.replace('http', 'ws')}/v1/ws`);
+  if (monitor) await waitFor(async () => (await redis.exists(`${prefix}:monitor:heartbeat:bench-monitor`)) === 1, 60_000, 'the monitor');
   return {
-    base, api, workers: workerChildren, http, push, redis,
+    base, api, workers: workerChildren, monitor, keyPrefix: prefix, workerIds, http, push, redis,
     async stop() {
       push.close();
       http.close();
       await api.stop();
       await Promise.all(workerChildren.map((w) => w.stop()));
+      await monitor?.stop();
       redis.disconnect();
     },
   };
@@ -52,8 +61,10 @@ export async function startStack(redisUrl: string, workers: number, threads: num
 /** One request of `w` over `transport`; resolves when the result has been pushed. */
 export function sender(stack: Stack, w: Workload, transport: Transport): () => Promise<void> {
   let i = 0;
-  const requests = w.bodies.map((b) => JSON.parse(b) as unknown);
-  if (transport === 'ws') return () => stack.push.predict(w.model, requests[i++ % requests.length]);
+  if (transport === 'ws') {
+    const messages = w.bodies.map((body) => stack.push.encodePredict(w.model, body));
+    return () => stack.push.predict(messages[i++ % messages.length]!);
+  }
   if (transport === 'binary ws') {
     const frames = w.rows.map((row) => binaryFrame(w, row));
     return () => stack.push.predictBinary(frames[i++ % frames.length]!);
