@@ -10,9 +10,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedRedis } from '@inferq/queue';
-import { COST_TABLE_HEAD, costTable, measureCost } from './lib/cost-model.js';
+import { COST_TABLE_HEAD, costTable } from './lib/cost-model.js';
 import { closedLoop } from './lib/load.js';
-import { sender, startStack, type Transport } from './scenarios/ours.js';
+import { sender, startStack, withCost, type Transport } from './scenarios/ours.js';
 import { workloads } from './lib/workloads.js';
 
 const { values: args } = parseArgs({
@@ -34,25 +34,13 @@ try {
   const stack = await startStack(redis.url, 1, availableParallelism(), { LOG_LEVEL: args['log-level'] }, { monitor: !args['no-monitor'] });
   try {
     const send = sender(stack, workload, args.transport as Transport);
-    let done = 0;
-    const counted = async () => { await send(); done++; };
     // Warm-up (JIT, batch policy), not measured.
-    await closedLoop(counted, Number(args.clients), 2_000, 0);
+    await closedLoop(send, Number(args.clients), 2_000, 0);
     console.log(`${args.model} ${args.transport} k=${args.clients}, ${args.seconds} s per run, monitor ${args['no-monitor'] ? 'off' : 'on'}, LOG_LEVEL=${args['log-level']}`);
     console.log('CPU µs per prediction by process (from /proc); Redis commands per prediction');
     console.log(COST_TABLE_HEAD.join('\n'));
     for (let run = 0; run < Number(args.repeat); run++) {
-      let throughput = 0;
-      const report = await measureCost({
-        redis: stack.redis, keyPrefix: stack.keyPrefix, apiPid: stack.api.process.pid,
-        workers: stack.workerIds.map((id, i) => ({ id, pid: stack.workers[i]!.process.pid })),
-        monitorPid: stack.monitor?.process.pid, redisPid: redis.process.pid,
-      }, async () => {
-        done = 0;
-        const result = await closedLoop(counted, Number(args.clients), Number(args.seconds) * 1000, 0);
-        throughput = result.throughput;
-        return done;
-      });
+      const { throughput, cost: report } = await withCost(stack, redis.process.pid, () => closedLoop(send, Number(args.clients), Number(args.seconds) * 1000, 0));
       console.log(costTable(`run ${run + 1}: ${Math.round(throughput)}/s`, report).join('\n'));
       console.log(`  worker main thread ${report.cpuMicrosPerPrediction.workerMainThread} µs; by command: ${JSON.stringify(report.redisCommandsByCommand)}`);
     }

@@ -8,6 +8,7 @@ import { HttpClient } from '../lib/http-client.js';
 import { closedLoop, openLoop } from '../lib/load.js';
 import { rssMiB, startChild, waitFor, type Child } from '../lib/processes.js';
 import type { LoadResult } from '../lib/stats.js';
+import { measureCost, type CostedProcesses, type CostReport } from '../lib/cost-model.js';
 import { PushClient } from '../lib/ws-client.js';
 import { MODELS_DIR, type Workload } from '../lib/workloads.js';
 
@@ -23,6 +24,8 @@ export interface Stack {
   /** Key prefix and worker ids of this stack (for the cost model). */
   keyPrefix: string;
   workerIds: string[];
+  /** Predictions completed so far through `sender` (the cost model divides by it). */
+  completed: number;
   http: HttpClient;
   push: PushClient;
   redis: Redis;
@@ -46,7 +49,7 @@ export async function startStack(redisUrl: string, workers: number, threads: num
   const push = await PushClient.connect(`${base.replace('http', 'ws')}/v1/ws`);
   if (monitor) await waitFor(async () => (await redis.exists(`${prefix}:monitor:heartbeat:bench-monitor`)) === 1, 60_000, 'the monitor');
   return {
-    base, api, workers: workerChildren, monitor, keyPrefix: prefix, workerIds, http, push, redis,
+    base, api, workers: workerChildren, monitor, keyPrefix: prefix, workerIds, completed: 0, http, push, redis,
     async stop() {
       push.close();
       http.close();
@@ -60,6 +63,14 @@ export async function startStack(redisUrl: string, workers: number, threads: num
 
 /** One request of `w` over `transport`; resolves when the result has been pushed. */
 export function sender(stack: Stack, w: Workload, transport: Transport): () => Promise<void> {
+  const send = rawSender(stack, w, transport);
+  return async () => {
+    await send();
+    stack.completed++;
+  };
+}
+
+function rawSender(stack: Stack, w: Workload, transport: Transport): () => Promise<void> {
   let i = 0;
   if (transport === 'ws') {
     const messages = w.bodies.map((body) => stack.push.encodePredict(w.model, body));
@@ -140,4 +151,24 @@ export function binaryBody(w: Workload, row: Float32Array): { body: Buffer; head
 /** A binary WebSocket predict frame: [u32 LE JSON length][JSON message][raw floats]. */
 function binaryFrame(w: Workload, row: Float32Array): { json: Record<string, unknown>; tensor: Buffer } {
   return { json: { type: 'predict', model: w.model, request: binaryHeader(w, row) }, tensor: Buffer.from(row.buffer, row.byteOffset, row.byteLength) };
+}
+
+/** The processes of a stack, for the cost model. */
+export function costedProcesses(stack: Stack, redisPid: number | undefined): CostedProcesses {
+  return {
+    redis: stack.redis, keyPrefix: stack.keyPrefix, apiPid: stack.api.process.pid,
+    workers: stack.workerIds.map((id, i) => ({ id, pid: stack.workers[i]!.process.pid })),
+    monitorPid: stack.monitor?.process.pid, redisPid,
+  };
+}
+
+/** Runs `load` on the stack and reports its cost per prediction alongside its result. */
+export async function withCost<T>(stack: Stack, redisPid: number | undefined, load: () => Promise<T>): Promise<T & { cost: CostReport }> {
+  let result: T | undefined;
+  const cost = await measureCost(costedProcesses(stack, redisPid), async () => {
+    const from = stack.completed;
+    result = await load();
+    return stack.completed - from;
+  });
+  return { ...(result as T), cost };
 }
