@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/cost.ts [--seconds 8] [--clients 128] [--transport ws] [--model iris] [--no-monitor]`:
+ * `node --import tsx bench/cost.ts [--seconds 8] [--clients 128 | --rate 300] [--transport ws] [--model iris] [--no-monitor] [--repeat 2]`:
  * the cost model of one scenario, for iterating on the CPU each prediction costs. Defaults are what
  * `npm start` runs: one worker with ORT_INTRA_OP_THREADS = cores, the monitor, LOG_LEVEL=info
  * (its output is discarded by the child's pipe reader, as a log shipper would), iris over the
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedRedis } from '@inferq/queue';
 import { COST_TABLE_HEAD, costTable } from './lib/cost-model.js';
-import { closedLoop } from './lib/load.js';
+import { closedLoop, openLoop } from './lib/load.js';
 import { sender, startStack, withCost, type Transport } from './scenarios/ours.js';
 import { workloads } from './lib/workloads.js';
 
@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     'no-monitor': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'info' },
     repeat: { type: 'string', default: '2' },
+    /** Open loop at this many predictions/s instead of a closed loop: the same offered load before and after a change. */
+    rate: { type: 'string' },
   },
 });
 const workload = workloads().find((w) => w.model === args.model);
@@ -36,11 +38,13 @@ try {
     const send = sender(stack, workload, args.transport as Transport);
     // Warm-up (JIT, batch policy), not measured.
     await closedLoop(send, Number(args.clients), 2_000, 0);
-    console.log(`${args.model} ${args.transport} k=${args.clients}, ${args.seconds} s per run, monitor ${args['no-monitor'] ? 'off' : 'on'}, LOG_LEVEL=${args['log-level']}`);
+    console.log(`${args.model} ${args.transport} ${args.rate ? `open loop ${args.rate}/s` : `k=${args.clients}`}, ${args.seconds} s per run, monitor ${args['no-monitor'] ? 'off' : 'on'}, LOG_LEVEL=${args['log-level']}`);
     console.log('CPU µs per prediction by process (from /proc); Redis commands per prediction');
     console.log(COST_TABLE_HEAD.join('\n'));
     for (let run = 0; run < Number(args.repeat); run++) {
-      const { throughput, cost: report } = await withCost(stack, redis.process.pid, () => closedLoop(send, Number(args.clients), Number(args.seconds) * 1000, 0));
+      const { throughput, cost: report } = await withCost(stack, redis.process.pid, () => (args.rate
+        ? openLoop(send, Number(args.rate), Number(args.seconds) * 1000)
+        : closedLoop(send, Number(args.clients), Number(args.seconds) * 1000, 0)));
       console.log(costTable(`run ${run + 1}: ${Math.round(throughput)}/s`, report).join('\n'));
       console.log(`  worker main thread ${report.cpuMicrosPerPrediction.workerMainThread} µs; by command: ${JSON.stringify(report.redisCommandsByCommand)}`);
     }
