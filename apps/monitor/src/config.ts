@@ -21,13 +21,6 @@ export interface MonitorConfig {
    * @defaultValue 2000
    */
   heartbeatMs: number;
-  /**
-   * `MONITOR_READ_INTERVAL_MS`: least time between two reads of the prediction log that did not
-   * fill a read (2000 entries); entries accumulate meanwhile and are handled as one batch, which
-   * cuts the monitor's CPU per prediction (windows close at most this much later).
-   * @defaultValue 250
-   */
-  readIntervalMs: number;
   /** `WINDOW_SIZE`: a window closes when it holds this many logged rows (0 = by time only). @defaultValue 50 */
   windowSize: number;
   /** `WINDOW_MS`: a window also closes this long after its first row (0 = by count only). @defaultValue 0 */
@@ -80,7 +73,6 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
     monitorId: readString(env, 'MONITOR_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     heartbeatMs: readInteger(env, 'MONITOR_HEARTBEAT_MS', 2_000, { min: 100, max: 60_000 }),
-    readIntervalMs: readInteger(env, 'MONITOR_READ_INTERVAL_MS', 250, { min: 0, max: 10_000 }),
     windowSize: readInteger(env, 'WINDOW_SIZE', 50, { min: 0, max: 1_000_000 }),
     windowMs: readInteger(env, 'WINDOW_MS', 0, { min: 0, max: 7 * 86_400_000 }),
     feedbackWindowSize: readInteger(env, 'FEEDBACK_WINDOW_SIZE', 50, { min: 1, max: 100_000 }),

@@ -167,7 +167,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   };
 
   const consumer = new StreamConsumer(blocking, redis, [keys.predictionLog, keys.feedbackLog], {
-    group: MONITOR_CONSUMER_GROUP, consumer: config.monitorId, readIntervalMs: config.readIntervalMs,
+    group: MONITOR_CONSUMER_GROUP, consumer: config.monitorId,
   }, async (stream, entries) => {
     if (stream === keys.predictionLog) {
       await feed<PredictionLogEntry>(entries, predictionWindows, (e) => {

@@ -7,15 +7,8 @@ export type StreamEntry = [id: string, fields: string[]];
 export interface StreamConsumerOptions {
   group: string;
   consumer: string;
-  /** Entries per read. @defaultValue 2000 */
+  /** Entries per read. @defaultValue 500 */
   count?: number;
-  /**
-   * After a read that did not fill `count`, the next one starts this long after it, so entries
-   * accumulate and are handled (parsed, appended to windows, acknowledged) in large batches: the
-   * per-read Redis round trips are paid per batch instead of per few entries. 0 reads again at once.
-   * @defaultValue 250
-   */
-  readIntervalMs?: number;
   /** Longest block of one read, ms (also the longest wait for `stop`). @defaultValue 1000 */
   blockMs?: number;
   /** Entries another consumer read but did not acknowledge for this long are taken over. @defaultValue 60000 */
@@ -40,8 +33,6 @@ export class StreamConsumer {
   #running: Promise<void> | undefined;
   #stopping = false;
   #lastClaim = 0;
-  /** Ends the pause between reads early when `stop` is called. */
-  #wake: (() => void) | undefined;
 
   /**
    * @param blocking - a connection only this consumer uses (XREADGROUP BLOCK holds it).
@@ -51,7 +42,7 @@ export class StreamConsumer {
     this.#blocking = blocking;
     this.#redis = redis;
     this.#streams = streams;
-    this.#options = { count: 2_000, readIntervalMs: 250, blockMs: 1_000, claimIdleMs: 60_000, claimEveryMs: 15_000, ...options };
+    this.#options = { count: 500, blockMs: 1_000, claimIdleMs: 60_000, claimEveryMs: 15_000, ...options };
     this.#handle = handle;
     this.#onError = onError;
   }
@@ -71,7 +62,6 @@ export class StreamConsumer {
   /** Stops after the read in progress (at most `blockMs`) and its handling. Idempotent. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#wake?.();
     await this.#running;
   }
 
@@ -82,36 +72,17 @@ export class StreamConsumer {
           this.#lastClaim = Date.now();
           await this.#claimAbandoned();
         }
-        const { group, consumer, count, blockMs, readIntervalMs } = this.#options;
-        const readAt = Date.now();
+        const { group, consumer, count, blockMs } = this.#options;
         const reply = (await this.#blocking.xreadgroup(
           'GROUP', group, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...this.#streams, ...this.#streams.map(() => '>'),
         )) as Array<[string, StreamEntry[]]> | null;
-        let full = false;
-        for (const [stream, entries] of reply ?? []) {
-          full ||= entries.length >= count;
-          await this.#process(stream, entries);
-        }
-        // A full read means more are waiting: read again at once. Otherwise let entries accumulate.
-        if (!full && reply) await this.#pause(readIntervalMs - (Date.now() - readAt));
+        for (const [stream, entries] of reply ?? []) await this.#process(stream, entries);
       } catch (error) {
         if (this.#stopping) break;
         this.#onError(error as Error);
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
-  }
-
-  async #pause(ms: number): Promise<void> {
-    if (ms <= 0 || this.#stopping) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.#wake = undefined;
   }
 
   async #process(stream: string, entries: StreamEntry[]): Promise<void> {
