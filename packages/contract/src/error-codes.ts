@@ -46,11 +46,13 @@ export const ERROR_CODES = Object.freeze({
   PREDICTION_NOT_RETRYABLE: { status: 409, description: 'Only a prediction whose job is kept as a dead letter can be retried: a failed one, or one left unfinished because its failure could not be recorded.' },
   INVALID_FEEDBACK: { status: 400, description: 'The feedback label is not a class index or label name of the model, or the number of labels differs from the rows of the prediction.' },
   FEEDBACK_CONFLICT: { status: 409, description: 'Feedback for this prediction was already recorded, or the prediction has not completed (only completed predictions take feedback).' },
-  INVALID_REFERENCE: { status: 400, description: 'The uploaded reference sample is not CSV with a header row naming every feature of the model input, or has no data rows.' },
+  INVALID_REFERENCE: { status: 400, description: 'The uploaded reference sample cannot be used for drift detection: not CSV with unique, non-empty column names naming every feature of the model input, a ragged row or unclosed quote, a feature cell that is not a decimal number, no data rows, or more columns or rows than the limits.' },
   INFERENCE_FAILED: { status: 422, description: 'The model raised an error on this input (reported in a failed prediction, not as an HTTP answer to the submit).' },
   WORKER_FAILED: { status: 500, description: 'The job failed for a reason outside the input after all its attempts (reported in a failed prediction).' },
   INTERNAL_ERROR: { status: 500, description: 'An unexpected error; the log holds the details.' },
 } satisfies Record<string, ErrorCodeSpec>);
+// Each entry too: a status is part of the wire contract, nothing may rewrite it at run time.
+for (const spec of Object.values(ERROR_CODES)) Object.freeze(spec);
 
 /** A stable error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,3 +10,5 @@ export * from './redis-keys.js';
 export * from './value-preview.js';
 export * from './ws-messages.js';
 export * from './batching.js';
+export * from './schema-validator.js';
+export * from './model-config.js';
