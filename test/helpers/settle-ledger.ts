@@ -14,7 +14,7 @@ export interface LedgerCounts {
   completed: number;
   /** Completed calls whose prediction id another completed call also got (must be 0). */
   repeatedIds: number;
-  /** Rejections by error code. */
+  /** Rejections by error code; " (accepted)" appended when the error names a prediction id. */
   rejected: Record<string, number>;
 }
 
@@ -37,7 +37,8 @@ export class SettleLedger {
       },
       (error: unknown) => {
         this.#settlements[index]!++;
-        const code = error instanceof InferqClientError ? error.code : `non-client error: ${String(error)}`;
+        // A rejection about an accepted prediction (it has an id) is told apart from a refusal.
+        const code = error instanceof InferqClientError ? `${error.code}${error.predictionId ? ' (accepted)' : ''}` : `non-client error: ${String(error)}`;
         this.#rejected[code] = (this.#rejected[code] ?? 0) + 1;
         return error instanceof InferqClientError ? error : new InferqClientError('INTERNAL_ERROR', String(error));
       },

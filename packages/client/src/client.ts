@@ -95,7 +95,12 @@ export class InferqClient {
       backoff: this.#options.reconnect,
       pendingIds: () => this.#router.ids(),
       onResult: (prediction) => this.#router.deliver(prediction),
-      onIdError: (id, error) => this.#router.fail(id, error),
+      onIdError: (id, error) => {
+        // Redis unreachable behind the API while it read the id: not an answer about the id;
+        // long-poll it, which rides out 503s.
+        if (isRetryableRefusal(error)) this.#startPolling(id);
+        else this.#router.fail(id, error);
+      },
       onGiveUp: () => {
         // The socket cannot be had: long-poll what is pending; new calls try the socket again.
         for (const id of [...this.#router.ids()]) this.#startPolling(id);
@@ -133,10 +138,11 @@ export class InferqClient {
           let tracked: Promise<Outcome> | undefined;
           let cancel = () => {};
           try {
-            const accepted = await raceDeadline(this.#push.predict((ref) => this.#wsFrame(model, options.version, ref, encoded), (acceptedId) => {
+            const send = () => raceDeadline(this.#push.predict((ref) => this.#wsFrame(model, options.version, ref, encoded), (acceptedId) => {
               // Runs inside the 'accepted' message handler, so a result in the same read is not missed.
               ({ promise: tracked, cancel } = this.#track(acceptedId, false));
             }), deadline);
+            const accepted = await this.#retryRefusals(send, deadline);
             id = accepted.id;
             final = await this.#outcome(tracked!, deadline);
           } finally {
@@ -289,9 +295,14 @@ export class InferqClient {
         const { body, headerLength } = concatBinary(encoded.request, encoded.sections, false);
         return { method: 'POST', body: { bytes: body, contentType: 'application/octet-stream' }, headers: { 'inference-header-content-length': String(headerLength) } };
       })();
+    return this.#retryRefusals(() => this.#http.json<Submitted>(path, { ...call, signal: deadline.signal }), deadline);
+  }
+
+  /** Sends again, up to submitRetries times, what was refused with nothing queued (503, 429, connection refused). */
+  async #retryRefusals<T>(send: () => Promise<T>, deadline: Deadline): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#http.json<Submitted>(path, { ...call, signal: deadline.signal });
+        return await send();
       } catch (error) {
         const retryable = isRetryableRefusal(error) || neverReachedServer(error);
         if (!retryable || attempt > this.#options.submitRetries) throw error;
