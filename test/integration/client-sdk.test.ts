@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
 import { createLogger } from '@inferq/logger';
-import { createClient, InferqClientError, SUBSCRIBE_CHUNK, type InferqClient } from '@inferq/client';
+import { createClient, InferqClientError, SUBSCRIBE_CHUNK, type InferqClient, type SocketLike } from '@inferq/client';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { startWorkerApp, type WorkerApp } from '../../apps/worker/src/worker-app.js';
 import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
@@ -144,6 +145,25 @@ describe('@inferq/client against a real stack', () => {
       assert.ok(polling.stats.longPolls >= 4);
     } finally {
       polling.close();
+    }
+  });
+
+  it('falls back to long-polling when no socket can be opened', async () => {
+    // Sockets go to a closed port; REST works.
+    const broken = createClient({
+      url: base, apiKey: ADMIN_KEY, reconnect: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 2 },
+      webSocket: (_url, headers) => new WebSocket('ws://127.0.0.1:9/v1/ws', { headers }) as unknown as SocketLike,
+    });
+    try {
+      const results = await Promise.all(Array.from({ length: 3 }, () => broken.predict('iris', { features: [irisRows(random, 1)] })));
+      assert.equal(results.length, 3);
+      assert.equal(broken.stats.connects, 0);
+      assert.ok(broken.stats.longPolls >= 3);
+      // Asked to submit over the socket it could not open: REST instead.
+      const overWs = await broken.predict('iris', { features: [irisRows(random, 1)] }, { submitOver: 'ws' });
+      assert.equal(overWs.response.model_name, 'iris');
+    } finally {
+      broken.close();
     }
   });
 

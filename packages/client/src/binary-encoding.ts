@@ -107,7 +107,7 @@ export function encodeRequest(tensors: readonly PreparedTensor[], extras: Reques
 }
 
 /** `header` (as UTF-8 JSON) followed by `sections`, with the JSON's byte length; `lengthPrefix` adds the WebSocket's uint32 LE length. */
-export function concatBinary(header: unknown, sections: readonly Uint8Array[], lengthPrefix: boolean): { body: Uint8Array; headerLength: number } {
+export function concatBinary(header: unknown, sections: readonly Uint8Array[], lengthPrefix: boolean): { body: Uint8Array<ArrayBuffer>; headerLength: number } {
   const json = utf8.encode(JSON.stringify(header));
   const prefix = lengthPrefix ? 4 : 0;
   const body = new Uint8Array(prefix + json.byteLength + sections.reduce((n, s) => n + s.byteLength, 0));

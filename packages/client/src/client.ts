@@ -134,7 +134,9 @@ export class InferqClient {
       try {
         const encoded = this.#encode(inputs, options);
         let final: FinalPrediction;
-        if (options.submitOver === 'ws' && !this.#usePolling) {
+        this.#push.ensure();
+        // A socket that could not be had (given up, cooling down): submit over REST instead.
+        if (options.submitOver === 'ws' && !this.#usePolling && this.#push.state !== 'failed') {
           let tracked: Promise<Outcome> | undefined;
           let cancel = () => {};
           try {
@@ -322,7 +324,10 @@ export class InferqClient {
     const again = this.#router.wasDelivered(id);
     const { cancel, isNew } = this.#router.wait(id, resolve);
     if (isNew) {
-      if (again || this.#usePolling || this.#push.state === 'failed') this.#startPolling(id);
+      if (again || this.#usePolling || this.#push.state === 'failed') {
+        this.#startPolling(id);
+        if (!this.#usePolling) this.#push.ensure(); // after the cool-down: try the socket again
+      }
       else if (subscribe) this.#push.subscribe(id);
       else this.#push.ensure();
     }

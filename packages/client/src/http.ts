@@ -7,7 +7,7 @@ export interface HttpCall {
   /** JSON body (sent as application/json). */
   json?: unknown;
   /** Raw body with its content type. */
-  body?: { bytes: Uint8Array | string; contentType: string };
+  body?: { bytes: Uint8Array<ArrayBuffer> | string; contentType: string };
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -27,7 +27,7 @@ export class HttpTransport {
   /** Sends the call; a non-2xx answer throws its {@link InferqClientError}; no answer throws CONNECTION_FAILED. */
   async send(path: string, call: HttpCall = {}): Promise<Response> {
     const headers: Record<string, string> = { ...this.#headers, ...call.headers };
-    let body: string | Uint8Array | undefined;
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
     if (call.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(call.json);

@@ -58,6 +58,7 @@ export class PushConnection {
   #socket: SocketLike | undefined;
   #failures = 0;
   #everOpened = false;
+  #gaveUpAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #nextRef = 0;
   readonly #predicts = new Map<string, PendingPredict>();
@@ -77,9 +78,14 @@ export class PushConnection {
     return this.#state;
   }
 
-  /** Starts connecting if nothing is under way; a client that gave up tries again here. */
+  /**
+   * Starts connecting if nothing is under way. After giving up it tries again only once a
+   * cool-down (4 × the longest back-off) has passed, so calls meanwhile long-poll without
+   * hammering an API that refuses sockets.
+   */
   ensure(): void {
-    if (this.#state === 'idle' || this.#state === 'failed') {
+    const cooled = this.#state === 'failed' && Date.now() - this.#gaveUpAt >= 4 * this.#options.backoff.maxDelayMs;
+    if (this.#state === 'idle' || cooled) {
       this.#failures = 0;
       this.#connect();
     }
@@ -100,6 +106,7 @@ export class PushConnection {
   opened(): Promise<void> {
     this.ensure();
     if (this.#state === 'open') return Promise.resolve();
+    if (this.#state === 'failed') return Promise.reject(new InferqClientError('CONNECTION_FAILED', `no WebSocket to ${this.#options.url}: gave up after ${this.#options.backoff.maxAttempts} attempts`));
     return new Promise((resolve, reject) => this.#openWaiters.add({ resolve, reject }));
   }
 
@@ -217,6 +224,7 @@ export class PushConnection {
 
   #giveUp(error: InferqClientError): void {
     this.#state = 'failed';
+    this.#gaveUpAt = Date.now();
     clearTimeout(this.#timer);
     for (const waiter of this.#openWaiters) waiter.reject(error);
     this.#openWaiters.clear();
