@@ -134,7 +134,7 @@ export class InferqClient {
       try {
         const encoded = this.#encode(inputs, options);
         let final: FinalPrediction;
-        this.#push.ensure();
+        if (options.submitOver === 'ws' && !this.#usePolling) this.#push.ensure();
         // A socket that could not be had (given up, cooling down): submit over REST instead.
         if (options.submitOver === 'ws' && !this.#usePolling && this.#push.state !== 'failed') {
           let tracked: Promise<Outcome> | undefined;
