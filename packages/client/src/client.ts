@@ -78,7 +78,7 @@ export class InferqClient {
   readonly #closing = new AbortController();
   /** Calls under way, ended by close() (one set rather than a listener per call on one signal). */
   readonly #active = new Set<{ cancel(error: InferqClientError): void }>();
-  #usePolling: boolean;
+  readonly #usePolling: boolean;
   #submitRetries = 0;
   #longPolls = 0;
 
