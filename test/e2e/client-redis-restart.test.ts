@@ -93,7 +93,7 @@ describe('e2e: @inferq/client through a Redis restart under load (appendfsync al
     const strictCounts = ledgers.strict.counts();
     const patientCounts = ledgers.patient.counts();
     const pollerCounts = ledgers.poller.counts();
-    t.diagnostic(`strict: ${JSON.stringify(strictCounts)}`);
+    t.diagnostic(`strict: ${JSON.stringify(strictCounts)}; messages: ${JSON.stringify(ledgers.strict.samples)}`);
     t.diagnostic(`patient: ${JSON.stringify(patientCounts)}`);
     t.diagnostic(`poller: ${JSON.stringify(pollerCounts)}`);
     for (const [name, client] of [['strict', strict], ['patient', patient], ['poller', poller]] as const) {

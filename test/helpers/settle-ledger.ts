@@ -22,6 +22,8 @@ export class SettleLedger {
   readonly #settlements: number[] = [];
   readonly #ids = new Map<string, number>();
   readonly #rejected: Record<string, number> = {};
+  /** The first message seen per rejection code, for failure reports. */
+  readonly samples: Record<string, string> = {};
   #completed = 0;
   readonly #pending = new Set<Promise<unknown>>();
 
@@ -40,6 +42,7 @@ export class SettleLedger {
         // A rejection about an accepted prediction (it has an id) is told apart from a refusal.
         const code = error instanceof InferqClientError ? `${error.code}${error.predictionId ? ' (accepted)' : ''}` : `non-client error: ${String(error)}`;
         this.#rejected[code] = (this.#rejected[code] ?? 0) + 1;
+        this.samples[code] ??= error instanceof InferqClientError ? `${error.status}: ${error.message}` : String(error);
         return error instanceof InferqClientError ? error : new InferqClientError('INTERNAL_ERROR', String(error));
       },
     );

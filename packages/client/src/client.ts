@@ -22,6 +22,8 @@ import type { SocketFactory } from './socket.js';
 import type { FinalPrediction, PredictionResult, Submitted } from './types.js';
 
 const FINAL = new Set(['completed', 'failed', 'expired']);
+/** `subscribe` errors that answer for the id itself; others are transient. */
+const DEFINITE_ID_ERRORS: ReadonlySet<string> = new Set(['PREDICTION_NOT_FOUND', 'INVALID_PREDICTION_ID', 'FORBIDDEN', 'UNAUTHORIZED']);
 
 /** Options of `submit` and `predict`. */
 export interface SubmitOptions extends CallOptions {
@@ -96,10 +98,10 @@ export class InferqClient {
       pendingIds: () => this.#router.ids(),
       onResult: (prediction) => this.#router.deliver(prediction),
       onIdError: (id, error) => {
-        // Redis unreachable behind the API while it read the id: not an answer about the id;
-        // long-poll it, which rides out 503s.
-        if (isRetryableRefusal(error)) this.#startPolling(id);
-        else this.#router.fail(id, error);
+        // Only a definite answer about the id ends the wait; anything else (Redis unreachable
+        // behind the API, an internal error) says nothing about it: long-poll, which rides out 503s.
+        if (DEFINITE_ID_ERRORS.has(error.code)) this.#router.fail(id, error);
+        else this.#startPolling(id);
       },
       onGiveUp: () => {
         // The socket cannot be had: long-poll what is pending; new calls try the socket again.
@@ -136,6 +138,7 @@ export class InferqClient {
         let final: FinalPrediction;
         if (options.submitOver === 'ws' && !this.#usePolling) this.#push.ensure();
         // A socket that could not be had (given up, cooling down): submit over REST instead.
+        let sentOverSocket = false;
         if (options.submitOver === 'ws' && !this.#usePolling && this.#push.state !== 'failed') {
           let tracked: Promise<Outcome> | undefined;
           let cancel = () => {};
@@ -145,8 +148,15 @@ export class InferqClient {
               ({ promise: tracked, cancel } = this.#track(acceptedId, false));
             }), deadline);
             const accepted = await this.#retryRefusals(send, deadline);
+            sentOverSocket = true;
             id = accepted.id;
             final = await this.#outcome(tracked!, deadline);
+          } catch (error) {
+            // CONNECTION_FAILED here means no socket could be opened, so nothing was sent: use REST.
+            // (A socket lost after sending is CONNECTION_LOST: its fate is unknown, never re-sent.)
+            if (sentOverSocket || !(error instanceof InferqClientError) || error.code !== 'CONNECTION_FAILED') throw error;
+            id = (await this.#submitWithRetry(model, encoded, options, deadline)).id;
+            final = await this.#awaitFinal(id, deadline);
           } finally {
             cancel();
           }
