@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { createClient, type InferqClient, type PredictionResult } from '@inferq/client';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';

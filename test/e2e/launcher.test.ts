@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { waitUntil } from '../helpers/processes.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import type { PredictionRecord, WsServerMessage } from '@inferq/contract';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import type { PredictionRecord, PredictionStatus } from '@inferq/contract';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';

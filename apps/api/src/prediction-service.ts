@@ -6,7 +6,9 @@ import {
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
 import { JobCoalescer } from './job-coalescer.js';
-import { isOutOfMemoryError, PredictionProducer, type PredictionEvents, type PredictionQueues, type PredictionStore } from '@inferq/queue';
+import { isOutOfMemoryError } from '@inferq/redis';
+import type { PredictionEvents, PredictionStore } from '@inferq/predictions';
+import { PredictionProducer, type PredictionQueues } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ConfigError } from '@inferq/env';
 import { createLogger } from '@inferq/logger';
-import { startEmbeddedRedis, type EmbeddedRedis } from '@inferq/queue';
+import { startEmbeddedRedis, type EmbeddedRedis } from '@inferq/redis';
 import { spawnApp, stopChild } from './child-process.js';
 import { loadLauncherConfig } from './config.js';
 
