@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
   decodeFailedReason, InferqError, newPredictionId, FINAL_STATUSES,
-  type ErrorCode, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
+  type DeadLetterList, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
@@ -35,18 +35,6 @@ export interface PredictionServiceDeps {
   maxQueueSize: number;
   /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
   defaultTimeoutMs: number;
-}
-
-/** One dead letter as the API lists it. */
-export interface FailedPrediction {
-  id: string;
-  /** The failed BullMQ job: the prediction id, or its bundle's (retrying one retries the bundle). */
-  job: string;
-  version: string;
-  error: { code: ErrorCode; message: string };
-  attemptsMade: number;
-  /** Epoch ms. */
-  failedAt: number;
 }
 
 /** Options of one submission. */
@@ -162,7 +150,7 @@ export class PredictionService {
    * The newest `limit` dead letters of a model: failed jobs kept for inspection and retry.
    * Throws MODEL_NOT_FOUND.
    */
-  async listFailed(model: string, limit: number): Promise<{ model: string; total: number; failed: FailedPrediction[] }> {
+  async listFailed(model: string, limit: number): Promise<DeadLetterList> {
     const name = this.#deps.repository.resolve(model).name;
     const { total, jobs } = await this.#redisCall(() => this.#deps.queues.failed(name, limit));
     return {

@@ -1,12 +1,15 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
+import { DEFAULT_KEY_PREFIX, type MonitorSettings } from '@inferq/contract';
 import { ConfigError, readChoice, readInteger, readNumber, readRedisUrl, readString, type Env } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 
-/** Monitor settings, read once from the environment. */
-export interface MonitorConfig {
+/**
+ * Monitor settings, read once from the environment. The windowing and alert thresholds (and their
+ * variables) are {@link MonitorSettings}, which the monitor also publishes for the dashboard.
+ */
+export interface MonitorConfig extends MonitorSettings {
   /** `REDIS_URL` (required). */
   redisUrl: string;
   /** `KEY_PREFIX` @defaultValue 'inferq' */
@@ -21,24 +24,6 @@ export interface MonitorConfig {
    * @defaultValue 2000
    */
   heartbeatMs: number;
-  /** `WINDOW_SIZE`: a window closes when it holds this many logged rows (0 = by time only). @defaultValue 50 */
-  windowSize: number;
-  /** `WINDOW_MS`: a window also closes this long after its first row (0 = by count only). @defaultValue 0 */
-  windowMs: number;
-  /** `FEEDBACK_WINDOW_SIZE`: the rolling accuracy is over the last this many labels (updated with every label; alerts judged once it is full). @defaultValue 50 */
-  feedbackWindowSize: number;
-  /** `DRIFT_SHARE_THRESHOLD`: dataset drift when at least this share of features drift (Evidently: 0.5). @defaultValue 0.5 */
-  driftShareThreshold: number;
-  /** `DRIFT_PERSISTENCE`: consecutive drifted windows before a feature-drift alert. @defaultValue 2 */
-  driftPersistence: number;
-  /** `ACCURACY_THRESHOLD`: alert when a feedback window's accuracy is below it (0 = off). @defaultValue 0.8 */
-  accuracyThreshold: number;
-  /** `LATENCY_P95_THRESHOLD_MS`: alert when a window's end-to-end p95 is above it (0 = off). @defaultValue 0 */
-  latencyP95ThresholdMs: number;
-  /** `MIN_MEAN_CONFIDENCE`: alert when a window's mean confidence is below it (0 = off). @defaultValue 0 */
-  minMeanConfidence: number;
-  /** `MAX_ERROR_RATE`: alert when a window's share of failed predictions is above it (1 = off). @defaultValue 0.05 */
-  maxErrorRate: number;
   /** `ANOMALY_K`: half-width of the anomaly bands, in standard deviations (window and Holt–Winters rules). @defaultValue 4 */
   anomalyK: number;
   /** `ANOMALY_SEASON_LENGTH`: season of the Holt–Winters throughput band, in windows. @defaultValue 24 */
