@@ -38,6 +38,7 @@ export const ERROR_CODES = Object.freeze({
   INVALID_MESSAGE: { status: 400, description: 'A WebSocket message is not valid JSON or not a known message shape.' },
   INFERENCE_TIMEOUT: { status: 504, description: 'The synchronous call waited longer than its timeout; the prediction is still queued or running and can be polled by id.' },
   QUEUE_UNAVAILABLE: { status: 503, description: 'Redis cannot be reached; retry after the time in Retry-After.' },
+  REPLICATION_TIMEOUT: { status: 503, description: 'REDIS_WAIT_REPLICAS is set and fewer Redis replicas confirmed the write within REDIS_WAIT_TIMEOUT_MS; the prediction was queued on the primary and may still run, but is not acknowledged (a retry may run it twice).' },
   QUEUE_FULL: { status: 429, description: "The model's queue holds its maximum number of waiting predictions (maxQueueSize / MAX_QUEUE_SIZE); retry after the time in Retry-After." },
   DEADLINE_EXCEEDED: { status: 504, description: "The request's timeout (parameters.timeout_ms, Request-Timeout-Ms or DEFAULT_TIMEOUT_MS) passed before a worker took it; it was not run (reported in an `expired` prediction)." },
   PREDICTION_NOT_RETRYABLE: { status: 409, description: 'Only a failed prediction whose job is still kept as a dead letter can be retried.' },
