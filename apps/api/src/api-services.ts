@@ -65,6 +65,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     store: new MonitoringStore(redis, keys), log: new PredictionLog(redis, keys),
   });
   metrics.addMonitoringCollectors(repository, monitoring);
+  metrics.addBacklogCollectors(repository, store, () => monitoring.workers());
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
