@@ -126,6 +126,7 @@ describe('e2e: docker compose up --scale worker=3', { skip }, () => {
       if (containers.every((c) => (now.get(c) ?? 0) > 0)) break;
     }
     const final = await batchesBy();
+    t.diagnostic(`compose: ${[compose.file, ...compose.prefix].join(' ')} ${compose.version}`);
     t.diagnostic(`batches per worker container after ${waves + 1} wave(s): ${JSON.stringify(Object.fromEntries(final))}`);
     for (const c of containers) assert.ok((final.get(c) ?? 0) > 0, `worker container ${c} ran batches`);
   });

@@ -3,7 +3,7 @@
  *
  * Real processes on loopback: a Redis primary, one replica and three sentinels
  * (`redis-server --sentinel`), the API (REDIS_WAIT_REPLICAS=1: a 202 only after `WAIT 1` confirms
- * the replica holds the prediction) and two workers, all pointed at the sentinels
+ * the replica holds the prediction), two workers and the monitor, all pointed at the sentinels
  * (REDIS_SENTINELS, REDIS_SENTINEL_NAME). Under a steady stream of submissions the primary is
  * killed with SIGKILL. The sentinels promote the replica; API and workers find it by themselves.
  * The dead node is then started again, as a supervisor would, and the sentinels make it the new
@@ -25,6 +25,7 @@ describe('e2e: Redis Sentinel failover (kill -9 of the primary under load)', () 
   let group: SentinelGroup;
   let api: AppProcess;
   let workers: AppProcess[] = [];
+  let monitor: AppProcess;
   let base: string;
 
   before(async () => {
@@ -35,13 +36,14 @@ describe('e2e: Redis Sentinel failover (kill -9 of the primary under load)', () 
     workers = ['ha-w0', 'ha-w1'].map((id) => startAppProcess('apps/worker/src/main.ts', {
       ...env, WORKER_ID: id, DEVICE: 'cpu', ORT_INTRA_OP_THREADS: '1', LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000',
     }));
+    monitor = startAppProcess('apps/monitor/src/main.ts', { ...env, WINDOW_SIZE: '50' });
     api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port), REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '500', COALESCE_MAX_PREDICTIONS: '1' });
     await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
   });
 
   after(async () => {
     await api?.stop();
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all([...workers, monitor].map((p) => p?.stop()));
     await group?.dispose();
   });
 
@@ -92,6 +94,8 @@ describe('e2e: Redis Sentinel failover (kill -9 of the primary under load)', () 
     const afterwards = accepted.length - before;
     t.diagnostic(`acknowledged ${accepted.length} (${before} before the failover, ${afterwards} after), completed ${completed}; refused ${JSON.stringify(Object.fromEntries(refused))}; primary ${firstPrimary} → ${newPrimary}`);
     assert.ok(afterwards >= 100, `predictions kept being acknowledged after the failover (${afterwards})`);
+    // Every process rode the failover out: none exited (they reconnect through the sentinels).
+    for (const p of [api, monitor, ...workers]) assert.equal(p.child.exitCode, null, `a process exited: ${p.output().slice(-2_000)}`);
     const lost = accepted.filter((_, i) => finals[i] !== 'completed').map((a) => a.id);
     assert.deepEqual(lost, [], `${lost.length} acknowledged predictions did not complete`);
   });

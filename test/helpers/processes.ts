@@ -15,7 +15,7 @@ export interface AppProcess {
 }
 
 /** Spawns `node --import tsx <entry>` from the repository root with `env` added to this process's. */
-export function startAppProcess(entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess {
+export function startAppProcess(entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts' | 'apps/monitor/src/main.ts', env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
