@@ -54,6 +54,7 @@ describe('e2e: Redis Sentinel failover (kill -9 of the primary under load)', () 
     const refused = new Map<string, number>();
     let failedOver = false;
     let acceptedAfterRestore = 0;
+    let promotedAfterMs = 0;
     const deadline = Date.now() + 90_000;
 
     // Four clients submit without pause (bounded in count and time). Once 100 are acknowledged
@@ -77,7 +78,9 @@ describe('e2e: Redis Sentinel failover (kill -9 of the primary under load)', () 
     const failover = async () => {
       await waitUntil(async () => accepted.length >= 100, 30_000, '100 acknowledged predictions before the kill');
       await group.kill(firstPrimary);
+      const killedAt = Date.now();
       await waitUntil(async () => (await group.primaryPort()) !== firstPrimary, 30_000, 'the sentinels to promote the replica');
+      promotedAfterMs = Date.now() - killedAt;
       // The promoted replica has no replica of its own until the dead node comes back.
       await group.restart(firstPrimary);
       failedOver = true;
@@ -92,7 +95,7 @@ describe('e2e: Redis Sentinel failover (kill -9 of the primary under load)', () 
     const completed = finals.filter((s) => s === 'completed').length;
     const before = accepted.filter((a) => !a.afterFailover).length;
     const afterwards = accepted.length - before;
-    t.diagnostic(`acknowledged ${accepted.length} (${before} before the failover, ${afterwards} after), completed ${completed}; refused ${JSON.stringify(Object.fromEntries(refused))}; primary ${firstPrimary} → ${newPrimary}`);
+    t.diagnostic(`acknowledged ${accepted.length} (${before} before the failover, ${afterwards} after), completed ${completed}; refused ${JSON.stringify(Object.fromEntries(refused))}; primary ${firstPrimary} → ${newPrimary}, promoted ${promotedAfterMs} ms after the kill`);
     assert.ok(afterwards >= 100, `predictions kept being acknowledged after the failover (${afterwards})`);
     // Every process rode the failover out: none exited (they reconnect through the sentinels).
     for (const p of [api, monitor, ...workers]) assert.equal(p.child.exitCode, null, `a process exited: ${p.output().slice(-2_000)}`);
