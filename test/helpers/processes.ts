@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** A real app process (API or worker) started the way `npm run start:api|start:worker` starts it. */
+/** A real app process (API, worker or monitor) started the way `npm run start:api|start:worker|start:monitor` starts it. */
 export interface AppProcess {
   readonly child: ChildProcess;
   /** Everything it printed (JSON log lines), for assertions and failure reports. */
