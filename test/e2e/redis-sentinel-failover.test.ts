@@ -96,6 +96,8 @@ describe('e2e: Redis Sentinel failover (kill -9 of the primary under load)', () 
     const before = accepted.filter((a) => !a.afterFailover).length;
     const afterwards = accepted.length - before;
     t.diagnostic(`acknowledged ${accepted.length} (${before} before the failover, ${afterwards} after), completed ${completed}; refused ${JSON.stringify(Object.fromEntries(refused))}; primary ${firstPrimary} → ${newPrimary}, promoted ${promotedAfterMs} ms after the kill`);
+    // A refusal is what a client retries: always a 503 (Retry-After), never a 500.
+    assert.deepEqual([...refused.keys()].filter((k) => !k.startsWith('503 ')), [], 'only 503 refusals');
     assert.ok(afterwards >= 100, `predictions kept being acknowledged after the failover (${afterwards})`);
     // Every process rode the failover out: none exited (they reconnect through the sentinels).
     for (const p of [api, monitor, ...workers]) assert.equal(p.child.exitCode, null, `a process exited: ${p.output().slice(-2_000)}`);

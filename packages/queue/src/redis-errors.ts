@@ -7,8 +7,16 @@
 
 /** True when `error` is Redis refusing a write because it is out of memory. */
 export function isOutOfMemoryError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  return carriesOom(error, new Set());
+}
+
+// `seen`: when a connection drops mid-MULTI, ioredis can list an error among its own
+// previousErrors; following that cycle overflowed the stack and turned a Redis failover into
+// 500s (found by test/e2e/redis-sentinel-failover.test.ts).
+function carriesOom(error: unknown, seen: Set<unknown>): boolean {
+  if (!(error instanceof Error) || seen.has(error)) return false;
+  seen.add(error);
   if (/\bOOM\b/.test(error.message)) return true;
   const previous = (error as Error & { previousErrors?: unknown[] }).previousErrors;
-  return Array.isArray(previous) && previous.some(isOutOfMemoryError);
+  return Array.isArray(previous) && previous.some((e) => carriesOom(e, seen));
 }
