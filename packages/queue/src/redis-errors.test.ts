@@ -2,19 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isOutOfMemoryError } from './redis-errors.js';
 
-describe('isOutOfMemoryError', () => {
-  const oom = () => new Error("OOM command not allowed when used memory > 'maxmemory'.");
+const oom = () => new Error("OOM command not allowed when used memory > 'maxmemory'.");
 
-  it('finds OOM in the message or in previousErrors (EXECABORT of a MULTI)', () => {
+describe('isOutOfMemoryError', () => {
+  it("recognises Redis's OOM refusal, directly and inside an aborted MULTI", () => {
     assert.equal(isOutOfMemoryError(oom()), true);
-    assert.equal(isOutOfMemoryError(Object.assign(new Error('EXECABORT Transaction discarded'), { previousErrors: [new Error('x'), oom()] })), true);
-    assert.equal(isOutOfMemoryError(new Error('Connection is closed.')), false);
-    assert.equal(isOutOfMemoryError('OOM'), false);
+    const aborted = Object.assign(new Error('EXECABORT Transaction discarded because of previous errors.'), { previousErrors: [oom()] });
+    assert.equal(isOutOfMemoryError(aborted), true);
   });
 
-  it('terminates on an error listed among its own previousErrors', () => {
-    const error = Object.assign(new Error('Connection is closed.'), { previousErrors: [] as unknown[] });
-    error.previousErrors.push(error);
-    assert.equal(isOutOfMemoryError(error), false);
+  it('does not take other failures for it, and ends on an error listed among its own previous errors', () => {
+    assert.equal(isOutOfMemoryError(new Error('Connection is closed.')), false);
+    assert.equal(isOutOfMemoryError('OOM'), false);
+    const closed = new Error('Connection is closed.') as Error & { previousErrors: unknown[] };
+    closed.previousErrors = [closed];
+    assert.equal(isOutOfMemoryError(closed), false);
   });
 });
