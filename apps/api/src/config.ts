@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
-import { ConfigError, readBoolean, readChoice, readInteger, readList, readRedisSentinel, readRedisUrl, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
+import { ConfigError, readBoolean, readChoice, readInteger, readList, readRedisSentinel, readRedisUrl, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 
@@ -86,7 +86,7 @@ export interface ApiConfig {
    * upload (larger ones get 400 INVALID_REFERENCE). Give the monitor the same values.
    * @defaultValue 1000 columns, 100000 rows
    */
-  referenceLimits: Readonly<{ maxColumns: number; maxRows: number }>;
+  referenceLimits: ReferenceLimits;
 }
 
 /** Reads CORS_ORIGINS: `*` or origins such as `https://app.example.com` (scheme, host, optional port). */
@@ -155,9 +155,6 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     corsOrigins: Object.freeze(readCorsOrigins(env)),
     hstsMaxAgeSeconds: readInteger(env, 'HSTS_MAX_AGE_SECONDS', 0, { min: 0, max: 2 * 365 * 86_400 }),
     metricsRequireAuth: readBoolean(env, 'METRICS_REQUIRE_AUTH', false),
-    referenceLimits: Object.freeze({
-      maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
-      maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
-    }),
+    referenceLimits: readReferenceLimits(env),
   });
 }

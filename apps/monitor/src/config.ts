@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_KEY_PREFIX, type MonitorSettings } from '@inferq/contract';
-import { ConfigError, readChoice, readInteger, readNumber, readRedisSentinel, readRedisUrl, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
+import { ConfigError, readChoice, readInteger, readNumber, readRedisSentinel, readRedisUrl, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 
 /**
@@ -45,7 +45,7 @@ export interface MonitorConfig extends MonitorSettings {
    * (drift is off for that version, logged); the API refuses such uploads with the same values.
    * @defaultValue 1000 columns, 100000 rows
    */
-  referenceLimits: Readonly<{ maxColumns: number; maxRows: number }>;
+  referenceLimits: ReferenceLimits;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
 }
@@ -76,10 +76,7 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     seriesMaxPoints: readInteger(env, 'SERIES_MAX_POINTS', 2_000, { min: 10, max: 10_000_000 }),
     maxReports: readInteger(env, 'MONITOR_MAX_REPORTS', 200, { min: 1, max: 100_000 }),
     alertHistoryMaxLen: readInteger(env, 'ALERT_HISTORY_MAX_LEN', 1_000, { min: 10, max: 10_000_000 }),
-    referenceLimits: Object.freeze({
-      maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
-      maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
-    }),
+    referenceLimits: readReferenceLimits(env),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
   };
   if (config.windowSize === 0 && config.windowMs === 0) throw new ConfigError('WINDOW_SIZE and WINDOW_MS are both 0: set at least one, or windows never close');
