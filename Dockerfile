@@ -9,7 +9,7 @@
 #   docker run --rm -p 3000:3000 -e REDIS_URL=redis://<host>:6379 inferq
 #   docker run --rm -e REDIS_URL=redis://<host>:6379 -e DEVICE=cpu inferq node --import tsx apps/worker/src/main.ts
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- deps: production node_modules ------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps

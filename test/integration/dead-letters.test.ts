@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
-  InferqError, newPredictionId, predictionQueueName, redisKeys, PREDICTION_JOB_NAME,
+  type InferqError, newPredictionId, predictionQueueName, redisKeys, PREDICTION_JOB_NAME,
   type PredictionJobData, type PredictionRecord,
 } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';

@@ -11,7 +11,7 @@
  * INFERQ_API_KEY); with --redis it reads the stream itself. Without --out it writes to stdout.
  */
 import { createWriteStream } from 'node:fs';
-import { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_KEY_PREFIX, redisKeys } from '@inferq/contract';

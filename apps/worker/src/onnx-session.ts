@@ -1,3 +1,5 @@
+// Before onnxruntime loads: its telemetry off (docs/configuration: ORT_DISABLE_TELEMETRY).
+import '@inferq/env/onnxruntime-defaults';
 import * as ort from 'onnxruntime-node';
 import { DATATYPE_INFO, datatypeFromOrt } from '@inferq/contract';
 import type { Tensor, TensorValues } from '@inferq/tensor';

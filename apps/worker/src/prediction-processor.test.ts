@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UnrecoverableError } from 'bullmq';
-import { InferqError, type PredictionJobData } from '@inferq/contract';
+import { type InferqError, type PredictionJobData } from '@inferq/contract';
 import { createPredictionProcessor, finalFailure } from './prediction-processor.js';
 
 const job = (attemptsMade: number, attempts = 3) => ({ attemptsMade, opts: { attempts } });

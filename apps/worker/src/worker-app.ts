@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import {
-  InferqError, PREDICTION_BUNDLE_JOB_NAME, predictionQueueName, type PredictionBundleData, redisKeys, type PredictionJobData, type WorkerIdentity,
+  type InferqError, PREDICTION_BUNDLE_JOB_NAME, predictionQueueName, type PredictionBundleData, redisKeys, type PredictionJobData, type WorkerIdentity,
 } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, PredictionLog, PredictionQueues, PredictionStore, waitUntilReady } from '@inferq/queue';
