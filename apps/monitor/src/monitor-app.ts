@@ -65,7 +65,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   const models = repository;
   const redis = createRedisConnection(config.redisUrl, 'worker');
   const blocking = createRedisConnection(config.redisUrl, 'worker', { connectionName: 'inferq-monitor-reader' });
-  for (const connection of [redis, blocking]) connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  for (const connection of [redis, blocking]) connection.on('error', (err: Error) => logger.warn({ err }, 'redis connection error'));
   await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(blocking, 30_000)]);
 
   const store = new MonitoringStore(redis, keys, {
@@ -179,7 +179,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
         return { json: JSON.stringify({ t: e.at, n, c } satisfies FeedbackItem), rows: n };
       }, handleFeedbackWindow);
     }
-  }, (error) => logger.warn({ err: error.message }, 'monitor read failed; retrying'));
+  }, (error) => logger.warn({ err: error }, 'monitor read failed; retrying'));
   await store.putSettings({
     windowSize: config.windowSize, windowMs: config.windowMs, feedbackWindowSize: config.feedbackWindowSize,
     driftShareThreshold: config.driftShareThreshold, driftPersistence: config.driftPersistence, accuracyThreshold: config.accuracyThreshold,
@@ -196,7 +196,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
         const closed = await predictionWindows.closeIfDue(model, version);
         if (closed) await handlePredictionWindow(model, version, closed);
       }
-    })().catch((error: Error) => logger.warn({ err: error.message }, 'closing due windows failed')).finally(() => { ticking = undefined; });
+    })().catch((error: Error) => logger.warn({ err: error }, 'closing due windows failed')).finally(() => { ticking = undefined; });
   }, Math.min(1_000, Math.max(100, Math.floor(config.windowMs / 4)))) : undefined;
   ticker?.unref();
 
@@ -216,9 +216,9 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     },
     close: () => (closing ??= (async () => {
       if (ticker) clearInterval(ticker);
-      try { await consumer.stop(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error stopping the reader'); }
+      try { await consumer.stop(); } catch (error) { logger.warn({ err: error }, 'error stopping the reader'); }
       try { await ticking; } catch { /* logged above */ }
-      try { await alerts.flush(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error flushing webhooks'); }
+      try { await alerts.flush(); } catch (error) { logger.warn({ err: error }, 'error flushing webhooks'); }
       await blocking.quit().catch(() => blocking.disconnect());
       await redis.quit().catch(() => redis.disconnect());
       logger.info({ monitorId: config.monitorId }, 'monitor stopped');

@@ -43,7 +43,7 @@ export class OnnxSession {
         return new OnnxSession(session, options.device.label);
       } catch (error) {
         logger.warn(
-          { modelPath, device: options.device.label, err: (error as Error).message },
+          { modelPath, device: options.device.label, err: error },
           'CUDA execution provider unavailable; falling back to CPU (install onnxruntime-node with its CUDA binaries: see docs/gpu.md)',
         );
       }

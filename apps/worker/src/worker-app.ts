@@ -33,7 +33,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   if (repository.modelNames().length === 0) throw new Error(`no model could be loaded from ${config.modelRepository}`);
 
   const redis = createRedisConnection(config.redisUrl, 'worker');
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await waitUntilReady(redis, 30_000);
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
   const predictionLog = new PredictionLogWriter(new PredictionLog(redis, keys, config.predictionLogMaxLen), { sampleRate: config.predictionLogSampleRate }, logger);
@@ -77,7 +77,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     }]);
   };
   // Predictions of a bundle that cannot run with their neighbours go back on the queue alone.
-  const requeueQueues = new PredictionQueues(redis, keys.prefix);
+  const requeueQueues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
   const processor = createPredictionProcessor(lookup, failJob, Date.now, async (jobs, priority) => {
     await Promise.all(jobs.map((job) => requeueQueues.enqueue(job, { priority: priority ?? 1 })));
   }, async (job) => (job.payloadKey ? (await redis.getBuffer(job.payloadKey)) ?? undefined : undefined));
@@ -95,17 +95,17 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       stalledInterval: config.stalledIntervalMs,
       maxStalledCount: config.maxStalledCount,
     });
-    worker.on('error', (err) => logger.warn({ model, err: err.message }, 'worker error'));
+    worker.on('error', (err) => logger.warn({ model, err }, 'worker error'));
     worker.on('stalled', (jobId) => logger.warn({ jobId, model }, 'job stalled: its worker stopped renewing the lock; re-queued'));
     worker.on('failed', (job, err) => {
       if (!job) return;
       const failure = finalFailure(job, err);
-      logger.warn({ jobId: job.id, model, attemptsMade: job.attemptsMade, final: failure !== undefined, err: err.message }, 'job failed');
+      logger.warn({ jobId: job.id, model, attemptsMade: job.attemptsMade, final: failure !== undefined, err: err }, 'job failed');
       // Input errors already wrote their record (the store ignores the second write); a stall
       // limit or used-up attempts have not, and without this the prediction would never end.
       if (failure) {
         const predictions = job.name === PREDICTION_BUNDLE_JOB_NAME ? (job.data as PredictionBundleData).bundle : [job.data as PredictionJobData];
-        Promise.all(predictions.map((p) => failJob(p, failure))).catch((e: Error) => logger.error({ jobId: job.id, err: e.message }, 'could not record failure'));
+        Promise.all(predictions.map((p) => failJob(p, failure))).catch((e: Error) => logger.error({ jobId: job.id, err: e }, 'could not record failure'));
       }
     });
     return worker;
@@ -127,7 +127,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   };
   await heartbeat();
   const heartbeatTimer = setInterval(() => {
-    heartbeat().catch((err: Error) => logger.warn({ err: err.message }, 'heartbeat failed'));
+    heartbeat().catch((err: Error) => logger.warn({ err }, 'heartbeat failed'));
   }, Math.floor(DEVICE_LEASE_TTL_MS / 3));
   heartbeatTimer.unref();
 
