@@ -2,7 +2,7 @@
 // Runs the test suite with Node's own test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [unit|integration|e2e ...]   (no argument: everything)
 // Node 20's --test does not expand globs, so the files are collected here.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -42,5 +42,20 @@ if (files.length === 0) {
 }
 // A per-test timeout so a hang fails one test instead of eating CI's time limit.
 const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', ...files.map((f) => relative(root, f))];
-const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
-process.exit(result.status ?? 1);
+// The runner gets a process group of its own; whatever its test files leave behind in it (a
+// redis-server or app process of a file killed by its timeout) is killed when it ends, and a
+// signal to this script reaches the whole group.
+const runner = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', detached: true, env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
+const killGroup = (signal) => {
+  try { process.kill(-runner.pid, signal); } catch { /* the group is empty */ }
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    killGroup(signal);
+    setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
+  });
+}
+runner.on('exit', (code, signal) => {
+  killGroup('SIGKILL');
+  process.exit(code ?? (signal ? 1 : 0));
+});
