@@ -41,7 +41,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 // A per-test timeout so a hang fails one test instead of eating CI's time limit.
-const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=180000', ...files.map((f) => relative(root, f))];
+// The spec reporter on every Node line (22 defaults to tap when not on a terminal, 24 to spec):
+// the same output everywhere, and failures repeated at the end where CI logs are read.
+const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=180000', ...files.map((f) => relative(root, f))];
 // The runner gets a process group of its own; whatever its test files leave behind in it (a
 // redis-server or app process of a file killed by its timeout) is killed when it ends, and a
 // signal to this script reaches the whole group.
