@@ -5,10 +5,12 @@
  * - the banner says whether access control is on and why; `npm run keys:reset` is the way out;
  * - npm killed (the launcher's parent gone): the launcher stops the stack by itself;
  * - the launcher SIGKILLed: its children stop by themselves (their IPC channel closed) and the
- *   next launcher on the same DATA_DIR stops the redis-server it left behind.
+ *   next launcher on the same DATA_DIR stops the redis-server it left behind;
+ * - readiness is our own API's: a stranger answering "ready" on the port does not count.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,5 +147,20 @@ describe('npm start lifecycle (real processes)', () => {
     assert.equal(isAlive(orphan), false);
     next.ctrlC();
     assert.equal(await exited(next), 0, next.output().slice(-3000));
+  });
+
+  it('is not "ready" because something else answers on the port: its own API must be listening', async () => {
+    const stranger = createServer((_request, response) => response.end('{"ready":true}'));
+    await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+    const port = (stranger.address() as { port: number }).port;
+    try {
+      const launcher = start({ DATA_DIR: dataDir(), PORT: String(port), WORKERS: '0', MONITOR: '0', LOG_LEVEL: 'info' });
+      assert.equal(await exited(launcher, READY_MS), 1, launcher.output().slice(-3000));
+      assert.ok(!launcher.output().includes('inferq is ready'), 'no banner for a stack that is not ours');
+      assert.match(launcher.output(), /EADDRINUSE/);
+      assert.ok(launcher.logs().some((l) => l.service === 'launcher' && String(l.reason).startsWith('api exited with code 1')));
+    } finally {
+      stranger.close();
+    }
   });
 });
