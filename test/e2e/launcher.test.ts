@@ -62,6 +62,9 @@ describe('npm start (launcher)', () => {
       assert.equal(workerPids.length, 2);
       for (const pid of workerPids) assert.equal(existsSync(`/tmp/mat-debug-${pid}.log`), false, `worker ${pid} wrote onnxruntime telemetry`);
 
+      // One line per batch belongs at debug: none at the default info level.
+      assert.equal(launcher.logs().filter((l) => l.msg === 'batch done').length, 0, 'no per-batch info lines');
+
       const stopFrom = launcher.logs().length;
       launcher.ctrlC();
       const code = await Promise.race([launcher.exit, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);
