@@ -69,6 +69,12 @@ export interface ApiConfig {
   hstsMaxAgeSeconds: number;
   /** `METRICS_REQUIRE_AUTH`: `/metrics` needs a key with `read` when access control is on. @defaultValue false */
   metricsRequireAuth: boolean;
+  /**
+   * `REFERENCE_MAX_COLUMNS` / `REFERENCE_MAX_ROWS`: most columns and data rows of a reference
+   * upload (larger ones get 400 INVALID_REFERENCE). Give the monitor the same values.
+   * @defaultValue 1000 columns, 100000 rows
+   */
+  referenceLimits: Readonly<{ maxColumns: number; maxRows: number }>;
 }
 
 /** Reads CORS_ORIGINS: `*` or origins such as `https://app.example.com` (scheme, host, optional port). */
@@ -130,5 +136,9 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     corsOrigins: Object.freeze(readCorsOrigins(env)),
     hstsMaxAgeSeconds: readInteger(env, 'HSTS_MAX_AGE_SECONDS', 0, { min: 0, max: 2 * 365 * 86_400 }),
     metricsRequireAuth: readBoolean(env, 'METRICS_REQUIRE_AUTH', false),
+    referenceLimits: Object.freeze({
+      maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
+      maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
+    }),
   });
 }

@@ -1,36 +1,46 @@
 import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
-  FINAL_STATUSES, InferqError, isPredictionId, newPredictionId, previewValue,
-  type PredictionRecord, type WsServerMessage,
+  FINAL_STATUSES, InferqError, isPredictionId, newPredictionId, previewValue, wsPredictValidator, wsSubscribeValidator,
+  type PredictionRecord, type SchemaProblem, type WsPredictMessage, type WsServerMessage, type WsSubscribeMessage,
 } from '@inferq/contract';
-import type { ApiContext } from '../api-context.js';
 import { BINARY_SECTION } from '../binary-body.js';
 import { admitPrediction, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
 import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
 
-/** Most ids one `subscribe` message may name. */
-export const MAX_SUBSCRIBE_IDS = 1_000;
 /** Most ids one socket may wait on at once. */
 export const MAX_WATCHED_PER_SOCKET = 10_000;
 /** Close code when the socket's API key is revoked (or access control turned on) while it is open. */
 export const CLOSE_UNAUTHORIZED = 4401;
 
 /**
- * `GET /v1/ws`: submit over the socket and get results pushed, or subscribe to ids.
- * Each API process pushes to its own sockets from the shared final-result channel.
+ * `GET /ws` (under `/v1`): submit over the socket and get results pushed, or subscribe to ids.
+ * Each API process pushes to its own sockets from the shared final-result channel. Any valid key
+ * opens the socket; each message checks its own scope (`predict`, `read`).
  */
-export function wsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/v1/ws', { websocket: true, schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' } }, (socket, request) => {
-    new PredictionSocket(socket, ctx, principalOf(request), request.ip).attach();
+export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/ws', {
+    websocket: true, config: { access: 'authenticated' },
+    schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' },
+  }, (socket, request) => {
+    new PredictionSocket(socket, app, principalOf(request), request.ip).attach();
   });
-}
+};
+
+/**
+ * A problem found by a message's schema: inside `request` it is the inference request's
+ * (INVALID_REQUEST, as the HTTP body check answers); elsewhere the message's (INVALID_MESSAGE).
+ */
+const messageError = (problem: SchemaProblem) =>
+  new InferqError(problem.path[0] === 'request' ? 'INVALID_REQUEST' : 'INVALID_MESSAGE', problem.message);
 
 /** The state of one WebSocket connection. */
 class PredictionSocket {
   readonly #socket: WebSocket;
-  readonly #ctx: ApiContext;
+  /** The app, for its services (`predictions`, `predictionEvents`, `metrics`, `accessControl`). */
+  readonly #app: FastifyInstance;
   /** The key the connection was opened with (checked on upgrade, re-checked per message). */
   readonly #principal: Principal;
   readonly #clientAddress: string;
@@ -42,9 +52,9 @@ class PredictionSocket {
   readonly #heldBack = new Map<string, PredictionRecord>();
   readonly #awaitingAccept = new Set<string>();
 
-  constructor(socket: WebSocket, ctx: ApiContext, principal: Principal, clientAddress: string) {
+  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string) {
     this.#socket = socket;
-    this.#ctx = ctx;
+    this.#app = app;
     this.#principal = principal;
     this.#clientAddress = clientAddress;
   }
@@ -87,24 +97,25 @@ class PredictionSocket {
     }
     const m = message as Record<string, unknown>;
     const ref = typeof m.ref === 'string' ? m.ref.slice(0, 256) : undefined;
-    if (!(await this.#ctx.auth.keys.isActive(this.#principal))) {
+    if (!(await this.#app.accessControl.keys.isActive(this.#principal))) {
       this.#socket.close(CLOSE_UNAUTHORIZED, 'API key revoked or required');
       return;
     }
-    if (m.type === 'predict') return this.#predict(m, ref);
-    if (m.type === 'subscribe') return this.#subscribe(m, ref);
-    return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${previewValue(m.type)}; expected "predict" or "subscribe"`), ref);
+    const validator = m.type === 'predict' ? wsPredictValidator : m.type === 'subscribe' ? wsSubscribeValidator : undefined;
+    if (!validator) return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${previewValue(m.type)}; expected "predict" or "subscribe"`), ref);
+    const problem = validator.explain(m);
+    if (problem) return this.#sendError(messageError(problem), ref);
+    if (m.type === 'predict') return this.#predict(m as WsPredictMessage, ref);
+    return this.#subscribe(m as WsSubscribeMessage, ref);
   }
 
-  async #predict(m: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    if (typeof m.model !== 'string') return this.#sendError(new InferqError('INVALID_MESSAGE', '"model" must be a string'), ref);
-    if (m.version !== undefined && typeof m.version !== 'string') return this.#sendError(new InferqError('INVALID_MESSAGE', '"version" must be a string'), ref);
+  async #predict(m: WsPredictMessage, ref: string | undefined): Promise<void> {
     if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
       return this.#sendError(new InferqError('INVALID_MESSAGE', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref);
     }
     try {
       requireScope(this.#principal, 'predict');
-      await admitPrediction(this.#ctx.auth, this.#principal, this.#clientAddress);
+      await admitPrediction(this.#app.accessControl, this.#principal, this.#clientAddress);
     } catch (error) {
       return this.#sendError(toInferqError(error), ref);
     }
@@ -113,13 +124,13 @@ class PredictionSocket {
     this.#awaitingAccept.add(id);
     this.#watch(id);
     try {
-      const accepted = await this.#ctx.service.submit(m.model, m.version as string | undefined, m.request, id, { owner: ownerOf(this.#principal) });
-      this.#ctx.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'ws' });
+      const accepted = await this.#app.predictions.submit(m.model, m.version, m.request, id, { owner: ownerOf(this.#principal) });
+      this.#app.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'ws' });
       this.#send({ type: 'accepted', id, model: accepted.model, version: accepted.version, ...(ref !== undefined ? { ref } : {}) });
     } catch (error) {
       this.#unwatch(id);
       const normalised = toInferqError(error);
-      this.#ctx.metrics.rejected.inc({ code: normalised.code });
+      this.#app.metrics.rejected.inc({ code: normalised.code });
       return this.#sendError(normalised, ref);
     } finally {
       this.#awaitingAccept.delete(id);
@@ -131,17 +142,14 @@ class PredictionSocket {
     }
   }
 
-  async #subscribe(m: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    if (!Array.isArray(m.ids) || m.ids.length > MAX_SUBSCRIBE_IDS || m.ids.some((id) => typeof id !== 'string')) {
-      return this.#sendError(new InferqError('INVALID_MESSAGE', `"ids" must be an array of at most ${MAX_SUBSCRIBE_IDS} strings`), ref);
-    }
+  async #subscribe(m: WsSubscribeMessage, ref: string | undefined): Promise<void> {
     try {
       requireScope(this.#principal, 'read');
     } catch (error) {
       return this.#sendError(toInferqError(error), ref);
     }
     const viewer = viewerOf(this.#principal);
-    await Promise.all((m.ids as string[]).map(async (id) => {
+    await Promise.all(m.ids.map(async (id) => {
       if (!isPredictionId(id)) return this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
       if (this.#delivered.has(id) || this.#watching.has(id)) return;
       if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
@@ -152,7 +160,7 @@ class PredictionSocket {
       this.#awaitingAccept.add(id);
       this.#watch(id);
       try {
-        const record = await this.#ctx.service.get(id, viewer);
+        const record = await this.#app.predictions.get(id, viewer);
         this.#awaitingAccept.delete(id);
         const held = this.#heldBack.get(id);
         this.#heldBack.delete(id);
@@ -168,7 +176,7 @@ class PredictionSocket {
   }
 
   #watch(id: string): void {
-    const stop = this.#ctx.events.onFinal(id, ({ origin: _origin, ...record }) => {
+    const stop = this.#app.predictionEvents.onFinal(id, ({ origin: _origin, ...record }) => {
       this.#watching.delete(id);
       if (this.#awaitingAccept.has(id)) this.#heldBack.set(id, record);
       else this.#deliver(record);
