@@ -61,7 +61,7 @@ describe('e2e: API + 2 worker processes, mixed REST and WebSocket traffic', () =
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
-    workers = ['e2e-w0', 'e2e-w1'].map((id) => startAppProcess('apps/worker/src/main.ts', { ...env, WORKER_ID: id, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu' }));
+    workers = ['e2e-w0', 'e2e-w1'].map((id) => startAppProcess('apps/worker/src/main.ts', { ...env, WORKER_ID: id, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOG_LEVEL: 'debug' }));
     api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' });
     await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
     const probe = new Redis(redis.url);

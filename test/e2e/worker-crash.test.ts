@@ -55,7 +55,7 @@ describe('e2e: kill -9 of a worker mid-batch under load', () => {
     base = `http://127.0.0.1:${port}`;
     const env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
     const workerEnv = { ...env, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000' };
-    workers = [VICTIM, SURVIVOR].map((id) => startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: id }));
+    workers = [VICTIM, SURVIVOR].map((id) => startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: id, LOG_LEVEL: 'debug' }));
     api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port) });
     await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
     await waitUntil(async () => (await probe.keys(`${KEY_PREFIX}:worker:*`)).length === 2, 60_000, 'both workers to heartbeat');

@@ -20,7 +20,7 @@ import { createLogger } from '@inferq/logger';
 import { createRedisConnection, isOutOfMemoryError, PredictionStore, waitUntilReady } from '@inferq/queue';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { startWorkerApp } from '../../apps/worker/src/worker-app.js';
-import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
+import { MODELS_DIR, startInProcessStack } from '../helpers/in-process-stack.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
 const CLIENTS = 16;

@@ -7,6 +7,7 @@ export * from './prediction-producer.js';
 export * from './prediction-worker.js';
 export * from './prediction-events.js';
 export * from './embedded-redis.js';
+export * from './data-dir-lock.js';
 export * from './prediction-log.js';
 export * from './monitoring-store.js';
 export * from './batching-settings.js';
