@@ -3,6 +3,8 @@
  * Started as a child process by the "naive" scenario. POST /predict/:model with a v2 request body.
  */
 import Fastify from 'fastify';
+// Before onnxruntime loads: its telemetry off (docs/configuration: ORT_DISABLE_TELEMETRY).
+import '@inferq/env/onnxruntime-defaults';
 import * as ort from 'onnxruntime-node';
 import { MODELS_DIR } from './lib/workloads.js';
 

@@ -8,7 +8,6 @@ export class PushClient {
   readonly #socket: WebSocket;
   readonly #byRef = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   readonly #byId = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
-  readonly #refToId = new Map<string, string>();
   readonly #early = new Set<string>();
   #next = 0;
 

@@ -2,6 +2,8 @@
  * Scenario "limit": raw onnxruntime-node in this process, no queue, no HTTP. A sweep over batch
  * sizes finds the best items/s the hardware gives for the model: the ceiling for everything else.
  */
+// Before onnxruntime loads: its telemetry off (docs/configuration: ORT_DISABLE_TELEMETRY).
+import '@inferq/env/onnxruntime-defaults';
 import * as ort from 'onnxruntime-node';
 import { percentile } from '../lib/stats.js';
 import { MODELS_DIR, type Workload } from '../lib/workloads.js';

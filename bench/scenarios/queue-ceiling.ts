@@ -16,6 +16,9 @@ export async function measureQueueCeiling(redisUrl: string, clients: number, dur
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(name, { connection, prefix });
   const events = new QueueEvents(name, { connection: { url: redisUrl } as never, prefix });
+  // Queue errors are printed, never dropped (nor left to crash the run without a word).
+  queue.on('error', (error) => console.error('queue ceiling: queue error', error));
+  events.on('error', (error) => console.error('queue ceiling: queue events error', error));
   const waiters = new Map<string, () => void>();
   events.on('completed', ({ jobId }) => {
     waiters.get(jobId)?.();

@@ -1,35 +1,18 @@
 /**
  * The quick start as a user runs it: `npm start` (the launcher) brings up an embedded Redis, the
- * API and workers, serves both bundled models, and Ctrl-C stops every child.
+ * API and workers, serves both bundled models, and Ctrl-C (SIGINT to the terminal's process
+ * group) stops every child in order (API, workers, monitor, then Redis) without error lines.
+ * More of the launcher's lifetimes (kill -9 of Redis, SIGKILL of the launcher, npm killed, a
+ * second launcher, locked out) are in launcher-lifecycle.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { freePort } from '@inferq/redis';
 import { waitUntil } from '../helpers/processes.js';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function startLauncher(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/launcher/src/main.ts'], {
-    cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (c: Buffer) => { text = (text + c.toString()).slice(-200_000); });
-  child.stderr?.on('data', (c: Buffer) => { text = (text + c.toString()).slice(-200_000); });
-  return { child, output: () => text, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
-}
-
-const portOpen = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = connect(port, '127.0.0.1');
-  socket.once('connect', () => { socket.destroy(); resolve(true); });
-  socket.once('error', () => resolve(false));
-});
+import { pidsOf, portOpen, startLauncher } from '../helpers/launcher-process.js';
 
 describe('npm start (launcher)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'inferq-launcher-'));
@@ -44,9 +27,9 @@ describe('npm start (launcher)', () => {
     assert.match(launcher.output(), /redis-server was not found on PATH.*apt-get install redis-server/s);
   });
 
-  it('starts Redis, the API, two workers and the monitor, serves both models, and stops everything on SIGINT', async () => {
+  it('starts Redis, the API, two workers and the monitor, serves both models, and stops everything in order on Ctrl-C', async () => {
     const port = await freePort();
-    const launcher = startLauncher({ DATA_DIR: dataDir, PORT: String(port), WORKERS: '2', REDIS_URL: '' });
+    const launcher = startLauncher({ DATA_DIR: dataDir, PORT: String(port), WORKERS: '2', REDIS_URL: '', LOG_LEVEL: 'info' });
     const base = `http://127.0.0.1:${port}`;
     try {
       await waitUntil(async () => launcher.output().includes('inferq is ready'), 90_000, `the launcher to be ready:\n${launcher.output()}`);
@@ -73,11 +56,38 @@ describe('npm start (launcher)', () => {
       // The monitor (MONITOR defaults to on) publishes its settings when it starts.
       await waitUntil(async () => ((await (await fetch(`${base}/v1/monitoring/status`)).json()) as { monitor: unknown }).monitor !== null, 60_000, 'the monitor to start');
 
-      launcher.child.kill('SIGINT');
+      assert.match(launcher.output(), /access {6}OFF: no API key configured or stored/, 'the banner says access control is off, and why');
+      // onnxruntime telemetry is off in the workers though this test's environment does not say so.
+      const workerPids = pidsOf(launcher, 'worker');
+      assert.equal(workerPids.length, 2);
+      for (const pid of workerPids) assert.equal(existsSync(`/tmp/mat-debug-${pid}.log`), false, `worker ${pid} wrote onnxruntime telemetry`);
+
+      // One line per batch belongs at debug: none at the default info level.
+      assert.equal(launcher.logs().filter((l) => l.msg === 'batch done').length, 0, 'no per-batch info lines');
+
+      const stopFrom = launcher.logs().length;
+      launcher.ctrlC();
       const code = await Promise.race([launcher.exit, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000))]);
       assert.equal(code, 0, launcher.output().slice(-3000));
       assert.equal(await portOpen(port), false, 'API port closed');
       assert.equal(await portOpen(redisPort), false, 'embedded Redis stopped');
+
+      // Quiet: Redis outlived its clients, so nobody logged a connection error or a timeout.
+      const stopLogs = launcher.logs().slice(stopFrom);
+      const noisy = stopLogs.filter((l) => Number(l.level) >= 40);
+      assert.deepEqual(noisy, [], 'no warning or error while stopping');
+      // In order: each app heard of the stop only when the launcher stopped it (its own process
+      // group: the Ctrl-C reached the launcher alone), API first, then workers, then the monitor.
+      const stoppedAt = (service: string) => stopLogs.filter((l) => l.service === service && l.msg === 'shutting down').map((l) => Number(l.time));
+      const [api, workers, monitor] = [stoppedAt('api'), stoppedAt('worker'), stoppedAt('monitor')];
+      assert.equal(api.length, 1);
+      assert.equal(workers.length, 2);
+      assert.equal(monitor.length, 1);
+      for (const line of stopLogs.filter((l) => l.msg === 'shutting down')) {
+        assert.equal(line.reason, line.service === 'launcher' ? 'SIGINT' : 'SIGTERM', `${String(line.service)} was stopped by the launcher, not by the Ctrl-C`);
+      }
+      assert.ok(api[0]! <= Math.min(...workers) && Math.max(...workers) <= monitor[0]!, `order api ${api} ≤ workers ${workers} ≤ monitor ${monitor}`);
+      assert.ok(stopLogs.some((l) => l.service === 'launcher' && l.msg === 'stopped'));
     } finally {
       if (launcher.child.exitCode === null) launcher.child.kill('SIGKILL');
     }

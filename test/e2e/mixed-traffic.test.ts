@@ -48,7 +48,7 @@ const request = (c: Case) => ({
 
 describe('e2e: API + 2 worker processes, mixed REST and WebSocket traffic', () => {
   const fx = useProcessStack({ keyPrefix: KEY_PREFIX, workers: 2, start: (stack) => {
-    for (const id of ['e2e-w0', 'e2e-w1']) stack.startWorker(id);
+    for (const id of ['e2e-w0', 'e2e-w1']) stack.startWorker(id, { LOG_LEVEL: 'debug' });
     stack.startApi({ HOST: '127.0.0.1' });
   } });
 

@@ -12,7 +12,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import type { PredictionRecord, PredictionStatus } from '@inferq/contract';
 import { waitUntil } from '../helpers/processes.js';
 import { useProcessStack } from '../helpers/process-stack.js';
@@ -26,8 +25,8 @@ const textBody = () => ({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype
 
 describe('e2e: Redis restart under load (appendfsync always)', () => {
   const fx = useProcessStack({ keyPrefix: KEY_PREFIX, redis: { appendfsync: 'always' }, workerEnv: { LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000' }, workers: 2, start: (stack) => {
-    stack.startWorker('restart-iris', { MODELS: 'iris' });
-    stack.startWorker('restart-text', { MODELS: 'text-orientation' });
+    stack.startWorker('restart-iris', { MODELS: 'iris', LOG_LEVEL: 'debug' });
+    stack.startWorker('restart-text', { MODELS: 'text-orientation', LOG_LEVEL: 'debug' });
     stack.startApi();
   } });
 

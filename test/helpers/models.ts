@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+// Before onnxruntime loads: its telemetry off (docs/configuration: ORT_DISABLE_TELEMETRY).
+import '@inferq/env/onnxruntime-defaults';
 import * as ort from 'onnxruntime-node';
 import { mulberry32 } from '@inferq/monitoring';
 import { MODELS_DIR } from './in-process-stack.js';

@@ -72,7 +72,10 @@ describe('@inferq/client in headless Chromium (real stack)', { skip: existsSync(
     const image = textLineImages(seededRandom(3), 1);
     const direct = await (await DirectModel.load('text-orientation')).run('x', image, [1, 3, 48, 192]);
     const outcome = await page.evaluate(async ({ api, key, image }) => {
+      // The page's bundle is untyped here: Function is what we know of its members.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
       type Client = { predict: Function; submit: Function; watch: Function; close: Function; stats: { connects: number; delivered: number } };
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
       const lib = (globalThis as unknown as { inferq: { createClient(o: unknown): Client; InferqClientError: Function } }).inferq;
       const client = lib.createClient({ url: api, apiKey: key });
       const iris = await client.predict('iris', { features: [[6.7, 3.0, 5.2, 2.3]] });

@@ -271,9 +271,14 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets only environment variables that the process it runs reads', () => {
-    const apiSource = read('apps/api/src/config.ts');
-    const workerSource = read('apps/worker/src/config.ts');
-    const monitorSource = read('apps/monitor/src/config.ts');
+    // Settings several processes read (REDIS_URL, KEY_PREFIX, …) are parsed by helpers in
+    // @inferq/env: a config reads a shared variable when it calls that variable's helper.
+    const sharedHelpers = [...read('packages/env/src/shared-settings.ts').matchAll(/export (?:const|function) (read\w+)[\s\S]*?'([A-Z_]+)'/g)];
+    assert.ok(sharedHelpers.length >= 5, 'found the shared helpers');
+    const withShared = (source: string) => source + sharedHelpers.filter(([, helper]) => source.includes(`${helper}(`)).map(([, , variable]) => ` '${variable}'`).join('');
+    const apiSource = withShared(read('apps/api/src/config.ts'));
+    const workerSource = withShared(read('apps/worker/src/config.ts'));
+    const monitorSource = withShared(read('apps/monitor/src/config.ts'));
     for (const [name, svc] of Object.entries(services)) {
       const entry = commandOf(svc).find((a) => a.endsWith('.ts'));
       const source = entry === 'apps/api/src/main.ts' ? apiSource : entry === 'apps/worker/src/main.ts' ? workerSource
@@ -339,30 +344,31 @@ describe('Dockerfiles', () => {
     });
   }
 
-  it("onnxruntime-node's install script skips the CUDA download for Dockerfile and runs it for Dockerfile.gpu", () => {
-    // Its own flag parser, with the environment npm gives a postinstall script in each image.
+  it("onnxruntime-node's install script never runs in Dockerfile and runs, forced, in Dockerfile.gpu", () => {
+    // .npmrc turns every dependency install script off, so only an explicit run downloads CUDA.
+    assert.match(read('.npmrc'), /^\s*ignore-scripts\s*=\s*true\s*$/m, '.npmrc has ignore-scripts=true');
     const require = createRequire(join(ROOT, 'node_modules/onnxruntime-node/package.json'));
     const { parseInstallFlag } = require('./script/install-utils.js') as { parseInstallFlag: () => unknown };
-    const npmrc = /^\s*onnxruntime-node-install\s*=\s*(\S+)/m.exec(read('.npmrc'))?.[1];
-    const flagIn = (file: string): unknown => {
-      const deps = dockerfileInstructions(file);
-      const env = stageEnv(deps.slice(0, deps.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))));
-      const names = ['ONNXRUNTIME_NODE_INSTALL', 'ONNXRUNTIME_NODE_INSTALL_CUDA', 'npm_config_onnxruntime_node_install', 'npm_config_onnxruntime_node_install_cuda'];
-      const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
-      try {
-        for (const n of names) delete process.env[n];
-        if (npmrc) process.env.npm_config_onnxruntime_node_install = npmrc;
-        Object.assign(process.env, env);
-        return parseInstallFlag();
-      } finally {
-        for (const n of names) {
-          if (saved[n] === undefined) delete process.env[n];
-          else process.env[n] = saved[n];
-        }
+    const scriptRun = (file: string) => dockerfileInstructions(file).findIndex((i) => i.keyword === 'RUN' && /node node_modules\/onnxruntime-node\/script\/install\.js/.test(i.args));
+    assert.equal(scriptRun('Dockerfile'), -1, 'CPU image: the CUDA download never runs');
+    const gpu = dockerfileInstructions('Dockerfile.gpu');
+    const run = scriptRun('Dockerfile.gpu');
+    assert.ok(run >= 0, 'GPU image runs script/install.js itself');
+    assert.ok(/\bnpm ci\b[\s\S]*script\/install\.js/.test(gpu[run]!.args), 'after npm ci');
+    // Its own flag parser, with the environment of that RUN: forced (true), not the CUDA-less default.
+    const env = stageEnv(gpu.slice(0, run));
+    const names = ['ONNXRUNTIME_NODE_INSTALL', 'ONNXRUNTIME_NODE_INSTALL_CUDA', 'npm_config_onnxruntime_node_install', 'npm_config_onnxruntime_node_install_cuda'];
+    const saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+    try {
+      for (const n of names) delete process.env[n];
+      Object.assign(process.env, env);
+      assert.equal(parseInstallFlag(), true, 'GPU image: forced install (true)');
+    } finally {
+      for (const n of names) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
       }
-    };
-    assert.equal(flagIn('Dockerfile'), false, 'CPU image: .npmrc skip applies');
-    assert.equal(flagIn('Dockerfile.gpu'), true, 'GPU image: forced install (true), whatever .npmrc says');
+    }
   });
 
   it('docs/gpu.md and docs/deployment.md name the CUDA base image and install switch of Dockerfile.gpu', () => {

@@ -57,7 +57,11 @@ function windows(monitor: MonitorApp, count: number, timeoutMs = 20_000): Promis
   });
 }
 
-describe('dashboard in headless Chromium (real stack)', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, () => {
+// Skipped without a browser on a developer's machine; in CI (CI=true, which .ci/run sets after
+// installing Chromium) a missing browser fails instead, so the test cannot vanish silently.
+const skipReason = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+
+describe('dashboard in headless Chromium (real stack)', { skip: skipReason }, () => {
   let redis: TestRedis;
   let stack: InProcessStack;
   let monitor: MonitorApp;
@@ -68,6 +72,7 @@ describe('dashboard in headless Chromium (real stack)', { skip: existsSync(CHROM
   const ids: string[] = [];
 
   before(async () => {
+    assert.ok(existsSync(CHROMIUM), `CI=true: the dashboard test needs Chromium at ${CHROMIUM} (.ci/run installs it; CHROMIUM_PATH overrides the path)`);
     redis = await startTestRedis();
     stack = await startInProcessStack(redis.url);
     monitor = await startMonitorApp(loadMonitorConfig({

@@ -16,7 +16,7 @@ describe('documentation matches the code', () => {
 
   it('the README configuration table names every environment variable the apps read', () => {
     const readme = read('README.md');
-    const sources = ['apps/api/src/config.ts', 'apps/worker/src/config.ts', 'apps/launcher/src/config.ts', 'apps/monitor/src/config.ts', 'packages/env/src/index.ts'].map(read).join('\n');
+    const sources = ['apps/api/src/config.ts', 'apps/worker/src/config.ts', 'apps/launcher/src/config.ts', 'apps/monitor/src/config.ts', 'packages/env/src/shared-settings.ts'].map(read).join('\n');
     const names = new Set([...sources.matchAll(/read\w+\(env, '([A-Z_]+)'/g)].map((m) => m[1]!));
     assert.ok(names.size > 15, `found ${names.size} variables`);
     for (const name of names) assert.ok(readme.includes(`\`${name}\``), `${name} is not in the README configuration table`);

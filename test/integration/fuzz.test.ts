@@ -26,7 +26,6 @@ import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 4_242_017);
 const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const KEY = 'fuzz-key-5f0e1d2c3b4a59687766554433221100ffeeddcc';
-const TEXT_ELEMENTS = 3 * 48 * 192;
 
 /** Placeholders replaced in the serialised JSON by literals JSON.stringify cannot write. */
 const LITERALS: Readonly<Record<string, string>> = {

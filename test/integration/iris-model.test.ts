@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
+// Before onnxruntime loads: its telemetry off (docs/configuration: ORT_DISABLE_TELEMETRY).
+import '@inferq/env/onnxruntime-defaults';
 import * as ort from 'onnxruntime-node';
 import { encodeIrisOnnxModel } from '../../apps/tools/src/iris-onnx-export.js';
 import { argmax, loadIris, predict, trainIrisClassifier } from '../../apps/tools/src/iris-training.js';

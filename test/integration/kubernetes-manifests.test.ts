@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed YAML manifests are untyped by nature; the kubernetes-models schemas are what checks them. */
 /**
  * Offline checks of deploy/kubernetes: every manifest validates against the Kubernetes and KEDA
  * JSON schemas (kubernetes-models, @kubernetes-models/keda), and the parts that must agree with

@@ -21,7 +21,7 @@ import { createRedisConnection, isOutOfMemoryError, waitUntilReady } from '@infe
 import { PredictionStore } from '@inferq/predictions';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { startWorkerApp } from '../../apps/worker/src/worker-app.js';
-import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
+import { MODELS_DIR, startInProcessStack } from '../helpers/in-process-stack.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
 const CLIENTS = 16;

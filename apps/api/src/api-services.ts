@@ -30,12 +30,12 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const redis = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'producer');
   const subscriber = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'subscriber');
   for (const connection of [redis, subscriber]) {
-    connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+    connection.on('error', (err: Error) => logger.warn({ err }, 'redis connection error'));
   }
   await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(subscriber, 30_000)]);
 
   const origin = randomBytes(8).toString('hex');
-  const queues = new PredictionQueues(redis, keys.prefix);
+  const queues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
   // After a reconnect the subscriber reads what ended while it was away (see PredictionEvents).
   const events = new PredictionEvents(subscriber, keys, (ids) => store.getMany(ids));

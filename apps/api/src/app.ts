@@ -41,7 +41,9 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
     // Room for the longest model name (MODEL_NAME_PATTERN allows 128); longer ones get our schema's 400.
     routerOptions: { maxParamLength: 256 },
     // Errors raised by the router (bad percent-encoding, over-long parameter) use the registry too.
-    frameworkErrors: (error, request, reply) => sendError(request, reply, toInferqError(error)),
+    frameworkErrors: (error, request, reply) => {
+      sendError(request, reply, toInferqError(error));
+    },
   });
   // Fastify parses text/plain by default; the API speaks JSON only (415 for anything else).
   app.removeContentTypeParser('text/plain');

@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
-import { ConfigError, readBoolean, readChoice, readInteger, readList, readRedisSentinel, readRedisUrl, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
-import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
+import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
+import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 
 /** API settings, read once from the environment. */
@@ -123,32 +121,31 @@ function readApiKeys(env: Env): ConfiguredApiKey[] {
 
 /** Parses the API's environment; throws ConfigError naming the bad variable. */
 export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
-  const redisUrl = readRedisUrl(env, 'REDIS_URL');
-  if (!redisUrl) throw new ConfigError('REDIS_URL is required for the API (e.g. redis://127.0.0.1:6379); `npm start` starts an embedded Redis for you');
+  const redisUrl = readRequiredRedisUrl(env, 'the API');
   const rateLimitPerSecond = readInteger(env, 'RATE_LIMIT_PER_SECOND', 0, { min: 0, max: 1_000_000 });
   const enqueueTimeoutMs = readInteger(env, 'ENQUEUE_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 });
   // The replica wait runs inside the enqueue's time budget (see redisCall), so it must end first.
   const redisWaitTimeoutMs = readInteger(env, 'REDIS_WAIT_TIMEOUT_MS', Math.min(1_000, enqueueTimeoutMs - 50), { min: 1, max: enqueueTimeoutMs - 50 });
   return Object.freeze({
-    port: readInteger(env, 'PORT', 3000, { min: 0, max: 65_535 }),
-    host: readString(env, 'HOST', '127.0.0.1'),
+    port: readApiPort(env),
+    host: readApiHost(env),
     redisUrl,
     redisSentinel: readRedisSentinel(env),
     redisWaitReplicas: readInteger(env, 'REDIS_WAIT_REPLICAS', 0, { min: 0, max: 16 }),
     redisWaitTimeoutMs,
-    keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
-    modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
+    keyPrefix: readKeyPrefix(env),
+    modelRepository: readModelRepository(env),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
     maxTensorElements: readInteger(env, 'MAX_TENSOR_ELEMENTS', 4_194_304, { min: 1, max: 268_435_456 }),
     maxWaitMs: readInteger(env, 'MAX_WAIT_MS', 30_000, { min: 0, max: 600_000 }),
     syncTimeoutMs: readInteger(env, 'SYNC_TIMEOUT_MS', 30_000, { min: 1, max: 3_600_000 }),
-    resultTtlSeconds: readInteger(env, 'RESULT_TTL_SECONDS', 86_400, { min: 1, max: 30 * 86_400 }),
+    resultTtlSeconds: readResultTtlSeconds(env),
     enqueueTimeoutMs,
     maxQueueSize: readInteger(env, 'MAX_QUEUE_SIZE', 10_000, { min: 1, max: 10_000_000 }),
     coalesceMaxPredictions: readInteger(env, 'COALESCE_MAX_PREDICTIONS', 64, { min: 1, max: 1_024 }),
     claimCheckBytes: readInteger(env, 'CLAIM_CHECK_BYTES', 65_536, { min: 0, max: 1024 * 1024 * 1024 }),
     defaultTimeoutMs: readInteger(env, 'DEFAULT_TIMEOUT_MS', 0, { min: 0, max: 86_400_000 }),
-    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    logLevel: readLogLevel(env),
     apiKeys: Object.freeze(readApiKeys(env)),
     rateLimitPerSecond,
     rateLimitBurst: readInteger(env, 'RATE_LIMIT_BURST', Math.max(1, rateLimitPerSecond), { min: 1, max: 1_000_000 }),

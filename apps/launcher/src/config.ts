@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { readBoolean, readChoice, readInteger, readRedisUrl, readString, type Env } from '@inferq/env';
-import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
+import { readApiHost, readApiPort, readBoolean, readChoice, readInteger, readLogLevel, readRedisUrl, readString, type Env } from '@inferq/env';
+import type { LogLevel } from '@inferq/logger';
 
 /** Settings of `npm start`; everything else is passed through to the API and workers. */
 export interface LauncherConfig {
@@ -30,13 +30,13 @@ export function loadLauncherConfig(env: Env = process.env): Readonly<LauncherCon
   const workers = readInteger(env, 'WORKERS', 1, { min: 0, max: 64 });
   const config: LauncherConfig = {
     workers,
-    port: readInteger(env, 'PORT', 3000, { min: 0, max: 65_535 }),
-    host: readString(env, 'HOST', '127.0.0.1'),
+    port: readApiPort(env),
+    host: readApiHost(env),
     dataDir: resolve(readString(env, 'DATA_DIR', './.data')),
     appendfsync: readChoice(env, 'REDIS_APPENDFSYNC', 'everysec', ['always', 'everysec'] as const),
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers))), { min: 0, max: 1024 }),
     monitor: readBoolean(env, 'MONITOR', true),
-    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    logLevel: readLogLevel(env),
   };
   const redisUrl = readRedisUrl(env, 'REDIS_URL');
   if (redisUrl) config.redisUrl = redisUrl;

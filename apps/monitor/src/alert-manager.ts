@@ -92,7 +92,7 @@ export class AlertManager {
         }
         this.#logger.warn({ rule: alert.rule, status: response.status, attempt }, 'alert webhook answered an error');
       } catch (error) {
-        this.#logger.warn({ rule: alert.rule, err: (error as Error).message, attempt }, 'alert webhook unreachable');
+        this.#logger.warn({ rule: alert.rule, err: error, attempt }, 'alert webhook unreachable');
       }
       if (attempt < this.#options.webhookAttempts) await new Promise((r) => setTimeout(r, 1_000 * 2 ** (attempt - 1)));
     }

@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_KEY_PREFIX, type MonitorSettings } from '@inferq/contract';
-import { ConfigError, readChoice, readInteger, readNumber, readRedisSentinel, readRedisUrl, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
-import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
+import type { MonitorSettings } from '@inferq/contract';
+import { ConfigError, readInteger, readKeyPrefix, readLogLevel, readModelRepository, readNumber, readRequiredRedisUrl, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
+import type { LogLevel } from '@inferq/logger';
 
 /**
  * Monitor settings, read once from the environment. The windowing and alert thresholds (and their
@@ -52,13 +51,12 @@ export interface MonitorConfig extends MonitorSettings {
 
 /** Parses the monitor's environment; throws ConfigError naming the bad variable. */
 export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfig> {
-  const redisUrl = readRedisUrl(env, 'REDIS_URL');
-  if (!redisUrl) throw new ConfigError('REDIS_URL is required for the monitor (e.g. redis://127.0.0.1:6379)');
+  const redisUrl = readRequiredRedisUrl(env, 'the monitor');
   const config: MonitorConfig = {
     redisUrl,
     redisSentinel: readRedisSentinel(env),
-    keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
-    modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
+    keyPrefix: readKeyPrefix(env),
+    modelRepository: readModelRepository(env),
     monitorId: readString(env, 'MONITOR_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     heartbeatMs: readInteger(env, 'MONITOR_HEARTBEAT_MS', 2_000, { min: 100, max: 60_000 }),
     windowSize: readInteger(env, 'WINDOW_SIZE', 50, { min: 0, max: 1_000_000 }),
@@ -77,7 +75,7 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     maxReports: readInteger(env, 'MONITOR_MAX_REPORTS', 200, { min: 1, max: 100_000 }),
     alertHistoryMaxLen: readInteger(env, 'ALERT_HISTORY_MAX_LEN', 1_000, { min: 10, max: 10_000_000 }),
     referenceLimits: readReferenceLimits(env),
-    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    logLevel: readLogLevel(env),
   };
   if (config.windowSize === 0 && config.windowMs === 0) throw new ConfigError('WINDOW_SIZE and WINDOW_MS are both 0: set at least one, or windows never close');
   const webhook = readString(env, 'ALERT_WEBHOOK_URL');

@@ -63,7 +63,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   const models = repository;
   const redis = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'worker');
   const blocking = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'worker', { connectionName: 'inferq-monitor-reader' });
-  for (const connection of [redis, blocking]) connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  for (const connection of [redis, blocking]) connection.on('error', (err: Error) => logger.warn({ err }, 'redis connection error'));
   await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(blocking, 30_000)]);
 
   const store = new MonitoringStore(redis, keys, {
@@ -178,7 +178,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     } else {
       await handleFeedback(entries);
     }
-  }, (error) => logger.warn({ err: error.message }, 'monitor read failed; retrying'));
+  }, (error) => logger.warn({ err: error }, 'monitor read failed; retrying'));
   await store.putSettings({
     windowSize: config.windowSize, windowMs: config.windowMs, feedbackWindowSize: config.feedbackWindowSize,
     driftShareThreshold: config.driftShareThreshold, driftPersistence: config.driftPersistence, accuracyThreshold: config.accuracyThreshold,
@@ -190,7 +190,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   await beat();
   let beating: Promise<void> | undefined;
   const heartbeat = setInterval(() => {
-    beating ??= beat().catch((error: Error) => logger.warn({ err: error.message }, 'heartbeat not written')).finally(() => { beating = undefined; });
+    beating ??= beat().catch((error: Error) => logger.warn({ err: error }, 'heartbeat not written')).finally(() => { beating = undefined; });
   }, config.heartbeatMs);
   heartbeat.unref();
   await consumer.start();
@@ -204,7 +204,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
         const closed = await predictionWindows.closeIfDue(model, version);
         if (closed) await handlePredictionWindow(model, version, closed);
       }
-    })().catch((error: Error) => logger.warn({ err: error.message }, 'closing due windows failed')).finally(() => { ticking = undefined; });
+    })().catch((error: Error) => logger.warn({ err: error }, 'closing due windows failed')).finally(() => { ticking = undefined; });
   }, Math.min(1_000, Math.max(100, Math.floor(config.windowMs / 4)))) : undefined;
   ticker?.unref();
 
@@ -225,13 +225,13 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     close: () => (closing ??= (async () => {
       if (ticker) clearInterval(ticker);
       clearInterval(heartbeat);
-      try { await consumer.stop(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error stopping the reader'); }
+      try { await consumer.stop(); } catch (error) { logger.warn({ err: error }, 'error stopping the reader'); }
       try { await ticking; } catch { /* logged above */ }
-      try { await alerts.flush(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error flushing webhooks'); }
+      try { await alerts.flush(); } catch (error) { logger.warn({ err: error }, 'error flushing webhooks'); }
       try {
         await beating;
         await store.endHeartbeat(config.monitorId, Date.now());
-      } catch (error) { logger.warn({ err: (error as Error).message }, 'heartbeat not removed; it expires by itself'); }
+      } catch (error) { logger.warn({ err: error }, 'heartbeat not removed; it expires by itself'); }
       await blocking.quit().catch(() => blocking.disconnect());
       await redis.quit().catch(() => redis.disconnect());
       logger.info({ monitorId: config.monitorId }, 'monitor stopped');

@@ -64,7 +64,7 @@ export class ReferenceProfiles {
       try {
         text = readFileSync(path, 'utf8');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#logger.warn({ path, err: (error as Error).message }, 'reference not readable');
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#logger.warn({ path, err: error }, 'reference not readable');
       }
       this.#files.set(key, text === undefined ? null : this.#parse(text, 'file', path));
     }
@@ -75,7 +75,7 @@ export class ReferenceProfiles {
     try {
       return referenceFromCsv(text, source, this.#limits);
     } catch (error) {
-      this.#logger.warn({ reference: where, err: (error as Error).message }, 'reference not usable; drift is not measured');
+      this.#logger.warn({ reference: where, err: error }, 'reference not usable; drift is not measured');
       return null;
     }
   }

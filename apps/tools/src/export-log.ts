@@ -2,16 +2,17 @@
  * `npm run export:log`: writes the prediction log as JSON Lines (one `PredictionLogEntry` plus its
  * `logId` per line, oldest first), for analysis or retraining.
  *
- *   npm run export:log -- --model iris --out iris.jsonl                      # from the API on :3000
- *   npm run export:log -- --model iris --version 1 --since 2026-01-01T00:00:00Z --limit 10000 --out iris.jsonl
- *   npm run export:log -- --api http://host:3000 --key "$INFERQ_API_KEY" --out all.jsonl
- *   npm run export:log -- --redis redis://127.0.0.1:6379 --prefix inferq --out all.jsonl   # straight from Redis
+ *   npm run export:log -- --model iris --out exports/iris.jsonl              # from the API on :3000 (exports/ is git-ignored)
+ *   npm run export:log -- --model iris --version 1 --since 2026-01-01T00:00:00Z --limit 10000 --out exports/iris.jsonl
+ *   npm run export:log -- --api http://host:3000 --key "$INFERQ_API_KEY" --out exports/all.jsonl
+ *   npm run export:log -- --redis redis://127.0.0.1:6379 --prefix inferq --out exports/all.jsonl   # straight from Redis
  *
  * Through the API it streams `GET /v1/predictions/log` (an API key comes from --key or
  * INFERQ_API_KEY); with --redis it reads the stream itself. Without --out it writes to stdout.
  */
-import { createWriteStream } from 'node:fs';
-import { Readable, Writable } from 'node:stream';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_KEY_PREFIX, redisKeys } from '@inferq/contract';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     return;
   }
   if (values.limit !== undefined && !/^\d+$/.test(values.limit)) throw new Error(`--limit must be a whole number\n${USAGE}`);
+  if (values.out) mkdirSync(dirname(values.out), { recursive: true });
   const output: Writable = values.out ? createWriteStream(values.out) : process.stdout;
   let lines = 0;
   const counting = async function* (source: AsyncIterable<string | Uint8Array>) {

@@ -48,9 +48,9 @@ export async function startBatchingSync(options: BatchingSyncOptions): Promise<(
       if (!server) return;
       await refresh(server);
       await resizeWorker(change.model);
-    })().catch((error: Error) => logger.warn({ err: error.message }, 'could not apply a batching change'));
+    })().catch((error: Error) => logger.warn({ err: error }, 'could not apply a batching change'));
   });
-  subscriber.on('error', (error: Error) => logger.warn({ err: error.message }, 'batching subscriber connection error'));
+  subscriber.on('error', (error: Error) => logger.warn({ err: error }, 'batching subscriber connection error'));
   // Subscribe only once ready: a SUBSCRIBE queued before ioredis's ready check turns the
   // connection into subscriber mode and the check's INFO then fails.
   await waitUntilReady(subscriber, 30_000);

@@ -1,9 +1,7 @@
 import { hostname, availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
-import { ConfigError, readChoice, readInteger, readList, readNumber, readRedisSentinel, readRedisUrl, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
-import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
+import { ConfigError, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readNumber, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
+import type { LogLevel } from '@inferq/logger';
 import type { DeviceSetting } from './device.js';
 
 /** Worker settings, read once from the environment. */
@@ -68,21 +66,20 @@ const DEVICE_PATTERN = /^(auto|cpu|cuda|cuda:\d{1,2})$/;
 
 /** Parses the worker's environment; throws ConfigError naming the bad variable. */
 export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig> {
-  const redisUrl = readRedisUrl(env, 'REDIS_URL');
-  if (!redisUrl) throw new ConfigError('REDIS_URL is required for a worker (e.g. redis://127.0.0.1:6379)');
+  const redisUrl = readRequiredRedisUrl(env, 'a worker');
   const device = readString(env, 'DEVICE', 'auto');
   if (!DEVICE_PATTERN.test(device)) throw new ConfigError(`DEVICE="${device}" must be auto, cpu, cuda or cuda:N`);
   const gpuCountRaw = readString(env, 'GPU_COUNT');
   const config: WorkerConfig = {
     redisUrl,
     redisSentinel: readRedisSentinel(env),
-    keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
-    modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
+    keyPrefix: readKeyPrefix(env),
+    modelRepository: readModelRepository(env),
     models: readList(env, 'MODELS'),
     device: device as DeviceSetting,
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 0, { min: 0, max: availableParallelism() * 4 }),
     concurrencyFactor: readInteger(env, 'BATCH_CONCURRENCY_FACTOR', 2, { min: 1, max: 16 }),
-    resultTtlSeconds: readInteger(env, 'RESULT_TTL_SECONDS', 86_400, { min: 1, max: 30 * 86_400 }),
+    resultTtlSeconds: readResultTtlSeconds(env),
     lockDurationMs: readInteger(env, 'LOCK_DURATION_MS', 30_000, { min: 1_000, max: 3_600_000 }),
     stalledIntervalMs: 0, // set below: its default depends on the lock duration
     maxStalledCount: readInteger(env, 'MAX_STALLED_COUNT', 2, { min: 0, max: 100 }),
@@ -90,7 +87,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     predictionLogMaxLen: readInteger(env, 'PREDICTION_LOG_MAX_LEN', 100_000, { min: 100, max: 100_000_000 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     workerId: readString(env, 'WORKER_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
-    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    logLevel: readLogLevel(env),
   };
   config.stalledIntervalMs = readInteger(env, 'STALLED_INTERVAL_MS', Math.floor(config.lockDurationMs / 2), { min: 500, max: 3_600_000 });
   if (gpuCountRaw !== undefined) config.gpuCount = readInteger(env, 'GPU_COUNT', 0, { min: 0, max: 64 });

@@ -106,12 +106,19 @@ function setup(policy: BatchPolicy, options: Partial<MicroBatcherOptions<Item, s
   });
   /** Submits items; returns their promises, with outcomes recorded as they settle. */
   const outcomes = new Map<string, { value?: string; error?: unknown }>();
-  const submit = (...items: Item[]) =>
-    items.map((item) => {
-      const promise = batcher.submit(item);
-      promise.then((value) => outcomes.set(item.id, { value }), (error: unknown) => outcomes.set(item.id, { error }));
-      return promise;
-    });
+  /** Submits and records each outcome in `outcomes`, which is what most tests check. */
+  const track = (item: Item) => {
+    const promise = batcher.submit(item);
+    promise.then((value) => outcomes.set(item.id, { value }), (error: unknown) => outcomes.set(item.id, { error }));
+    return promise;
+  };
+  const submit = (...items: Item[]): void => {
+    for (const item of items) {
+      batcher.submit(item).then((value) => outcomes.set(item.id, { value }), (error: unknown) => outcomes.set(item.id, { error }));
+    }
+  };
+  /** As `submit`, also returning each item's promise for tests that await one. */
+  const submitted = (...items: Item[]) => items.map(track);
   /** Resolves call `index` with one result per item: `<id>!`. */
   const complete = async (index: number) => {
     const call = calls[index];
@@ -120,7 +127,7 @@ function setup(policy: BatchPolicy, options: Partial<MicroBatcherOptions<Item, s
     await settle();
   };
   const ids = () => calls.map((c) => c.items.map((i) => i.id));
-  return { scheduler, batcher, calls, submit, complete, ids, outcomes };
+  return { scheduler, batcher, calls, submit, submitted, complete, ids, outcomes };
 }
 
 const item = (id: string, rows?: number, key?: string): Item => {
@@ -132,8 +139,8 @@ const item = (id: string, rows?: number, key?: string): Item => {
 
 describe('MicroBatcher with delay 0', () => {
   it('runs a lone item at once, after the deferred pump', async () => {
-    const { scheduler, batcher, calls, submit, complete, ids } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
-    const [a] = submit(item('a'));
+    const { scheduler, batcher, calls, submitted, complete, ids } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
+    const [a] = submitted(item('a'));
     assert.equal(calls.length, 0, 'nothing runs inside submit');
     assert.equal(batcher.pendingCount, 1);
     scheduler.runDeferred();
@@ -147,8 +154,8 @@ describe('MicroBatcher with delay 0', () => {
   });
 
   it('puts items submitted in the same turn in one batch, results in order', async () => {
-    const { scheduler, submit, ids, calls } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
-    const promises = submit(item('a'), item('b'), item('c'));
+    const { scheduler, submitted, ids, calls } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
+    const promises = submitted(item('a'), item('b'), item('c'));
     assert.equal(scheduler.pendingDeferred, 1, 'one pump for the whole turn');
     scheduler.runDeferred();
     assert.deepEqual(ids(), [['a', 'b', 'c']]);
@@ -325,8 +332,8 @@ describe('MicroBatcher keys', () => {
 
 describe('MicroBatcher failures', () => {
   it('rejects every item of a failed batch, and only that batch', async () => {
-    const { scheduler, submit, ids, calls, complete, outcomes } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
-    const [a, b] = submit(item('a'), item('b'));
+    const { scheduler, submit, submitted, ids, calls, complete, outcomes } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
+    const [a, b] = submitted(item('a'), item('b'));
     scheduler.runDeferred();
     submit(item('c'));
     scheduler.runDeferred();
@@ -357,24 +364,24 @@ describe('MicroBatcher failures', () => {
   });
 
   it('rejects every item when runBatch returns the wrong number of results', async () => {
-    const { scheduler, submit, calls } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
-    const promises = submit(item('a'), item('b'));
+    const { scheduler, submitted, calls } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
+    const promises = submitted(item('a'), item('b'));
     scheduler.runDeferred();
     calls[0]!.result.resolve(['only one']);
     for (const promise of promises) await assert.rejects(promise, /runBatch returned 1 results for 2 items/);
   });
 
   it('rejects when runBatch returns too many results', async () => {
-    const { scheduler, submit, calls } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
-    const [a] = submit(item('a'));
+    const { scheduler, submitted, calls } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 });
+    const [a] = submitted(item('a'));
     scheduler.runDeferred();
     calls[0]!.result.resolve(['1', '2']);
     await assert.rejects(a!, /returned 2 results for 1 items/);
   });
 
   it('rejects the item when keyOf throws', async () => {
-    const { submit } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 }, { keyOf: () => { throw new Error('no key'); } });
-    await assert.rejects(submit(item('a'))[0]!, /no key/);
+    const { submitted } = setup({ maxBatchSize: 8, maxQueueDelayMs: 0 }, { keyOf: () => { throw new Error('no key'); } });
+    await assert.rejects(submitted(item('a'))[0]!, /no key/);
   });
 });
 
@@ -483,8 +490,8 @@ describe('MicroBatcher.drain', () => {
   });
 
   it('resolves even when batches fail', async () => {
-    const { scheduler, batcher, submit, calls } = setup({ maxBatchSize: 2, maxQueueDelayMs: 0 });
-    const [a] = submit(item('a'));
+    const { scheduler, batcher, submitted, calls } = setup({ maxBatchSize: 2, maxQueueDelayMs: 0 });
+    const [a] = submitted(item('a'));
     scheduler.runDeferred();
     const draining = batcher.drain();
     calls[0]!.result.reject(new Error('boom'));

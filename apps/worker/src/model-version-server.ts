@@ -95,7 +95,7 @@ export class ModelVersionServer {
     // Not awaited before running: the final write goes out later on the same connection, so Redis
     // applies them in order; this takes a round trip off every batch's latency.
     const running = this.#store.markRunning(items.map((i) => i.job), this.#worker)
-      .catch((error: Error) => this.#logger.warn({ err: error.message }, 'could not mark batch running'));
+      .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
     const outcomes = await runBatchIsolated(this.#runner, items);
     const finishedAt = Date.now();
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
@@ -104,7 +104,7 @@ export class ModelVersionServer {
     await running;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
     const done = items.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
-    await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error.message }, 'could not delete claim-check payloads'));
+    await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error }, 'could not delete claim-check payloads'));
     // Not awaited: the log is written after the results, off the jobs' path (see prediction-log-writer.ts).
     // A deferred failure is re-queued, not final: it is logged when it ends.
     this.#log?.record(this.model, items, outcomes, events, finishedAt, deferred);
@@ -115,7 +115,8 @@ export class ModelVersionServer {
     this.counters.failures += failed;
     const first = outcomes.find((o) => o.ok);
     if (first?.ok) this.counters.inferenceMs += first.inferenceMs;
-    this.#logger.info(
+    // debug: one line per batch would be most of an info log under load; /metrics counts batches.
+    this.#logger.debug(
       {
         jobIds: items.map((i) => i.id),
         batchRequests: items.length,

@@ -1,3 +1,5 @@
+// Before onnxruntime loads: its telemetry off (docs/configuration: ORT_DISABLE_TELEMETRY).
+import '@inferq/env/onnxruntime-defaults';
 import * as ort from 'onnxruntime-node';
 import { DATATYPE_INFO, datatypeFromOrt } from '@inferq/contract';
 import type { Tensor, TensorValues } from '@inferq/tensor';
@@ -41,7 +43,7 @@ export class OnnxSession {
         return new OnnxSession(session, options.device.label);
       } catch (error) {
         logger.warn(
-          { modelPath, device: options.device.label, err: (error as Error).message },
+          { modelPath, device: options.device.label, err: error },
           'CUDA execution provider unavailable; falling back to CPU (install onnxruntime-node with its CUDA binaries: see docs/gpu.md)',
         );
       }

@@ -69,7 +69,7 @@ export class PredictionLogWriter {
       })
       .catch((error: Error) => {
         this.counters.failedWrites++;
-        this.#logger.warn({ err: error.message }, 'prediction log write failed');
+        this.#logger.warn({ err: error }, 'prediction log write failed');
       })
       .finally(() => this.#pending.delete(write));
     this.#pending.add(write);

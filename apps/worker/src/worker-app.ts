@@ -36,7 +36,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   if (repository.modelNames().length === 0) throw new Error(`no model could be loaded from ${config.modelRepository}`);
 
   const redis = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'worker');
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await waitUntilReady(redis, 30_000);
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
   const predictionLog = new PredictionLogWriter(new PredictionLog(redis, keys, config.predictionLogMaxLen), { sampleRate: config.predictionLogSampleRate }, logger);
@@ -74,7 +74,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const handle = createPredictionHandler(lookup, outcomes, Date.now,
     async (job) => (job.payloadKey ? (await redis.getBuffer(job.payloadKey)) ?? undefined : undefined));
   // Predictions of a bundle that cannot run with their neighbours go back on the queue alone.
-  const requeueQueues = new PredictionQueues(redis, keys.prefix);
+  const requeueQueues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
   // Outcomes BullMQ gave up on (stall limit, attempts used up) are recorded off the job's path;
   // held here so shutdown can wait for them.
   const givenUp = new Set<Promise<void>>();
@@ -94,7 +94,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       requeue: async (predictions, priority) => {
         await Promise.all(predictions.map((p) => requeueQueues.enqueue(p, { priority })));
       },
-      onFailed: (job, err, final) => logger.warn({ jobId: job.id, model, attemptsMade: job.attemptsMade, final, err: err.message }, 'job failed'),
+      onFailed: (job, err, final) => logger.warn({ jobId: job.id, model, attemptsMade: job.attemptsMade, final, err: err }, 'job failed'),
       onGivenUp: (predictions, error, job) => {
         const recording = outcomes.record(predictions.map((p) => outcomes.failedEvent(p, error)))
           .catch((e: Error) => logger.error({ jobId: job.id, err: e }, 'could not record failure; the prediction can be retried from the dead letters'))
@@ -102,7 +102,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
         givenUp.add(recording);
       },
     });
-    worker.on('error', (err) => logger.warn({ model, err: err.message }, 'worker error'));
+    worker.on('error', (err) => logger.warn({ model, err }, 'worker error'));
     worker.on('stalled', (jobId) => logger.warn({ jobId, model }, 'job stalled: its worker stopped renewing the lock; re-queued'));
     return worker;
   });
@@ -123,7 +123,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   };
   await heartbeat();
   const heartbeatTimer = setInterval(() => {
-    heartbeat().catch((err: Error) => logger.warn({ err: err.message }, 'heartbeat failed'));
+    heartbeat().catch((err: Error) => logger.warn({ err }, 'heartbeat failed'));
   }, Math.floor(DEVICE_LEASE_TTL_MS / 3));
   heartbeatTimer.unref();
 

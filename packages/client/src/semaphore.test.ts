@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { startDeadline } from './deadline.js';
-import { InferqClientError } from './errors.js';
+import { type InferqClientError } from './errors.js';
 import { Semaphore } from './semaphore.js';
 
 describe('maxInFlight semaphore and back-off', () => {

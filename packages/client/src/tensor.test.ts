@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InferqClientError } from './errors.js';
+import { type InferqClientError } from './errors.js';
 import { flattenNested, prepareTensor, toJsonInput } from './tensor.js';
 
 describe('tensors from typed and nested arrays', () => {

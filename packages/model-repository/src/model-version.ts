@@ -49,7 +49,7 @@ export function loadModelVersion(name: string, version: string, dir: string): Mo
     try {
       parsed = JSON.parse(configText);
     } catch (error) {
-      throw new Error(`${configPath}: not valid JSON (${(error as Error).message})`);
+      throw new Error(`${configPath}: not valid JSON (${(error as Error).message})`, { cause: error });
     }
     config = parseModelConfig(parsed, configPath);
   }

@@ -56,10 +56,17 @@ export class PredictionQueues {
   readonly #connection: Redis;
   readonly #prefix: string;
   readonly #queues = new Map<string, Queue>();
+  readonly #onError: (error: Error, model: string) => void;
 
-  constructor(connection: Redis, prefix: string) {
+  /**
+   * @param onError - a Queue's 'error' events (connection trouble, failed commands); requests see
+   *   the failure too (503), this is for the log. Never dropped: without a listener Node would
+   *   crash the process on the first one.
+   */
+  constructor(connection: Redis, prefix: string, onError: (error: Error, model: string) => void) {
     this.#connection = connection;
     this.#prefix = prefix;
+    this.#onError = onError;
   }
 
   /** The queue of `model`, created on first use. */
@@ -67,9 +74,7 @@ export class PredictionQueues {
     let queue = this.#queues.get(model);
     if (!queue) {
       queue = new Queue(predictionQueueName(model), { connection: this.#connection, prefix: this.#prefix });
-      // A Queue emits 'error' on connection trouble; the API reports that per request (503), so
-      // an unhandled 'error' event must not crash the process.
-      queue.on('error', () => {});
+      queue.on('error', (error) => this.#onError(error, model));
       this.#queues.set(model, queue);
     }
     return queue;

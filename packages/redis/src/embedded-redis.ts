@@ -14,6 +14,12 @@ export interface EmbeddedRedisOptions {
   binary?: string;
   /** Milliseconds to wait for the server to answer. @defaultValue 10000 */
   startTimeoutMs?: number;
+  /**
+   * Run it in a process group of its own, so a Ctrl-C in the terminal (SIGINT to the whole
+   * foreground group) does not reach it: whoever started it stops it last, after its clients.
+   * @defaultValue false (tests keep it in their group, so killing the group cleans it up)
+   */
+  detached?: boolean;
 }
 
 /** A running `redis-server` child. */
@@ -21,6 +27,8 @@ export interface EmbeddedRedis {
   readonly url: string;
   readonly port: number;
   readonly process: ChildProcess;
+  /** Its last output lines (it logs at `warning` level), for error reports. */
+  output(): string;
   /** Graceful stop (SIGTERM: Redis flushes the AOF and exits). Idempotent. */
   stop(): Promise<void>;
   /** Crash stop (SIGKILL). Idempotent. */
@@ -55,7 +63,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'everysec',
     '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'no', '--loglevel', 'warning',
   ];
-  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4_000); });
   child.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4_000); });
@@ -73,7 +81,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { url: `redis://127.0.0.1:${port}`, port, process: child, stop: stopWith('SIGTERM'), kill: stopWith('SIGKILL') };
+  return { url: `redis://127.0.0.1:${port}`, port, process: child, output: () => output.trim(), stop: stopWith('SIGTERM'), kill: stopWith('SIGKILL') };
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {

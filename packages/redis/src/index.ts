@@ -5,5 +5,6 @@
  */
 export * from './redis-connection.js';
 export * from './embedded-redis.js';
+export * from './data-dir-lock.js';
 export * from './redis-script.js';
 export * from './redis-errors.js';

@@ -62,7 +62,7 @@ export const monitoringRoutes: FastifyPluginAsync = async (app) => {
       for await (const entry of entries) yield `${JSON.stringify(entry)}\n`;
     }
     const body = Readable.from(lines(), { objectMode: false });
-    body.on('error', (error) => request.log.warn({ err: error.message }, 'prediction log export cut short'));
+    body.on('error', (error) => request.log.warn({ err: error }, 'prediction log export cut short'));
     return reply.type('application/x-ndjson; charset=utf-8').send(body);
   });
 
