@@ -1,13 +1,21 @@
 /**
  * The WebSocket while Redis is away: a real redis-server is killed (SIGKILL) and restarted on the
- * same port while one socket keeps sending `predict` and `subscribe` messages. Every refusal must
- * be the typed QUEUE_UNAVAILABLE (with the message's `ref`, and the `id` for subscribe), as over
- * REST, never INTERNAL_ERROR; once Redis is back the same socket is served again.
+ * same port. Every refusal must be the typed QUEUE_UNAVAILABLE (with the message's `ref`, and the
+ * `id` for subscribe), as over REST, never INTERNAL_ERROR; once Redis is back the same socket is
+ * served again.
+ *
+ * First, deterministically, the case that answered INTERNAL_ERROR: Redis dies while a MULTI (the
+ * submit's record write) is unanswered. ioredis then rejects its commands and EXEC with one error
+ * object and lists it in EXEC's own `previousErrors`; the out-of-memory check recursed through
+ * that cycle until the stack overflowed. Redis is stopped (SIGSTOP) before the MULTI is sent, then killed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
-import { newPredictionId, type WsServerMessage } from '@inferq/contract';
+import { InferqError, newPredictionId, redisKeys, type WsServerMessage } from '@inferq/contract';
+import { createRedisConnection, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { redisCall } from '../../apps/api/src/redis-call.js';
+import { waitUntil } from '../helpers/processes.js';
 import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
@@ -71,6 +79,28 @@ describe('WebSocket through a Redis outage (real redis-server killed and restart
     await redis?.dispose();
   });
 
+  it('maps a MULTI cut off by the kill to QUEUE_UNAVAILABLE (redisCall, as every route uses it)', async () => {
+    // The API's kind of connection (producer: no offline queue, one retry) and its record write.
+    const producer = createRedisConnection(redis.url, 'producer', { retryStrategy: () => null });
+    producer.on('error', () => {}); // it dies with the server
+    try {
+      await waitUntilReady(producer);
+      const store = new PredictionStore(producer, redisKeys('outage'), 60);
+      // A stopped server answers nothing, so the kill cuts off every command of the MULTI at once.
+      redis.process.kill('SIGSTOP');
+      const write = redisCall(producer, 20_000, () => store.create({ id: newPredictionId(), model: 'iris', version: '1', createdAt: Date.now() }));
+      const outcome = write.then(() => undefined, (error: unknown) => error);
+      await redis.kill();
+      const error = await outcome;
+      assert.ok(error instanceof InferqError, `a typed error, not ${String(error)}`);
+      assert.equal(error.code, 'QUEUE_UNAVAILABLE', error.message);
+    } finally {
+      producer.disconnect();
+    }
+    redis = await redis.restart();
+    await waitUntil(async () => (await stack.app.inject('/v2/health/ready')).statusCode === 200, 30_000, 'the API to reconnect');
+  });
+
   it('answers QUEUE_UNAVAILABLE (with ref and id), never INTERNAL_ERROR, and serves again after the restart', async (t) => {
     socket = (await stack.app.injectWS('/v1/ws')) as unknown as WebSocket;
     const inbox = new Inbox(socket);
@@ -131,7 +161,6 @@ describe('WebSocket through a Redis outage (real redis-server killed and restart
       checkRefusals(answers);
       served = answers.some((a) => a.type === 'accepted');
     }
-    t.diagnostic(`last answers: ${JSON.stringify(inbox.messages.slice(-3)).slice(0, 800)}`);
     t.diagnostic(`${round} rounds of ${PER_ROUND * 2} messages; ${refused} refused during the outage`);
     assert.ok(served, 'the socket is served again after the restart');
   });
