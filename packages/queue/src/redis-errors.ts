@@ -5,24 +5,14 @@
  * `previousErrors` (ioredis), from a script as an error whose message contains it.
  */
 
-/**
- * True when `error` is Redis refusing a write because it is out of memory.
- *
- * `previousErrors` may hold the error itself: when the connection drops during a MULTI, ioredis
- * rejects every queued command and EXEC with one and the same error object and then lists the
- * commands' errors in EXEC's. So the walk remembers what it has seen instead of recursing
- * (recursing overflowed the stack, and a dropped connection became a 500 instead of a 503).
- */
+const OOM = /\bOOM\b/;
+
+/** True when `error` is Redis refusing a write because it is out of memory. */
 export function isOutOfMemoryError(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const pending: unknown[] = [error];
-  while (pending.length > 0) {
-    const next = pending.pop();
-    if (!(next instanceof Error) || seen.has(next)) continue;
-    seen.add(next);
-    if (/\bOOM\b/.test(next.message)) return true;
-    const previous = (next as Error & { previousErrors?: unknown }).previousErrors;
-    if (Array.isArray(previous)) pending.push(...previous);
-  }
-  return false;
+  if (!(error instanceof Error)) return false;
+  if (OOM.test(error.message)) return true;
+  // One level only: ioredis may list an error among its own previousErrors (a closed connection
+  // fails every queued command with the same error object), so recursing would never end.
+  const previous = (error as Error & { previousErrors?: unknown }).previousErrors;
+  return Array.isArray(previous) && previous.some((e) => e instanceof Error && OOM.test(e.message));
 }
