@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
@@ -25,7 +25,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     websocket: true, config: { access: 'authenticated' },
     schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' },
   }, (socket, request) => {
-    new PredictionSocket(socket, app, principalOf(request), request.ip).attach();
+    new PredictionSocket(socket, app, principalOf(request), request.ip, request.log).attach();
   });
 };
 
@@ -44,6 +44,8 @@ class PredictionSocket {
   /** The key the connection was opened with (checked on upgrade, re-checked per message). */
   readonly #principal: Principal;
   readonly #clientAddress: string;
+  /** The upgrade request's logger: errors of this socket's messages are logged with its request id. */
+  readonly #log: FastifyBaseLogger;
   /** id → function that stops listening. */
   readonly #watching = new Map<string, () => void>();
   /** Ids whose result was sent; each result goes out once per socket. */
@@ -52,16 +54,17 @@ class PredictionSocket {
   readonly #heldBack = new Map<string, PredictionRecord>();
   readonly #awaitingAccept = new Set<string>();
 
-  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string) {
+  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string, log: FastifyBaseLogger) {
     this.#socket = socket;
     this.#app = app;
     this.#principal = principal;
     this.#clientAddress = clientAddress;
+    this.#log = log;
   }
 
   attach(): void {
     this.#socket.on('message', (data, isBinary) => {
-      void this.#onMessage(data as Buffer, isBinary).catch((error: unknown) => this.#sendError(toInferqError(error)));
+      void this.#onMessage(data as Buffer, isBinary).catch((error: unknown) => this.#sendError(this.#normalise(error)));
     });
     this.#socket.on('close', () => {
       for (const stop of this.#watching.values()) stop();
@@ -117,7 +120,7 @@ class PredictionSocket {
       requireScope(this.#principal, 'predict');
       await admitPrediction(this.#app.accessControl, this.#principal, this.#clientAddress);
     } catch (error) {
-      return this.#sendError(toInferqError(error), ref);
+      return this.#sendError(this.#normalise(error), ref);
     }
     // Listen before the job exists so even an instant result is not missed; hold it until 'accepted' is out.
     const id = newPredictionId();
@@ -129,7 +132,7 @@ class PredictionSocket {
       this.#send({ type: 'accepted', id, model: accepted.model, version: accepted.version, ...(ref !== undefined ? { ref } : {}) });
     } catch (error) {
       this.#unwatch(id);
-      const normalised = toInferqError(error);
+      const normalised = this.#normalise(error);
       this.#app.metrics.rejected.inc({ code: normalised.code });
       return this.#sendError(normalised, ref);
     } finally {
@@ -146,7 +149,7 @@ class PredictionSocket {
     try {
       requireScope(this.#principal, 'read');
     } catch (error) {
-      return this.#sendError(toInferqError(error), ref);
+      return this.#sendError(this.#normalise(error), ref);
     }
     const viewer = viewerOf(this.#principal);
     await Promise.all(m.ids.map(async (id) => {
@@ -170,7 +173,7 @@ class PredictionSocket {
         this.#awaitingAccept.delete(id);
         this.#heldBack.delete(id);
         this.#unwatch(id);
-        this.#sendError(toInferqError(error), ref, id);
+        this.#sendError(this.#normalise(error), ref, id);
       }
     }));
   }
@@ -202,6 +205,13 @@ class PredictionSocket {
     } else if (record.status === 'failed' || record.status === 'expired') {
       this.#send({ type: 'result', id: record.id, status: record.status, error: record.error ?? { code: 'INTERNAL_ERROR', message: record.status }, timings: record.timings });
     }
+  }
+
+  /** As the HTTP error handler: anything unexpected becomes INTERNAL_ERROR and is logged with its stack. */
+  #normalise(error: unknown): InferqError {
+    const normalised = toInferqError(error);
+    if (normalised.code === 'INTERNAL_ERROR') this.#log.error({ err: error }, 'unhandled error on WebSocket message');
+    return normalised;
   }
 
   #sendError(error: InferqError, ref?: string, id?: string): void {
