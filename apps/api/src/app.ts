@@ -7,6 +7,8 @@ import { API_KEY_SECURITY_SCHEMES, installAccessControl } from './auth/access-co
 import { installBinaryBodyParser } from './binary-body.js';
 import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
 import { installHttpSecurity } from './http-security.js';
+import { installOpenAccessGuard } from './open-access-guard.js';
+import { installConnectionCap, serverTimeoutOptions } from './server-timeouts.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { deadLetterRoutes } from './routes/dead-letter-routes.js';
 import { batchingRoutes } from './routes/batching-routes.js';
@@ -27,6 +29,8 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Slow clients: request, header and keep-alive timeouts (server-timeouts.ts).
+    ...serverTimeoutOptions(ctx.config),
     // Tensor values are validated by our own code with precise messages; ajv only checks structure.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // One log line per request would dominate the log at thousands of predictions per second;
@@ -38,6 +42,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
     // Errors raised by the router (bad percent-encoding, over-long parameter) use the registry too.
     frameworkErrors: (error, request, reply) => sendError(request, reply, toInferqError(error)),
   });
+  installConnectionCap(app.server, ctx.config.maxConnectionsPerClient, (address) => app.log.debug({ ip: address }, 'connection refused: MAX_CONNECTIONS_PER_CLIENT reached'));
   // Fastify parses text/plain by default; the API speaks JSON only (415 for anything else).
   app.removeContentTypeParser('text/plain');
   installBinaryBodyParser(app);
@@ -62,6 +67,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   installErrorHandling(app);
   await installHttpSecurity(app, ctx.config);
   installAccessControl(app, ctx.auth, ctx.config);
+  installOpenAccessGuard(app, ctx.config);
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });

@@ -3,9 +3,16 @@ import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
 import { ConfigError, readBoolean, readChoice, readInteger, readList, readRedisUrl, readString, type Env } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
+import type { OpenAccessOptions } from './open-access-guard.js';
+import type { ServerTimeoutOptions } from './server-timeouts.js';
+import type { WsLimitOptions } from './ws-limits.js';
 
-/** API settings, read once from the environment. */
-export interface ApiConfig {
+/**
+ * API settings, read once from the environment. The limits against slow clients
+ * (server-timeouts.ts), WebSocket costs (ws-limits.ts) and the guard while access control is off
+ * (open-access-guard.ts) are documented with their options.
+ */
+export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAccessOptions {
   /** `PORT` @defaultValue 3000 */
   port: number;
   /** `HOST` @defaultValue '127.0.0.1' (set 0.0.0.0 in containers) */
@@ -73,17 +80,26 @@ export interface ApiConfig {
   metricsRequireAuth: boolean;
 }
 
-/** Reads CORS_ORIGINS: `*` or origins such as `https://app.example.com` (scheme, host, optional port). */
-function readCorsOrigins(env: Env): string[] {
-  const origins = readList(env, 'CORS_ORIGINS');
+/** Checks origins such as `https://app.example.com` (scheme, host, optional port) or `*`. */
+function checkOrigins(name: string, origins: string[]): string[] {
   for (const origin of origins) {
     let parsed: URL | undefined;
     try { parsed = new URL(origin); } catch { /* reported below */ }
     if (origin !== '*' && parsed?.origin !== origin) {
-      throw new ConfigError(`CORS_ORIGINS: "${origin.slice(0, 100)}" is not an origin (scheme://host[:port], no path or trailing slash) nor *`);
+      throw new ConfigError(`${name}: "${origin.slice(0, 100)}" is not an origin (scheme://host[:port], no path or trailing slash) nor *`);
     }
   }
   return origins;
+}
+
+/** Checks ALLOWED_HOSTS: host names without port (`inferq-api`), `.suffix` for subdomains too, or `*`; lower-cased. */
+function checkHosts(name: string, hosts: string[]): string[] {
+  return hosts.map((host) => {
+    if (host !== '*' && !/^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i.test(host)) {
+      throw new ConfigError(`${name}: "${host.slice(0, 100)}" is not a host name (letters, digits, - and . without a port; a leading . takes subdomains too) nor *`);
+    }
+    return host.toLowerCase();
+  });
 }
 
 /** Reads API_KEYS and ADMIN_API_KEY; errors name the variable, never a key. */
@@ -110,6 +126,10 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
   const redisUrl = readRedisUrl(env, 'REDIS_URL');
   if (!redisUrl) throw new ConfigError('REDIS_URL is required for the API (e.g. redis://127.0.0.1:6379); `npm start` starts an embedded Redis for you');
   const rateLimitPerSecond = readInteger(env, 'RATE_LIMIT_PER_SECOND', 0, { min: 0, max: 1_000_000 });
+  const requestTimeoutMs = readInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 });
+  const headersTimeoutMs = readInteger(env, 'HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), { min: 100, max: 3_600_000 });
+  // Node refuses a headers timeout longer than the request timeout; say so by name instead.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   return Object.freeze({
     port: readInteger(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -130,8 +150,15 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     apiKeys: Object.freeze(readApiKeys(env)),
     rateLimitPerSecond,
     rateLimitBurst: readInteger(env, 'RATE_LIMIT_BURST', Math.max(1, rateLimitPerSecond), { min: 1, max: 1_000_000 }),
-    corsOrigins: Object.freeze(readCorsOrigins(env)),
+    corsOrigins: Object.freeze(checkOrigins('CORS_ORIGINS', readList(env, 'CORS_ORIGINS'))),
     hstsMaxAgeSeconds: readInteger(env, 'HSTS_MAX_AGE_SECONDS', 0, { min: 0, max: 2 * 365 * 86_400 }),
     metricsRequireAuth: readBoolean(env, 'METRICS_REQUIRE_AUTH', false),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+    maxConnectionsPerClient: readInteger(env, 'MAX_CONNECTIONS_PER_CLIENT', 256, { min: 0, max: 1_000_000 }),
+    wsMaxBufferedBytes: readInteger(env, 'WS_MAX_BUFFERED_BYTES', 8 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
+    allowedHosts: Object.freeze(checkHosts('ALLOWED_HOSTS', readList(env, 'ALLOWED_HOSTS'))),
+    allowedOrigins: Object.freeze(checkOrigins('ALLOWED_ORIGINS', readList(env, 'ALLOWED_ORIGINS'))),
   });
 }

@@ -6,14 +6,12 @@ import {
 } from '@inferq/contract';
 import type { ApiContext } from '../api-context.js';
 import { BINARY_SECTION } from '../binary-body.js';
-import { admitPrediction, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
+import { admitPrediction, admitRequest, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
 import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
+import { MAX_SUBSCRIBE_IDS, MAX_WATCHED_PER_SOCKET, SocketBudget } from '../ws-limits.js';
 
-/** Most ids one `subscribe` message may name. */
-export const MAX_SUBSCRIBE_IDS = 1_000;
-/** Most ids one socket may wait on at once. */
-export const MAX_WATCHED_PER_SOCKET = 10_000;
+export { MAX_SUBSCRIBE_IDS, MAX_WATCHED_PER_SOCKET };
 /** Close code when the socket's API key is revoked (or access control turned on) while it is open. */
 export const CLOSE_UNAUTHORIZED = 4401;
 
@@ -41,9 +39,12 @@ class PredictionSocket {
   /** Results that arrived before their `accepted` message went out, or before their owner was checked. */
   readonly #heldBack = new Map<string, PredictionRecord>();
   readonly #awaitingAccept = new Set<string>();
+  /** Bounds what this socket may cost (ws-limits.ts). */
+  readonly #budget: SocketBudget;
 
   constructor(socket: WebSocket, ctx: ApiContext, principal: Principal, clientAddress: string) {
     this.#socket = socket;
+    this.#budget = new SocketBudget(socket, ctx.config);
     this.#ctx = ctx;
     this.#principal = principal;
     this.#clientAddress = clientAddress;
@@ -51,7 +52,8 @@ class PredictionSocket {
 
   attach(): void {
     this.#socket.on('message', (data, isBinary) => {
-      void this.#onMessage(data as Buffer, isBinary).catch((error: unknown) => this.#sendError(toInferqError(error)));
+      if (!this.#budget.open) return; // closing: nothing more will be answered
+      void this.#budget.handle(() => this.#onMessage(data as Buffer, isBinary)).catch((error: unknown) => this.#sendError(toInferqError(error)));
     });
     this.#socket.on('close', () => {
       for (const stop of this.#watching.values()) stop();
@@ -132,39 +134,67 @@ class PredictionSocket {
   }
 
   async #subscribe(m: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    if (!Array.isArray(m.ids) || m.ids.length > MAX_SUBSCRIBE_IDS || m.ids.some((id) => typeof id !== 'string')) {
-      return this.#sendError(new InferqError('INVALID_MESSAGE', `"ids" must be an array of at most ${MAX_SUBSCRIBE_IDS} strings`), ref);
+    if (!Array.isArray(m.ids) || m.ids.some((id) => typeof id !== 'string')) {
+      return this.#sendError(new InferqError('INVALID_MESSAGE', '"ids" must be an array of prediction id strings'), ref);
+    }
+    if (m.ids.length > MAX_SUBSCRIBE_IDS) {
+      return this.#sendError(new InferqError('TOO_MANY_IDS', `"ids" names ${m.ids.length} ids; one subscribe takes at most ${MAX_SUBSCRIBE_IDS}`), ref);
     }
     try {
       requireScope(this.#principal, 'read');
+      await admitRequest(this.#ctx.auth, this.#principal, this.#clientAddress, 'subscribes');
     } catch (error) {
       return this.#sendError(toInferqError(error), ref);
     }
-    const viewer = viewerOf(this.#principal);
-    await Promise.all((m.ids as string[]).map(async (id) => {
-      if (!isPredictionId(id)) return this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
-      if (this.#delivered.has(id) || this.#watching.has(id)) return;
-      if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
-        return this.#sendError(new InferqError('INVALID_MESSAGE', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref, id);
+    const wanted: string[] = [];
+    for (const id of new Set(m.ids as string[])) {
+      if (!isPredictionId(id)) {
+        this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
+      } else if (this.#delivered.has(id) || this.#watching.has(id)) {
+        continue;
+      } else if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
+        this.#sendError(new InferqError('TOO_MANY_IDS', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref, id);
+      } else {
+        // Listen before reading, so a result written in between still arrives, but hold it back
+        // until the read has shown the caller may see this prediction.
+        this.#awaitingAccept.add(id);
+        this.#watch(id);
+        wanted.push(id);
       }
-      // Listen before reading, so a result written in between still arrives, but hold it back
-      // until the read has shown the caller may see this prediction.
-      this.#awaitingAccept.add(id);
-      this.#watch(id);
-      try {
-        const record = await this.#ctx.service.get(id, viewer);
-        this.#awaitingAccept.delete(id);
-        const held = this.#heldBack.get(id);
-        this.#heldBack.delete(id);
-        if (held) this.#deliver(held);
-        else if (FINAL_STATUSES.has(record.status)) this.#deliver(record);
-      } catch (error) {
-        this.#awaitingAccept.delete(id);
-        this.#heldBack.delete(id);
+    }
+    if (wanted.length === 0) return;
+    let records: Array<PredictionRecord | undefined>;
+    try {
+      records = await this.#ctx.service.getMany(wanted, viewerOf(this.#principal)); // one round trip for all
+    } catch (error) {
+      const normalised = toInferqError(error);
+      for (const id of wanted) {
+        this.#release(id);
         this.#unwatch(id);
-        this.#sendError(toInferqError(error), ref, id);
+        this.#sendError(normalised, ref, id);
       }
-    }));
+      return;
+    }
+    wanted.forEach((id, i) => {
+      const held = this.#release(id);
+      const record = records[i];
+      if (!record) {
+        this.#unwatch(id);
+        this.#sendError(new InferqError('PREDICTION_NOT_FOUND', `prediction "${id}" does not exist or its result has expired`), ref, id);
+      } else if (held) {
+        this.#deliver(held);
+      } else if (FINAL_STATUSES.has(record.status)) {
+        this.#deliver(record);
+      }
+    });
+  }
+
+  /** Ends the hold on `id`'s result; returns the result that arrived meanwhile, if any. */
+  #release(id: string): PredictionRecord | undefined {
+    this.#awaitingAccept.delete(id);
+    const held = this.#heldBack.get(id);
+    this.#heldBack.delete(id);
+    return held;
   }
 
   #watch(id: string): void {
@@ -204,6 +234,6 @@ class PredictionSocket {
   }
 
   #send(message: WsServerMessage): void {
-    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(JSON.stringify(message));
+    if (this.#budget.open) this.#budget.send(JSON.stringify(message));
   }
 }
