@@ -42,7 +42,10 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
     // Errors raised by the router (bad percent-encoding, over-long parameter) use the registry too.
     frameworkErrors: (error, request, reply) => sendError(request, reply, toInferqError(error)),
   });
-  installConnectionCap(app.server, ctx.config.maxConnectionsPerClient, (address) => app.log.debug({ ip: address }, 'connection refused: MAX_CONNECTIONS_PER_CLIENT reached'));
+  installConnectionCap(app.server, ctx.config.maxConnectionsPerClient, (address) => {
+    ctx.metrics.connectionsRefused.inc({ reason: 'connection_cap' });
+    app.log.debug({ ip: address }, 'connection refused: MAX_CONNECTIONS_PER_CLIENT reached');
+  });
   // Fastify parses text/plain by default; the API speaks JSON only (415 for anything else).
   app.removeContentTypeParser('text/plain');
   installBinaryBodyParser(app);

@@ -44,7 +44,7 @@ class PredictionSocket {
 
   constructor(socket: WebSocket, ctx: ApiContext, principal: Principal, clientAddress: string) {
     this.#socket = socket;
-    this.#budget = new SocketBudget(socket, ctx.config);
+    this.#budget = new SocketBudget(socket, ctx.config, () => ctx.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }));
     this.#ctx = ctx;
     this.#principal = principal;
     this.#clientAddress = clientAddress;
@@ -53,7 +53,7 @@ class PredictionSocket {
   attach(): void {
     this.#socket.on('message', (data, isBinary) => {
       if (!this.#budget.open) return; // closing: nothing more will be answered
-      void this.#budget.handle(() => this.#onMessage(data as Buffer, isBinary)).catch((error: unknown) => this.#sendError(toInferqError(error)));
+      void this.#budget.handle((data as Buffer).byteLength, () => this.#onMessage(data as Buffer, isBinary)).catch((error: unknown) => this.#sendError(toInferqError(error)));
     });
     this.#socket.on('close', () => {
       for (const stop of this.#watching.values()) stop();
@@ -94,7 +94,8 @@ class PredictionSocket {
       return;
     }
     if (m.type === 'predict') return this.#predict(m, ref);
-    if (m.type === 'subscribe') return this.#subscribe(m, ref);
+    // One subscribe lookup at a time per socket; none once the socket is closing.
+    if (m.type === 'subscribe') return this.#budget.serial(async () => (this.#budget.open ? this.#subscribe(m, ref) : undefined));
     return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${previewValue(m.type)}; expected "predict" or "subscribe"`), ref);
   }
 
