@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { percentile } from './lib/stats.js';
 import { createRedisConnection, startEmbeddedRedis } from '@inferq/queue';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '2000' } } });
@@ -37,7 +38,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1000;
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = percentile;
 
 try {
   console.log(`# prediction log writes at the Redis level: ${iterations} iterations per batch size, one connection, local redis-server\n`);

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from './lib/stats.js';
 import { startEmbeddedRedis } from '@inferq/queue';
 import type { LoadResult } from './lib/stats.js';
 import { workloads } from './lib/workloads.js';
@@ -20,7 +21,6 @@ const rounds = Number(values.rounds);
 const durationMs = Number(values.duration);
 const clientCounts = values.clients.split(',').map(Number);
 const threads = availableParallelism();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 
 const dir = mkdtempSync(join(tmpdir(), 'inferq-bench-log-'));

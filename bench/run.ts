@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { startEmbeddedRedis } from '@inferq/queue';
 import { measureLimit, type LimitResult } from './scenarios/limit.js';
 import { measureNaive } from './scenarios/naive.js';
@@ -18,8 +19,8 @@ import { measureQueueCeiling } from './scenarios/queue-ceiling.js';
 import type { LoadResult } from './lib/stats.js';
 import { REPO_ROOT, workloads } from './lib/workloads.js';
 
-const quick = process.argv.includes('--quick');
-const write = process.argv.includes('--write');
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } } });
+const { quick, write } = args;
 const cores = availableParallelism();
 const threads = cores;
 const durationMs = quick ? 800 : 4_000;

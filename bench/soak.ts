@@ -6,19 +6,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { startEmbeddedRedis } from '@inferq/queue';
 import { openLoop } from './lib/load.js';
 import { rssMiB } from './lib/processes.js';
 import { measureClosed, sender, startStack } from './scenarios/ours.js';
 import { workloads } from './lib/workloads.js';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
-const seconds = Number(arg('seconds', '300'));
-const model = arg('model', 'iris');
-const w = workloads().find((x) => x.model === model)!;
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '300' }, model: { type: 'string', default: 'iris' } } });
+const seconds = Number(args.seconds);
+const model = args.model;
+if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`--seconds must be a positive integer (got "${args.seconds}")`);
+const w = workloads().find((x) => x.model === model);
+if (!w) throw new Error(`--model must be one of ${workloads().map((x) => x.model).join(', ')} (got "${model}")`);
 const dir = mkdtempSync(join(tmpdir(), 'inferq-soak-'));
 const redis = await startEmbeddedRedis({ dir });
 const stack = await startStack(redis.url, 1, 2);

@@ -1,3 +1,5 @@
+import { quantileSorted } from '@inferq/monitoring';
+
 /** Latency percentiles and throughput from one load run. */
 export interface LoadResult {
   /** Completed requests. */
@@ -13,13 +15,19 @@ export interface LoadResult {
   durationS: number;
 }
 
-/** Percentile (nearest rank) of an unsorted sample. */
+/**
+ * The `p`-th percentile (0–100) of an unsorted sample: the project's one quantile function
+ * (numpy's linear interpolation, `quantileSorted` in @inferq/monitoring); NaN when empty.
+ * Samples here are at most a few hundred thousand latencies per run, so sorting a copy is cheap
+ * next to the run itself; hdr-histogram-js would only pay off for streaming percentiles.
+ */
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
+  return quantileSorted([...samples].sort((a, b) => a - b), p / 100);
 }
+
+/** The median of an unsorted sample (NaN when empty). */
+export const median = (samples: readonly number[]): number => percentile(samples, 50);
 
 /** Summarises latencies (ms) of `completed` requests of `rows` predictions each over `durationS`. */
 export function summarise(latencies: readonly number[], errors: number, durationS: number, rowsPerRequest = 1): LoadResult {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '@inferq/monitoring';
 
 /** Repository root. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,15 +20,7 @@ export interface Workload {
   rows: Float32Array[];
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 function make(model: Workload['model'], inputName: string, rowShape: number[], maxBatch: number, sweep: number[], value: (r: () => number) => number): Workload {
   const random = seeded(7);

@@ -1,18 +1,10 @@
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { mulberry32 } from '@inferq/monitoring';
 import { MODELS_DIR } from './in-process-stack.js';
 
-/** Deterministic pseudo-random numbers (mulberry32) so test inputs are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (the project's one seeded PRNG) so test inputs are reproducible. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** `rows` iris-like feature rows (cm), flat. */
 export function irisRows(random: () => number, rows: number): number[] {

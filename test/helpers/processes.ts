@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** A real app process (API or worker) started the way `npm run start:api|start:worker` starts it. */
+/** A real app process (API, worker or monitor) started the way `npm run start:api|start:worker|start:monitor` starts it. */
 export interface AppProcess {
   readonly child: ChildProcess;
   /** Everything it printed (JSON log lines), for assertions and failure reports. */
@@ -15,7 +15,7 @@ export interface AppProcess {
 }
 
 /** Spawns `node --import tsx <entry>` from the repository root with `env` added to this process's. */
-export function startAppProcess(entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts', env: Record<string, string>): AppProcess {
+export function startAppProcess(entry: 'apps/api/src/main.ts' | 'apps/worker/src/main.ts' | 'apps/monitor/src/main.ts', env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },

@@ -244,6 +244,30 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
       assert.equal((await call(stack.app, { url: '/v1/models', headers: { authorization: `bearer   ${CI_KEY}` } })).statusCode, 200);
     });
 
+    it('every route declares its access in its config, and the policy is the documented one', () => {
+      // The audit table: a route added, removed or re-scoped changes this list (and docs/api.md with it).
+      const expected: Record<string, string> = {
+        'GET /': 'public', 'GET /openapi.json': 'public', 'GET /metrics': 'public',
+        'GET /dashboard': 'public', 'GET /dashboard/:file': 'public',
+        'GET /v2': 'public', 'GET /v2/health/live': 'public', 'GET /v2/health/ready': 'public',
+        'GET /v2/models/:model/ready': 'public', 'GET /v2/models/:model/versions/:version/ready': 'public',
+        'POST /v1/models/:model/predictions': 'predict', 'POST /v1/models/:model/versions/:version/predictions': 'predict',
+        'POST /v2/models/:model/infer': 'predict', 'POST /v2/models/:model/versions/:version/infer': 'predict',
+        'GET /v1/predictions/:id': 'read', 'GET /v1/models': 'read',
+        'GET /v2/models/:model': 'read', 'GET /v2/models/:model/versions/:version': 'read',
+        'GET /v1/models/:model/versions/:version/batching': 'read',
+        'GET /v1/models/:model/versions/:version/drift': 'read', 'GET /v1/models/:model/versions/:version/series': 'read',
+        'GET /v1/alerts': 'read', 'GET /v1/monitoring/status': 'read',
+        'GET /v1/ws': 'authenticated',
+        'PUT /v1/models/:model/versions/:version/batching': 'admin', 'DELETE /v1/models/:model/versions/:version/batching': 'admin',
+        'PUT /v1/models/:model/versions/:version/reference': 'admin',
+        'GET /v1/predictions/log': 'admin', 'POST /v1/predictions/:id/feedback': 'admin',
+        'GET /v1/models/:model/failed': 'admin', 'POST /v1/predictions/:id/retry': 'admin',
+        'POST /v1/admin/keys': 'admin', 'GET /v1/admin/keys': 'admin', 'DELETE /v1/admin/keys/:id': 'admin',
+      };
+      assert.deepEqual(Object.fromEntries([...stack.app.routeAccess()].sort()), Object.fromEntries(Object.entries(expected).sort()));
+    });
+
     it('keeps health, readiness, server metadata, /metrics and the OpenAPI document open', async () => {
       for (const url of ['/v2/health/live', '/v2/health/ready', '/v2/models/iris/ready', '/v2/models/iris/versions/1/ready', '/v2', '/metrics', '/openapi.json', '/']) {
         assert.equal((await call(stack.app, { url })).statusCode, 200, url);

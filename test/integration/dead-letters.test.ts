@@ -15,20 +15,21 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
-  InferqError, newPredictionId, predictionQueueName, redisKeys, PREDICTION_JOB_NAME,
+  newPredictionId, predictionQueueName, redisKeys, PREDICTION_JOB_NAME,
   type PredictionJobData, type PredictionRecord,
 } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
 import { loadModelRepository } from '@inferq/model-repository';
-import { createRedisConnection, PredictionStore, PREDICTION_JOB_OPTIONS } from '@inferq/queue';
+import { createPredictionWorker, createRedisConnection, PredictionStore, PREDICTION_JOB_OPTIONS } from '@inferq/queue';
 import { encodeTensor } from '@inferq/tensor';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { ModelVersionServer } from '../../apps/worker/src/model-version-server.js';
 import { OnnxSession } from '../../apps/worker/src/onnx-session.js';
-import { createPredictionProcessor, finalFailure } from '../../apps/worker/src/prediction-processor.js';
+import { OutcomeRecorder } from '../../apps/worker/src/outcome-recorder.js';
+import { createPredictionHandler } from '../../apps/worker/src/prediction-processor.js';
 import { startWorkerApp, type WorkerApp } from '../../apps/worker/src/worker-app.js';
 import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { LOOKUP_ROWS, lookupEmbedding, writeLookupModel } from '../helpers/lookup-model.js';
@@ -218,8 +219,9 @@ describe('poison input, dead letters and retries (real Redis, BullMQ, onnxruntim
   describe('transient errors', () => {
     let connection: Redis;
     let queue: Queue<PredictionJobData>;
-    let worker: Worker<PredictionJobData> | undefined;
+    let worker: Worker | undefined;
     let store: PredictionStore;
+    let outcomes: OutcomeRecorder;
     let server: ModelVersionServer;
     const prefix = `t${Date.now().toString(36)}`;
 
@@ -230,7 +232,9 @@ describe('poison input, dead letters and retries (real Redis, BullMQ, onnxruntim
       connection = createRedisConnection(redis.url, 'worker');
       store = new PredictionStore(connection, redisKeys(prefix), 3_600);
       const session = await OnnxSession.load(model.modelPath, { device: { kind: 'cpu', label: 'cpu' }, intraOpThreads: 1 }, logger);
-      server = new ModelVersionServer(model, session, store, { id: 'transient-worker', device: 'cpu' }, logger);
+      const identity = { id: 'transient-worker', device: 'cpu' };
+      outcomes = new OutcomeRecorder(store, () => identity, logger);
+      server = new ModelVersionServer(model, session, store, outcomes, identity, logger);
       queue = new Queue<PredictionJobData>(predictionQueueName('lookup'), { connection, prefix });
     });
     after(async () => {
@@ -240,24 +244,21 @@ describe('poison input, dead letters and retries (real Redis, BullMQ, onnxruntim
     });
 
     /**
-     * Runs the worker's real processor and final-failure rule on a BullMQ Worker whose model
+     * Runs the worker's real handler, prediction worker and outcome recorder on a model whose
      * lookup fails (like a session that cannot load yet) `failures` times.
      */
     const runFlaky = async (failures: number) => {
       await worker?.close();
       const calls: number[] = [];
-      const failJob = async (job: PredictionJobData, error: InferqError) => {
-        await store.finish([{ id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, status: 'failed', error: { code: error.code, message: error.message }, timings: {} }]);
-      };
       const lookup = async () => {
         calls.push(Date.now());
         if (calls.length <= failures) throw new Error(`session not ready (attempt ${calls.length})`);
         return server;
       };
-      worker = new Worker<PredictionJobData>(predictionQueueName('lookup'), createPredictionProcessor(lookup, failJob), { connection, prefix, concurrency: 4 });
-      worker.on('failed', (job: Job<PredictionJobData> | undefined, error: Error) => {
-        const failure = job && finalFailure(job, error);
-        if (job && failure) void failJob(job.data, failure);
+      worker = createPredictionWorker('lookup', createPredictionHandler(lookup, outcomes), {
+        connection, prefix, concurrency: 4, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1,
+        requeue: async () => {},
+        onGivenUp: (predictions, error) => void outcomes.record(predictions.map((p) => outcomes.failedEvent(p, error))),
       });
       const id = newPredictionId();
       const data: PredictionJobData = {

@@ -29,6 +29,16 @@ const WINDOW_SIZE = 10;
 
 const irisBody = (rows: number[][]) => ({ inputs: [{ name: 'features', shape: [rows.length, 4], datatype: 'FP32', data: rows.flat() }] });
 
+/** Resolves with the first event `subscribe` delivers that passes `match`, or rejects after `timeoutMs`. */
+function first<T>(subscribe: (listener: (value: T) => void) => () => void, match: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { stop(); reject(new Error(`no matching event within ${timeoutMs} ms`)); }, timeoutMs);
+    const stop = subscribe((value) => {
+      if (match(value)) { clearTimeout(timer); stop(); resolve(value); }
+    });
+  });
+}
+
 /** Resolves with the next `count` events `subscribe` delivers, or rejects after `timeoutMs`. */
 function next<T>(subscribe: (listener: (value: T) => void) => () => void, count: number, timeoutMs = 20_000): Promise<T[]> {
   return new Promise((resolve, reject) => {
@@ -184,9 +194,11 @@ describe('monitoring (real stack, two monitors)', () => {
     monitors = [await startMonitorApp(env, createLogger('monitor', 'silent'))];
   });
 
-  it('records feedback once per prediction and computes accuracy per feedback window, alerting below the threshold', async () => {
+  it('records feedback once per prediction and computes a rolling accuracy over the last labels, alerting below the threshold', async () => {
     const labelOf = async (id: string) => (await get(`/v1/predictions/${id}`)).json().result.outputs.find((o: { name: string }) => o.name === 'label').data as number[];
-    const accuracy = next<AccuracyWindow>((l) => monitors[0]!.onAccuracy(l), 1);
+    const updates: AccuracyWindow[] = [];
+    const stopRecording = monitors[0]!.onAccuracy((w) => updates.push(w));
+    const accuracy = first<AccuracyWindow>((l) => monitors[0]!.onAccuracy(l), (w) => w.window === 4);
     // 4 labels: 2 right, 2 wrong → 50 % < 90 %.
     const [a, b, c] = [await labelOf(ids[0]!), await labelOf(ids[1]!), await labelOf(ids[2]!)];
     const names = ['setosa', 'versicolor', 'virginica'];
@@ -208,10 +220,18 @@ describe('monitoring (real stack, two monitors)', () => {
     assert.equal((await post('/v1/predictions/AAAAAAAAAAAAAAAAAAAAAA/feedback', { label: 0 })).statusCode, 404);
     assert.equal((await post(`/v1/predictions/${ids[2]}/feedback`, {})).statusCode, 400);
     assert.ok(c.length === 1);
-    const [window] = await accuracy;
-    assert.deepEqual({ labels: window!.labels, accuracy: window!.accuracy }, { labels: 4, accuracy: 0.5 });
-    const series = (await get('/v1/models/iris/versions/1/series?name=accuracy')).json().series.accuracy;
-    assert.deepEqual(series.map((p: { v: number }) => p.v), [0.5]);
+    const window = await accuracy;
+    assert.deepEqual({ labels: window.labels, accuracy: window.accuracy }, { labels: 4, accuracy: 0.5 });
+    // Every update is published at once (no label waits for a block to fill), each over the labels so far.
+    assert.ok(updates.length >= 1 && updates.every((u) => u.labels === Math.min(4, u.window)), JSON.stringify(updates));
+    // A fifth label moves the window at once: the oldest (right) label drops out, the new one is right.
+    const fifth = first<AccuracyWindow>((l) => monitors[0]!.onAccuracy(l), (w) => w.window === 5);
+    assert.equal((await post(`/v1/predictions/${ids[2]}/feedback`, { label: c[0] })).statusCode, 201);
+    assert.deepEqual(await fifth, { model: 'iris', version: '1', window: 5, labels: 4, accuracy: 0.5 });
+    stopRecording();
+    const series = (await get('/v1/models/iris/versions/1/series?name=accuracy')).json().series.accuracy as Array<{ v: number; window: number }>;
+    assert.deepEqual(series.at(-1), { ...series.at(-1), v: 0.5, window: 5 });
+    assert.deepEqual(series.map((p) => p.window), updates.map((u) => u.window), 'one point per update');
     const alerts = (await get('/v1/alerts?model=iris&version=1')).json().alerts as AlertEvent[];
     assert.deepEqual(alerts.filter((x) => x.rule === 'accuracy_below').map((x) => [x.value, x.threshold]), [[0.5, 0.9]]);
   });

@@ -12,6 +12,9 @@ import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
 const keys = redisKeys('state-test');
 const worker = (id: string) => ({ id, device: 'cpu' });
+/** Prediction refs of model iris (the model names the queued-count key a script touches). */
+const ref = (id: string) => ({ id, model: 'iris' });
+const refs = (...ids: string[]) => ids.map(ref);
 
 const completed = (id: string, by: string, value: number): PredictionFinalEvent => ({
   id, model: 'iris', version: '1', createdAt: 1, status: 'completed', worker: worker(by), timings: { totalMs: value },
@@ -62,9 +65,9 @@ describe('prediction state (real Redis)', () => {
     const running = await create();
     const done = await create();
     const missing = newPredictionId();
-    assert.equal(await store.markRunning([running], worker('a')), 1);
+    assert.equal(await store.markRunning(refs(running), worker('a')), 1);
     assert.equal(await store.finish([completed(done, 'a', 1)]), 1);
-    assert.equal(await store.markRunning([queued, running, done, missing], worker('b')), 2);
+    assert.equal(await store.markRunning(refs(queued, running, done, missing), worker('b')), 2);
     assert.equal((await store.get(queued))?.status, 'running');
     assert.deepEqual((await store.get(running))?.worker, worker('b'), 'a re-run takes the prediction over');
     assert.equal((await store.get(done))?.status, 'completed', 'a re-run does not move a final record back');
@@ -95,17 +98,17 @@ describe('prediction state (real Redis)', () => {
   it('reopens only failed predictions, clearing the outcome', async () => {
     const id = await create();
     await store.finish([{ ...completed(id, 'a', 1), status: 'failed', result: undefined, error: { code: 'INFERENCE_FAILED', message: 'bad' } } as PredictionFinalEvent]);
-    assert.equal(await store.reopen(id), 'failed');
+    assert.equal(await store.reopen(ref(id)), 'failed');
     const record = await store.get(id);
     assert.equal(record?.status, 'queued');
     assert.equal(record?.error, undefined);
     assert.equal(record?.worker, undefined);
-    assert.equal(await store.reopen(id), 'queued', 'a second retry finds it queued and changes nothing');
+    assert.equal(await store.reopen(ref(id)), 'queued', 'a second retry finds it queued and changes nothing');
     const done = await create();
     await store.finish([completed(done, 'a', 1)]);
-    assert.equal(await store.reopen(done), 'completed');
+    assert.equal(await store.reopen(ref(done)), 'completed');
     assert.equal((await store.get(done))?.status, 'completed');
-    assert.equal(await store.reopen(newPredictionId()), undefined);
+    assert.equal(await store.reopen(ref(newPredictionId())), undefined);
   });
 
   it("counts each model's queued predictions exactly, whatever re-runs or duplicates happen", async () => {
@@ -115,20 +118,20 @@ describe('prediction state (real Redis)', () => {
     await store.createMany(ids.map((id) => ({ id, model, version: '1', createdAt: 1 })));
     assert.equal(await count(), 4);
     const [a, b, c, d] = ids as [string, string, string, string];
-    await store.markRunning([a, b], worker('w'));
-    await store.markRunning([a, b], worker('w2')); // a re-run after a stall
+    await store.markRunning(refs(a, b).map((r) => ({ ...r, model })), worker('w'));
+    await store.markRunning(refs(a, b).map((r) => ({ ...r, model })), worker('w2')); // a re-run after a stall
     assert.equal(await count(), 2, 'leaving queued counts once');
     await store.finish([{ ...completed(a, 'w', 1), model }, { ...completed(c, 'w', 1), model, status: 'expired', result: undefined, error: { code: 'DEADLINE_EXCEEDED', message: 'late' } } as PredictionFinalEvent]);
     await store.finish([{ ...completed(c, 'w', 1), model }]); // a duplicate final write
     assert.equal(await count(), 1, 'queued → expired counts, running → completed does not');
-    await store.remove(d);
+    await store.remove({ id: d, model });
     assert.equal(await count(), 0);
     await store.finish([{ ...completed(b, 'w', 1), model, status: 'failed', result: undefined, error: { code: 'WORKER_FAILED', message: 'x' } } as PredictionFinalEvent]);
-    assert.equal(await store.reopen(b), 'failed');
+    assert.equal(await store.reopen({ id: b, model }), 'failed');
     assert.equal(await count(), 1, 'a retry queues it again');
-    await store.markRunning([b], worker('w'));
+    await store.markRunning([{ id: b, model }], worker('w'));
     assert.equal(await count(), 0);
-    await store.markRunning([newPredictionId()], worker('w'));
+    await store.markRunning([{ id: newPredictionId(), model }], worker('w'));
     assert.equal(await count(), 0, 'never below zero');
   });
 

@@ -65,6 +65,9 @@ const REFUSALS: Refusal[] = [
   { title: 'model name over 128 characters', url: `/v1/models/${'m'.repeat(129)}/predictions`, body: { inputs: [features()] }, status: 400, code: 'INVALID_REQUEST', mentions: /model/ },
   // Past the router's parameter limit (was a 414 in Fastify's own error format).
   { title: 'model name over the router limit', url: `/v1/models/${'m'.repeat(300)}/predictions`, body: { inputs: [features()] }, status: 400, code: 'INVALID_REQUEST', mentions: /max param length/ },
+  // The name is checked before the body (issue 9 B.8): a wrong name is told first, not that the body is invalid.
+  { title: 'unknown model with an invalid body', url: '/v1/models/nope/predictions', body: {}, status: 404, code: 'MODEL_NOT_FOUND', mentions: /"nope"/ },
+  { title: 'unknown version with an invalid body', url: '/v1/models/iris/versions/7/predictions', body: { inputs: 'x' }, status: 404, code: 'VERSION_NOT_FOUND', mentions: /"7"/ },
   // A model name of the longest legal length (MODEL_NAME_PATTERN) reaches the repository lookup.
   { title: 'model name of 128 characters', url: `/v1/models/${'m'.repeat(128)}/predictions`, body: { inputs: [features()] }, status: 404, code: 'MODEL_NOT_FOUND', mentions: /"m{128}"/ },
 ];
@@ -152,6 +155,15 @@ describe('REST API /v1 (real Redis, BullMQ, onnxruntime)', () => {
         const response = await stack.app.inject({ method: 'POST', url: IRIS, payload: JSON.stringify({ inputs: [features()] }), headers: { 'content-type': type } });
         assert.equal(response.statusCode, 415, type);
         assertErrorBody(response.json(), 'UNSUPPORTED_MEDIA_TYPE', /./, type);
+      }
+    });
+
+    it('a reference upload in any other content type → 415 UNSUPPORTED_MEDIA_TYPE saying what to send', async () => {
+      const url = '/v1/models/iris/versions/1/reference';
+      for (const [type, payload] of [['application/octet-stream', 'a,b\n1,2'], ['application/json', '{"a":1}'], ['application/xml', '<a/>'], ['multipart/form-data; boundary=x', '--x--']]) {
+        const response = await stack.app.inject({ method: 'PUT', url, payload, headers: { 'content-type': type! } });
+        assert.equal(response.statusCode, 415, type);
+        assertErrorBody(response.json(), 'UNSUPPORTED_MEDIA_TYPE', /text\/csv/, type!);
       }
     });
 
@@ -290,6 +302,14 @@ describe('REST API /v1 (real Redis, BullMQ, onnxruntime)', () => {
       assert.equal(record.worker.device, 'cpu');
       const again = await stack.app.inject({ method: 'GET', url: `/v1/predictions/${accepted.id}` });
       assert.deepEqual(again.json(), record);
+    });
+
+    it('GET / lists the entry points, the dashboard included', async () => {
+      const response = await stack.app.inject({ method: 'GET', url: '/' });
+      assert.equal(response.statusCode, 200);
+      assert.deepEqual(response.json(), {
+        name: 'inferq', docs: '/openapi.json', metrics: '/metrics', models: '/v1/models', websocket: '/v1/ws', dashboard: '/dashboard',
+      });
     });
 
     it('GET /v1/models lists both models with their serving settings and signatures', async () => {

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { MAX_BATCH_SIZE } from '@inferq/contract';
+import { parseModelConfig } from '@inferq/model-repository';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { irisRows, seededRandom } from '../helpers/models.js';
@@ -46,6 +48,11 @@ describe('run-time batching settings (real Redis, worker)', () => {
       assert.equal(res.json().error.code, 'INVALID_REQUEST');
       assert.match(res.json().error.message, new RegExp(field));
     }
+    // The limits are config.json's (one schema in the contract): the same sentence for the same field.
+    const tooLarge = await stack.app.inject({ method: 'PUT', url, payload: { maxBatchSize: MAX_BATCH_SIZE + 1 } });
+    assert.equal(tooLarge.json().error.message, `"maxBatchSize" must be an integer in [1, ${MAX_BATCH_SIZE}]`);
+    assert.throws(() => parseModelConfig({ maxBatchSize: MAX_BATCH_SIZE + 1 }, 'config.json'), new RegExp(`"maxBatchSize" must be an integer in \\[0, ${MAX_BATCH_SIZE}\\]`));
+    assert.equal((await stack.app.inject({ method: 'PUT', url, payload: [1] })).json().error.message, 'body must be a JSON object of batching settings');
     const missing = await stack.app.inject({ method: 'PUT', url: '/v1/models/iris/versions/9/batching', payload: {} });
     assert.equal(missing.statusCode, 404);
   });

@@ -50,7 +50,7 @@ describe('Open Inference Protocol v2 (real Redis, BullMQ, onnxruntime)', () => {
   it('GET /v2 describes the server', async () => {
     const response = await get('/v2');
     assert.equal(response.statusCode, 200);
-    assert.deepEqual(response.json(), { name: 'inferq', version: '0.1.0', extensions: [] });
+    assert.deepEqual(response.json(), { name: 'inferq', version: '0.1.0', extensions: ['binary_tensor_data'] });
   });
 
   it('GET /v2/health/live and /v2/health/ready answer 200 with Redis up', async () => {
@@ -148,6 +148,9 @@ describe('Open Inference Protocol v2 (real Redis, BullMQ, onnxruntime)', () => {
       [post('/v2/models/iris/infer', JSON.stringify(irisBody([1, 2, 3, 4])), 'text/csv'), 415, 'UNSUPPORTED_MEDIA_TYPE', /./, 'media type'],
       [post('/v2/models/tulip/infer', JSON.stringify(irisBody([1, 2, 3, 4]))), 404, 'MODEL_NOT_FOUND', /"tulip"/, 'model'],
       [post('/v2/models/iris/versions/2/infer', JSON.stringify(irisBody([1, 2, 3, 4]))), 404, 'VERSION_NOT_FOUND', /"2"/, 'version'],
+      // The name is checked before the body: a wrong name is told first, not that the body is invalid.
+      [post('/v2/models/tulip/infer', '{}'), 404, 'MODEL_NOT_FOUND', /"tulip"/, 'model before body'],
+      [post('/v2/models/iris/versions/2/infer', '{}'), 404, 'VERSION_NOT_FOUND', /"2"/, 'version before body'],
       [stack.app.inject({ method: 'GET', url: '/v2/nowhere' }), 404, 'ROUTE_NOT_FOUND', /\/v2\/nowhere/, 'route'],
     ];
     for (const [pending, status, code, mentions, context] of cases) {

@@ -7,7 +7,11 @@ import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { PredictionService } from './prediction-service.js';
 
-/** What the routes share: built once by `createApiContext`, or by tests around their own Redis. */
+/**
+ * The long-lived services `buildApp` is given: built once by `createApiServices`, or by tests
+ * around their own Redis. `servicesPlugin` turns them into decorators of the Fastify instance;
+ * routes read them from there (`app.predictions`, `app.repository`, ...).
+ */
 export interface ApiContext {
   config: ApiConfig;
   repository: ModelRepository;

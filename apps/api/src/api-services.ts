@@ -61,6 +61,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
 
   const monitoring = new MonitoringService({
     repository, redis, keys, queues, predictions: service, resultTtlSeconds: config.resultTtlSeconds,
+    referenceLimits: config.referenceLimits,
     store: new MonitoringStore(redis, keys), log: new PredictionLog(redis, keys),
   });
   metrics.addMonitoringCollectors(repository, monitoring);

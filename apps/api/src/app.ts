@@ -2,8 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { Logger } from '@inferq/logger';
+import { ERROR_MESSAGE } from '@inferq/contract';
 import type { ApiContext } from './api-context.js';
-import { API_KEY_SECURITY_SCHEMES, installAccessControl } from './auth/access-control.js';
+import { accessControlPlugin, API_KEY_SECURITY_SCHEMES } from './auth/access-control.js';
 import { installBinaryBodyParser } from './binary-body.js';
 import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
 import { installHttpSecurity } from './http-security.js';
@@ -19,11 +20,14 @@ import { predictionRoutes } from './routes/prediction-routes.js';
 import { v2Routes } from './routes/v2-routes.js';
 import { wsRoutes } from './routes/ws-routes.js';
 import { sharedSchemas } from './schemas.js';
+import { servicesPlugin } from './services-plugin.js';
 
 /**
  * Builds the Fastify app from its dependencies without listening, so tests can `inject`.
- * Routes: `/v1` (async REST + WebSocket), `/v2` (Open Inference Protocol), `/metrics`,
- * `/openapi.json`.
+ * The services become decorators (services-plugin.ts); each route family is a plugin registered
+ * under its prefix, and each route declares its access in `config.access` (docs/api.md, "Route
+ * layout"): `/v1` (async REST, WebSocket, monitoring, dead letters, batching, `/v1/admin/keys`),
+ * `/v2` (Open Inference Protocol), `/dashboard`, `/metrics`, `/openapi.json`.
  */
 export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<FastifyInstance> {
   const app = Fastify({
@@ -32,7 +36,8 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
     // Slow clients: request, header and keep-alive timeouts (server-timeouts.ts).
     ...serverTimeoutOptions(ctx.config),
     // Tensor values are validated by our own code with precise messages; ajv only checks structure.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // The contract's schemas carry their field messages in an OpenAPI `x-` annotation (see @inferq/contract schema-validator.ts).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, keywords: [ERROR_MESSAGE] } },
     // One log line per request would dominate the log at thousands of predictions per second;
     // request counts and latencies are in /metrics instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -69,27 +74,29 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
 
   installErrorHandling(app);
   await installHttpSecurity(app, ctx.config);
-  installAccessControl(app, ctx.auth, ctx.config);
+  await app.register(servicesPlugin, { services: ctx });
+  await app.register(accessControlPlugin);
+  // After access control: it acts on requests that passed anonymously (access control off).
   installOpenAccessGuard(app, ctx.config);
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
 
-  predictionRoutes(app, ctx);
-  v2Routes(app, ctx);
-  wsRoutes(app, ctx);
-  metricsRoutes(app, ctx);
-  monitoringRoutes(app, ctx);
-  dashboardRoutes(app);
-  apiKeyRoutes(app, ctx);
-  deadLetterRoutes(app, ctx);
-  batchingRoutes(app, ctx);
+  await app.register(predictionRoutes, { prefix: '/v1' });
+  await app.register(wsRoutes, { prefix: '/v1' });
+  await app.register(monitoringRoutes, { prefix: '/v1' });
+  await app.register(deadLetterRoutes, { prefix: '/v1' });
+  await app.register(batchingRoutes, { prefix: '/v1' });
+  await app.register(apiKeyRoutes, { prefix: '/v1/admin/keys' });
+  await app.register(v2Routes, { prefix: '/v2' });
+  await app.register(dashboardRoutes, { prefix: '/dashboard' });
+  await app.register(metricsRoutes);
   // On close, answer pending long-polls and sync waits now (clients poll again, elsewhere or
   // after the restart) instead of holding the shutdown for up to MAX_WAIT_MS.
   app.addHook('preClose', async () => ctx.service.releaseWaits());
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async () => ({
-    name: 'inferq', docs: '/openapi.json', metrics: '/metrics', models: '/v1/models', websocket: '/v1/ws',
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async () => ({
+    name: 'inferq', docs: '/openapi.json', metrics: '/metrics', models: '/v1/models', websocket: '/v1/ws', dashboard: '/dashboard',
   }));
   return app;
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { BatchingSettings, RedisKeys } from '@inferq/contract';
+import type { BatchingSettings, BatchingSettingsPatch, RedisKeys } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
 import { mergeBatchingSettings, readBatchingOverride, writeBatchingOverride } from '@inferq/queue';
 import { redisCall } from './redis-call.js';
@@ -30,8 +30,8 @@ export class BatchingAdmin {
     return override ? { ...override, source: 'runtime' } : { ...fileSettings(target), source: 'config' };
   }
 
-  /** Applies a partial change on top of the settings in force. */
-  async update(model: string, version: string, patch: unknown): Promise<BatchingSettings & { source: 'runtime' }> {
+  /** Applies a partial change (checked by the route's `BatchingSettingsPatch` schema) on top of the settings in force. */
+  async update(model: string, version: string, patch: BatchingSettingsPatch): Promise<BatchingSettings & { source: 'runtime' }> {
     const { source: _source, ...current } = await this.get(model, version);
     const next = mergeBatchingSettings(current, patch);
     await redisCall(this.redis, this.timeoutMs, () => writeBatchingOverride(this.redis, this.keys, model, version, next));

@@ -78,6 +78,12 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
   hstsMaxAgeSeconds: number;
   /** `METRICS_REQUIRE_AUTH`: `/metrics` needs a key with `read` when access control is on. @defaultValue false */
   metricsRequireAuth: boolean;
+  /**
+   * `REFERENCE_MAX_COLUMNS` / `REFERENCE_MAX_ROWS`: most columns and data rows of a reference
+   * upload (larger ones get 400 INVALID_REFERENCE). Give the monitor the same values.
+   * @defaultValue 1000 columns, 100000 rows
+   */
+  referenceLimits: Readonly<{ maxColumns: number; maxRows: number }>;
 }
 
 /** Checks origins such as `https://app.example.com` (scheme, host, optional port) or `*`. */
@@ -160,5 +166,9 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     wsMaxBufferedBytes: readInteger(env, 'WS_MAX_BUFFERED_BYTES', 8 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
     allowedHosts: Object.freeze(checkHosts('ALLOWED_HOSTS', readList(env, 'ALLOWED_HOSTS'))),
     allowedOrigins: Object.freeze(checkOrigins('ALLOWED_ORIGINS', readList(env, 'ALLOWED_ORIGINS'))),
+    referenceLimits: Object.freeze({
+      maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
+      maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
+    }),
   });
 }

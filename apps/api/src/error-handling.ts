@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InferqError, type ErrorCode } from '@inferq/contract';
+import { ERROR_CODES, InferqError, type ErrorCode } from '@inferq/contract';
 
 /** Fastify's own error codes → ours, so clients see one registry. */
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -29,8 +29,9 @@ const isV2Route = (request: FastifyRequest) => request.url.startsWith('/v2');
 
 /** Sends an error in the route family's wire format. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: InferqError): FastifyReply {
-  // Redis restarting or the queue full: both pass within seconds, so a client should come back.
-  if (error.code === 'QUEUE_UNAVAILABLE' || error.code === 'QUEUE_FULL') void reply.header('retry-after', '1');
+  // Redis restarting, out of memory, or the queue full: these pass, so a client should come back.
+  const retryAfter: number | undefined = (ERROR_CODES[error.code] as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
   const body = isV2Route(request) ? { error: error.message, code: error.code } : error.toBody();
   return reply.code(error.statusCode).send(body);
 }

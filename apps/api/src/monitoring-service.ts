@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import {
-  InferqError, previewValue, type AlertEvent, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
+  InferqError, previewValue, type AlertEvent, type MonitorHealth, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
 } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
 import type { MonitoringStore, PredictionLog, PredictionLogQuery, PredictionQueues, QueueDepth } from '@inferq/queue';
+import { checkReferenceFeatures, parseReferenceCsvAsync, ReferenceCsvError, type ReferenceCsvLimits } from '@inferq/monitoring';
 import { summarizeOutputs, type SummarisableTensor } from '@inferq/tensor';
 import type { PredictionService } from './prediction-service.js';
-import { checkReferenceCsv } from './reference-csv.js';
 
 /** Everything the monitoring routes need, injected. */
 export interface MonitoringServiceDeps {
@@ -19,6 +19,8 @@ export interface MonitoringServiceDeps {
   queues: PredictionQueues;
   /** How long the "feedback given" marker of a prediction lives (its retention). */
   resultTtlSeconds: number;
+  /** Bounds on reference uploads (the monitor reads them with the same limits). @defaultValue DEFAULT_REFERENCE_LIMITS */
+  referenceLimits?: ReferenceCsvLimits;
 }
 
 /** A worker's heartbeat as the worker writes it (`{prefix}:worker:{id}`). */
@@ -35,10 +37,19 @@ export interface WorkerHeartbeat {
 /** `GET /v1/monitoring/status`: what is served and who serves it, right now. */
 export interface MonitoringStatus {
   at: number;
-  models: Array<{ name: string; queue: QueueDepth | null; versions: Array<{ version: string; labels?: string[]; features: string[] }> }>;
+  models: Array<{ name: string; queue: QueueDepth | null; versions: Array<{ version: string; labels?: string[]; features: string[]; window: OpenWindow | null }> }>;
   workers: WorkerHeartbeat[];
   /** Thresholds of the monitor (null: no monitor has run on this Redis). */
   monitor: MonitorSettings | null;
+  /** Whether a monitor is running (heartbeats): `up`, `down` with `downSince`, or `never`. */
+  monitorHealth: MonitorHealth;
+}
+
+/** The monitoring window a version is filling: rows so far, its first row's time, windows closed before it. */
+export interface OpenWindow {
+  rows: number;
+  startedAt: number | null;
+  closed: number;
 }
 
 /** Longest export in one request. */
@@ -100,12 +111,26 @@ export class MonitoringService {
     return { ...entry, correct: actual.map((a, i) => predicted[i] === a) };
   }
 
-  /** Stores an uploaded reference sample (CSV with a header naming the model's features). */
+  /**
+   * Stores an uploaded reference sample (CSV with a header naming the model's features), after
+   * reading it with the monitor's own reader: what is accepted here is what drift detection uses.
+   * Throws INVALID_REFERENCE naming the problem.
+   */
   async putReference(model: string, version: string, csv: string): Promise<{ model: string; version: string; rows: number; columns: string[]; uploadedAt: number }> {
     const target = this.resolve(model, version);
-    const checked = checkReferenceCsv(csv, featureNamesOf(target));
-    const stored = await this.#deps.store.putReference(target.name, target.version, csv, checked.rows);
-    return { model: target.name, version: target.version, rows: checked.rows, columns: checked.columns, uploadedAt: stored.uploadedAt };
+    let rows: number;
+    let columns: string[];
+    try {
+      const table = await parseReferenceCsvAsync(csv, this.#deps.referenceLimits);
+      checkReferenceFeatures(table, featureNamesOf(target));
+      ({ columns } = table);
+      rows = table.rows.length;
+    } catch (error) {
+      if (error instanceof ReferenceCsvError) throw new InferqError('INVALID_REFERENCE', error.message);
+      throw error;
+    }
+    const stored = await this.#deps.store.putReference(target.name, target.version, csv, rows);
+    return { model: target.name, version: target.version, rows, columns, uploadedAt: stored.uploadedAt };
   }
 
   /** The newest window reports of a version (newest first). */
@@ -133,19 +158,26 @@ export class MonitoringService {
   /** Models, versions, queue depths and live workers. */
   async status(): Promise<MonitoringStatus> {
     const { repository, queues } = this.#deps;
-    const [models, workers, monitor] = await Promise.all([
+    const [models, workers, monitor, monitorHealth] = await Promise.all([
       Promise.all(repository.modelNames().map(async (name) => ({
         name,
         queue: await queues.depth(name).catch(() => null),
-        versions: repository.versions(name).map((v) => {
+        versions: await Promise.all(repository.versions(name).map(async (v) => {
           const m = repository.resolve(name, v);
-          return { version: v, ...(m.labels ? { labels: m.labels } : {}), features: featureNamesOf(m) };
-        }),
+          const window = await this.#deps.store.openWindow(name, v).catch(() => null);
+          return { version: v, ...(m.labels ? { labels: m.labels } : {}), features: featureNamesOf(m), window };
+        })),
       }))),
       this.workers(),
       this.#deps.store.getSettings(),
+      this.monitorHealth(),
     ]);
-    return { at: Date.now(), models, workers, monitor: monitor ?? null };
+    return { at: Date.now(), models, workers, monitor: monitor ?? null, monitorHealth };
+  }
+
+  /** Whether a monitor is running, from its heartbeat keys (see MonitorHealth). */
+  monitorHealth(): Promise<MonitorHealth> {
+    return this.#deps.store.monitorHealth();
   }
 
   /** Heartbeats of the live workers (keys expire three heartbeats after a worker stops). */

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import {
-  InferqError, isErrorCode, newPredictionId, FINAL_STATUSES,
+  decodeFailedReason, InferqError, newPredictionId, FINAL_STATUSES,
   type ErrorCode, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
-import { JobCoalescer, type JobSink, type PendingJob } from './job-coalescer.js';
-import { bundleJobId, type PredictionEvents, type PredictionQueues, type PredictionStore } from '@inferq/queue';
+import { JobCoalescer } from './job-coalescer.js';
+import { isOutOfMemoryError, PredictionProducer, type PredictionEvents, type PredictionQueues, type PredictionStore } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
@@ -62,6 +62,7 @@ export interface SubmitOptions {
 export class PredictionService {
   readonly #deps: PredictionServiceDeps;
   readonly #admission: QueueAdmission;
+  readonly #producer: PredictionProducer;
   readonly #coalescer: JobCoalescer;
   /** Resolves when the process shuts down: pending long-polls answer at once instead of holding it up. */
   readonly #released: Promise<void>;
@@ -69,19 +70,10 @@ export class PredictionService {
 
   constructor(deps: PredictionServiceDeps) {
     this.#deps = deps;
-    this.#coalescer = new JobCoalescer(queueSink(deps.store, deps.queues), deps.coalesceMaxPredictions ?? 1);
-    // Predictions, not BullMQ jobs: a coalesced bundle job holds many (see PredictionStore).
-    this.#admission = new QueueAdmission(async (model) => {
-      const [queued, jobs] = await Promise.all([deps.store.queuedCount(model), deps.queues.depth(model)]);
-      // The count moves with the records, in the same scripts; but a record that expired while
-      // queued, or whose job was never added (the API died in between), would hold it up for
-      // ever. With no job left that could carry a queued prediction, it starts again from 0.
-      if (queued > 0 && jobs.waiting + jobs.prioritized + jobs.delayed + jobs.active === 0) {
-        await deps.store.resetQueuedCount(model);
-        return 0;
-      }
-      return queued;
-    });
+    const producer = (this.#producer = new PredictionProducer(deps.store, deps.queues));
+    this.#coalescer = new JobCoalescer({ one: (p) => producer.queue([p]), many: (ps) => producer.queue(ps) }, deps.coalesceMaxPredictions ?? 1);
+    // Predictions, not BullMQ jobs (a coalesced job holds many).
+    this.#admission = new QueueAdmission((model) => producer.queuedCount(model));
     this.#released = new Promise((resolve) => { this.#release = resolve; });
   }
 
@@ -188,51 +180,46 @@ export class PredictionService {
       model: name,
       total,
       failed: jobs.map((job) => ({
-        id: job.id, job: job.job, version: job.version, error: errorFromReason(job.failedReason), attemptsMade: job.attemptsMade, failedAt: job.failedAt,
+        id: job.id, job: job.job, version: job.version, error: decodeFailedReason(job.failedReason), attemptsMade: job.attemptsMade, failedAt: job.failedAt,
       })),
     };
   }
 
   /**
-   * Re-queues a failed prediction with its original input (its dead-letter job), attempts reset.
-   * The record goes back to `queued` before the job can run, so its new outcome is written and
-   * announced like any first one. A prediction that failed inside a bundle job is retried with
-   * the bundle: its other failed predictions are reopened too; completed ones keep their result.
-   * Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE when it is not failed or its job is
-   * no longer kept.
+   * Re-queues a prediction from its dead letter (see PredictionProducer.retry): a failed one, or
+   * one still `queued`/`running` whose job is a dead letter (its failure could not be recorded,
+   * e.g. while Redis refused writes). Throws PREDICTION_NOT_FOUND, or PREDICTION_NOT_RETRYABLE
+   * when it ended otherwise (completed, expired) or its job is not kept as a dead letter.
    */
   async retry(id: string): Promise<PredictionAccepted> {
     const record = await this.get(id);
     const notRetryable = (why: string) => new InferqError('PREDICTION_NOT_RETRYABLE', `prediction "${id}" cannot be retried: ${why}`);
-    if (record.status !== 'failed') throw notRetryable(`it is ${record.status}; only failed predictions can be retried`);
-    await this.#redisCall(async () => {
-      const { queues, store } = this.#deps;
-      // Its own job (alone, or re-queued alone out of a bundle), else the bundle it came in.
-      let job = await queues.failedJob(record.model, id);
-      const bundle = job ? undefined : await store.jobOf(id);
-      if (bundle) job = await queues.failedJob(record.model, bundle);
-      if (!job || !job.predictionIds.includes(id)) throw notRetryable('its job is no longer kept as a dead letter (or is being retried already)');
-      const before = await store.getMany(job.predictionIds);
-      const reopened: string[] = [];
-      for (const pid of job.predictionIds) if ((await store.reopen(pid)) === 'failed') reopened.push(pid);
-      if (!reopened.includes(id)) throw notRetryable('it is being retried already');
+    if (record.status !== 'failed' && FINAL_STATUSES.has(record.status)) throw notRetryable(`it is ${record.status}; only failed predictions can be retried`);
+    const outcome = await this.#redisCall(async () => {
       try {
-        await job.retry();
+        return await this.#producer.retry(record);
       } catch (error) {
-        // Put the failed records back as they were.
-        const restore = before.filter((r): r is PredictionRecord => r !== undefined && reopened.includes(r.id)).map(({ owner: _owner, ...r }) => r);
-        await store.finish(restore).catch(() => {});
+        if (isOutOfMemoryError(error)) throw error; // 503, like any refused write
         throw notRetryable(`BullMQ refused: ${(error as Error).message}`);
       }
     });
+    if (outcome === 'retrying-already') throw notRetryable('it is being retried already');
+    if (outcome === 'no-dead-letter') {
+      throw notRetryable(record.status === 'failed'
+        ? 'its job is no longer kept as a dead letter (or is being retried already)'
+        : `it is ${record.status} and its job is not a dead letter`);
+    }
     return { id, status: 'queued', model: record.model, version: record.version };
   }
 
-  /** True when Redis answers. */
+  /**
+   * True when Redis answers and accepts writes: a Redis out of memory (maxmemory, noeviction)
+   * answers PING but refuses every new prediction, so it is probed with a small write.
+   */
   async redisReady(): Promise<boolean> {
     if (this.#deps.redis.status !== 'ready') return false;
     try {
-      return (await withTimeout(this.#deps.redis.ping(), 1_000)) === 'PONG';
+      return (await withTimeout(this.#deps.redis.set(this.#deps.keys.writeProbe, String(Date.now()), 'PX', 10_000), 1_000)) === 'OK';
     } catch {
       return false;
     }
@@ -250,34 +237,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** BullMQ failed reasons of our own errors read `CODE: message`; anything else failed outside the input. */
-function errorFromReason(reason: string): { code: ErrorCode; message: string } {
-  const code = /^([A-Z][A-Z0-9_]*): /.exec(reason)?.[1];
-  return isErrorCode(code) ? { code, message: reason.slice(code.length + 2) } : { code: 'WORKER_FAILED', message: reason };
-}
-
-/**
- * Writes records and jobs. Both commands of a submission share one connection, so the records
- * are written before the job can run; if the job cannot be added, its records are removed.
- */
-function queueSink(store: PredictionStore, queues: PredictionQueues): JobSink {
-  const settle = async (created: Promise<void>, enqueued: Promise<void>, ids: string[]) => {
-    const [c, e] = await Promise.allSettled([created, enqueued]);
-    if (e.status === 'rejected') {
-      await Promise.all(ids.map((id) => store.remove(id).catch(() => {})));
-      throw e.reason;
-    }
-    if (c.status === 'rejected') throw c.reason;
-  };
-  const recordOf = ({ job, owner, payload }: PendingJob, bundle?: string) =>
-    ({ id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, owner, payload, job: bundle });
-  return {
-    one: (p) => settle(store.create(recordOf(p)), queues.enqueue(p.job, { priority: p.priority }), [p.job.id]),
-    many: (ps) => {
-      const bundle = bundleJobId(ps.map((p) => p.job));
-      return settle(store.createMany(ps.map((p) => recordOf(p, bundle))), queues.enqueueBundle(ps.map((p) => p.job), { priority: ps[0]!.priority }), ps.map((p) => p.job.id));
-    },
-  };
 }

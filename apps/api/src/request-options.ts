@@ -4,10 +4,10 @@
  * - `parameters.timeout_ms` and the `Request-Timeout-Ms` header: milliseconds after acceptance
  *   past which the prediction must not start (it ends `expired`, DEADLINE_EXCEEDED).
  */
-import { InferqError, previewValue } from '@inferq/contract';
+import { InferqError, previewValue, PRIORITY_CLASSES } from '@inferq/contract';
 
-/** Named classes on the numeric scale (BullMQ priorities: lower runs first, FIFO within one value). */
-export const PRIORITY_CLASSES = Object.freeze({ high: 1, normal: 500, low: 1000 });
+/** Named classes on the numeric scale (defined in the contract: the worker re-queues with them too). */
+export { PRIORITY_CLASSES };
 /** Numeric priorities accepted, first to last. */
 export const PRIORITY_RANGE = Object.freeze({ min: 1, max: 1000 });
 /** Longest timeout accepted: a day, the default result retention. */

@@ -1,147 +1,51 @@
 /**
- * JSON schemas of the routes. They document the API (the OpenAPI document is generated from
- * them) and reject malformed shapes early; deep tensor checks live in @inferq/tensor, which
- * also serves WebSocket messages that never pass through these schemas.
+ * JSON schemas of the HTTP answers and path parameters, in TypeBox. The message schemas
+ * (inference request and response, prediction record, batching settings, model metadata) are
+ * declared once in @inferq/contract; this file adds what only HTTP has: the error bodies, the
+ * `$ref`s to the shared schemas, and the path parameters every route family shares. They document the API (the
+ * OpenAPI document is generated from them), type the handlers, and let Fastify serialise the
+ * answers with compiled stringifiers.
  */
-import { DATATYPES, ERROR_CODES } from '@inferq/contract';
+import { Type } from '@sinclair/typebox';
+import { compileValidator, ErrorDetail, InferenceRequest, InferenceResponse, ModelMetadata, PredictionAccepted, PredictionAnswer } from '@inferq/contract';
 
-const errorCode = { type: 'string', enum: Object.keys(ERROR_CODES) } as const;
+/** `{ code, message }` of the registry. */
+export const errorDetail = ErrorDetail;
 
-export const errorSchema = {
-  $id: 'Error',
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: { type: 'object', required: ['code', 'message'], properties: { code: errorCode, message: { type: 'string' } } },
-  },
+export const errorSchema = Type.Object({ error: ErrorDetail }, { $id: 'Error' });
+
+export const v2ErrorSchema = Type.Object({ error: Type.String(), code: Type.Optional(ErrorDetail.properties.code) }, { $id: 'V2Error' });
+
+const ref = (id: string) => Type.Unsafe({ $ref: `${id}#` });
+
+/** Every shared schema, registered once with `app.addSchema` and referenced as `{ $ref: 'Name#' }`. */
+export const sharedSchemas = [errorSchema, v2ErrorSchema, InferenceRequest, InferenceResponse, PredictionAnswer, PredictionAccepted, ModelMetadata];
+
+/** References to the shared schemas, for route `schema` blocks. */
+export const refs = {
+  error: ref('Error'),
+  v2Error: ref('V2Error'),
+  inferenceRequest: ref('InferenceRequest'),
+  inferenceResponse: ref('InferenceResponse'),
+  prediction: ref('Prediction'),
+  accepted: ref('PredictionAccepted'),
+  modelMetadata: ref('ModelMetadata'),
 } as const;
 
-export const v2ErrorSchema = {
-  $id: 'V2Error',
-  type: 'object',
-  required: ['error'],
-  properties: { error: { type: 'string' }, code: errorCode },
-} as const;
+/** The error answers of the `/v1` routes and of the v2 routes, by status class. */
+export const errorResponses = { '4xx': refs.error, '5xx': refs.error } as const;
+export const v2ErrorResponses = { '4xx': refs.v2Error, '5xx': refs.v2Error } as const;
 
-const tensorMetadata = {
-  type: 'object',
-  required: ['name', 'datatype', 'shape'],
-  properties: { name: { type: 'string' }, datatype: { type: 'string', enum: DATATYPES }, shape: { type: 'array', items: { type: 'integer' } } },
-} as const;
+/** Longest model name a route accepts (MODEL_NAME_PATTERN of the repository allows 128). */
+export const MAX_MODEL_NAME = 128;
 
-export const inferenceRequestSchema = {
-  $id: 'InferenceRequest',
-  type: 'object',
-  required: ['inputs'],
-  properties: {
-    id: { type: 'string' },
-    parameters: { type: 'object', additionalProperties: true },
-    inputs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'shape', 'datatype'],
-        properties: {
-          name: { type: 'string' },
-          shape: { type: 'array', items: { type: 'integer', minimum: 0 } },
-          datatype: { type: 'string', enum: DATATYPES },
-          parameters: {
-            type: 'object', additionalProperties: true,
-            description: '`binary_data_size`: the input\'s bytes follow the JSON header (binary data extension, Content-Type application/octet-stream).',
-          },
-          data: {
-            anyOf: [{ type: 'array' }, { type: 'string' }],
-            description: 'Row-major values, flat or nested; or a base64 string of the little-endian element bytes. Omitted when parameters.binary_data_size is given.',
-          },
-        },
-      },
-    },
-    outputs: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
-  },
-} as const;
-
-export const inferenceResponseSchema = {
-  $id: 'InferenceResponse',
-  type: 'object',
-  required: ['model_name', 'id', 'outputs'],
-  properties: {
-    model_name: { type: 'string' },
-    model_version: { type: 'string' },
-    id: { type: 'string' },
-    parameters: { type: 'object', additionalProperties: true },
-    outputs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'shape', 'datatype', 'data'],
-        properties: {
-          name: { type: 'string' },
-          shape: { type: 'array', items: { type: 'integer' } },
-          datatype: { type: 'string' },
-          data: { type: 'array', items: {} },
-        },
-      },
-    },
-  },
-} as const;
-
-export const timingsSchema = {
-  type: 'object',
-  properties: {
-    queueWaitMs: { type: 'number' }, inferenceMs: { type: 'number' }, totalMs: { type: 'number' },
-    batchSize: { type: 'integer' }, batchRequests: { type: 'integer' },
-  },
-} as const;
-
-export const predictionSchema = {
-  $id: 'Prediction',
-  type: 'object',
-  required: ['id', 'status', 'model', 'version', 'timings'],
-  properties: {
-    id: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'running', 'completed', 'failed', 'expired'], description: 'expired: its timeout passed before a worker took it (error DEADLINE_EXCEEDED).' },
-    model: { type: 'string' },
-    version: { type: 'string' },
-    createdAt: { type: 'integer', description: 'Epoch milliseconds when accepted.' },
-    result: { $ref: 'InferenceResponse#' },
-    error: errorSchema.properties.error,
-    timings: timingsSchema,
-    worker: { type: 'object', properties: { id: { type: 'string' }, device: { type: 'string' } } },
-  },
-} as const;
-
-export const acceptedSchema = {
-  $id: 'PredictionAccepted',
-  type: 'object',
-  required: ['id', 'status', 'model', 'version'],
-  properties: { id: { type: 'string' }, status: { type: 'string', enum: ['queued'] }, model: { type: 'string' }, version: { type: 'string' } },
-} as const;
-
-export const modelMetadataSchema = {
-  $id: 'ModelMetadata',
-  type: 'object',
-  required: ['name', 'versions', 'platform', 'inputs', 'outputs'],
-  properties: {
-    name: { type: 'string' },
-    versions: { type: 'array', items: { type: 'string' } },
-    platform: { type: 'string' },
-    inputs: { type: 'array', items: tensorMetadata },
-    outputs: { type: 'array', items: tensorMetadata },
-  },
-} as const;
-
-/** Every shared schema, registered once with `app.addSchema`. */
-export const sharedSchemas = [errorSchema, v2ErrorSchema, inferenceRequestSchema, inferenceResponseSchema, predictionSchema, acceptedSchema, modelMetadataSchema];
-
-export const modelParams = {
-  type: 'object',
-  required: ['model'],
-  properties: { model: { type: 'string', maxLength: 128 } },
-} as const;
+export const modelParams = Type.Object({ model: Type.String({ maxLength: MAX_MODEL_NAME }) });
 
 /** Params of the `/versions/:version` routes (a path parameter must appear in its route's path, or the OpenAPI document is invalid). */
-export const modelVersionParams = {
-  type: 'object',
-  required: ['model', 'version'],
-  properties: { ...modelParams.properties, version: { type: 'string', maxLength: 32 } },
-} as const;
+export const modelVersionParams = Type.Object({ model: Type.String({ maxLength: MAX_MODEL_NAME }), version: Type.String({ maxLength: 32 }) });
+
+/** `:id` of every `/v1/predictions/:id...` route; the id's form is checked by the handler (INVALID_PREDICTION_ID). */
+export const predictionIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+/** The params checks, for hooks that run before Fastify validates (see `resolveModelFirst`). */
+export const modelVersionParamsValidator = compileValidator(Type.Object({ model: modelVersionParams.properties.model, version: Type.Optional(modelVersionParams.properties.version) }));

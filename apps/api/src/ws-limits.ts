@@ -12,8 +12,6 @@ import type { WebSocket } from 'ws';
 
 /** Close code for a client that does not read what it is sent (RFC 6455: policy violation). */
 export const CLOSE_NOT_READING = 1008;
-/** Most ids one `subscribe` message may name (more: `TOO_MANY_IDS`). */
-export const MAX_SUBSCRIBE_IDS = 1_000;
 /** Most ids one socket may wait on at once. */
 export const MAX_WATCHED_PER_SOCKET = 10_000;
 /**

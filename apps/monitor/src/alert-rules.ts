@@ -82,11 +82,11 @@ export function windowAlerts(report: WindowReport, history: Readonly<Record<stri
   return alerts;
 }
 
-/** The alert of a feedback window whose accuracy is below the threshold, if any. */
+/** The alert when the rolling accuracy (last `labels` labels, `window` = labels received so far) is below the threshold, if any. */
 export function accuracyAlert(model: string, version: string, window: number, accuracy: number, labels: number, settings: AlertRuleSettings, at = Date.now()): AlertEvent | undefined {
   if (settings.accuracyThreshold <= 0 || accuracy >= settings.accuracyThreshold) return undefined;
   return {
     model, version, rule: 'accuracy_below', value: accuracy, threshold: settings.accuracyThreshold, window, at,
-    message: `${model} v${version} feedback window ${window}: accuracy ${fmt(accuracy * 100)}% over ${labels} labels, below ${fmt(settings.accuracyThreshold * 100)}%`,
+    message: `${model} v${version}: accuracy ${fmt(accuracy * 100)}% over the last ${labels} labels (label ${window}), below ${fmt(settings.accuracyThreshold * 100)}%`,
   };
 }

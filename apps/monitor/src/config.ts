@@ -15,11 +15,17 @@ export interface MonitorConfig {
   modelRepository: string;
   /** `MONITOR_ID`: this process's consumer name in the `monitor` consumer group. @defaultValue `<hostname>-<pid>-<random>` */
   monitorId: string;
+  /**
+   * `MONITOR_HEARTBEAT_MS`: how often the monitor writes its heartbeat key (TTL three of these);
+   * the API reports the monitor down once every heartbeat key has expired.
+   * @defaultValue 2000
+   */
+  heartbeatMs: number;
   /** `WINDOW_SIZE`: a window closes when it holds this many logged rows (0 = by time only). @defaultValue 50 */
   windowSize: number;
   /** `WINDOW_MS`: a window also closes this long after its first row (0 = by count only). @defaultValue 0 */
   windowMs: number;
-  /** `FEEDBACK_WINDOW_SIZE`: labels per accuracy window. @defaultValue 50 */
+  /** `FEEDBACK_WINDOW_SIZE`: the rolling accuracy is over the last this many labels (updated with every label; alerts judged once it is full). @defaultValue 50 */
   feedbackWindowSize: number;
   /** `DRIFT_SHARE_THRESHOLD`: dataset drift when at least this share of features drift (Evidently: 0.5). @defaultValue 0.5 */
   driftShareThreshold: number;
@@ -47,6 +53,12 @@ export interface MonitorConfig {
   maxReports: number;
   /** `ALERT_HISTORY_MAX_LEN`: alerts kept in the history. @defaultValue 1000 */
   alertHistoryMaxLen: number;
+  /**
+   * `REFERENCE_MAX_COLUMNS` / `REFERENCE_MAX_ROWS`: a reference sample past these is not used
+   * (drift is off for that version, logged); the API refuses such uploads with the same values.
+   * @defaultValue 1000 columns, 100000 rows
+   */
+  referenceLimits: Readonly<{ maxColumns: number; maxRows: number }>;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
 }
@@ -60,9 +72,10 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
     modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
     monitorId: readString(env, 'MONITOR_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
+    heartbeatMs: readInteger(env, 'MONITOR_HEARTBEAT_MS', 2_000, { min: 100, max: 60_000 }),
     windowSize: readInteger(env, 'WINDOW_SIZE', 50, { min: 0, max: 1_000_000 }),
     windowMs: readInteger(env, 'WINDOW_MS', 0, { min: 0, max: 7 * 86_400_000 }),
-    feedbackWindowSize: readInteger(env, 'FEEDBACK_WINDOW_SIZE', 50, { min: 1, max: 1_000_000 }),
+    feedbackWindowSize: readInteger(env, 'FEEDBACK_WINDOW_SIZE', 50, { min: 1, max: 100_000 }),
     driftShareThreshold: readNumber(env, 'DRIFT_SHARE_THRESHOLD', 0.5, { min: 0, max: 1 }),
     driftPersistence: readInteger(env, 'DRIFT_PERSISTENCE', 2, { min: 1, max: 100 }),
     accuracyThreshold: readNumber(env, 'ACCURACY_THRESHOLD', 0.8, { min: 0, max: 1 }),
@@ -75,6 +88,10 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     seriesMaxPoints: readInteger(env, 'SERIES_MAX_POINTS', 2_000, { min: 10, max: 10_000_000 }),
     maxReports: readInteger(env, 'MONITOR_MAX_REPORTS', 200, { min: 1, max: 100_000 }),
     alertHistoryMaxLen: readInteger(env, 'ALERT_HISTORY_MAX_LEN', 1_000, { min: 10, max: 10_000_000 }),
+    referenceLimits: Object.freeze({
+      maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
+      maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
+    }),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
   };
   if (config.windowSize === 0 && config.windowMs === 0) throw new ConfigError('WINDOW_SIZE and WINDOW_MS are both 0: set at least one, or windows never close');

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type SeriesPoint, type WindowReport } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, MonitoringStore, parseEntry, waitUntilReady } from '@inferq/queue';
@@ -12,12 +13,15 @@ import { windowItemOf, type WindowItem } from './window-item.js';
 import { buildWindowReport } from './window-report.js';
 import { seriesOfReport } from './window-series.js';
 
-/** One feedback label window's figures. */
+/** The rolling accuracy of a version after new feedback: over its last FEEDBACK_WINDOW_SIZE labels. */
 export interface AccuracyWindow {
   model: string;
   version: string;
+  /** Labels received for the version so far (numbers the points of the `accuracy` series). */
   window: number;
+  /** Labels in the rolling window (FEEDBACK_WINDOW_SIZE once that many arrived). */
   labels: number;
+  /** Right ones / labels, over the window. */
   accuracy: number;
 }
 
@@ -28,7 +32,7 @@ export interface MonitorApp {
   readonly alertCounters: AlertManager['counters'];
   /** Calls `listener` after each prediction window is stored. Returns the remover. */
   onWindow(listener: (report: WindowReport) => void): () => void;
-  /** Calls `listener` after each feedback window is stored. Returns the remover. */
+  /** Calls `listener` after each update of a version's rolling accuracy. Returns the remover. */
   onAccuracy(listener: (window: AccuracyWindow) => void): () => void;
   /** Stops reading, finishes the batch in hand and webhook deliveries, closes Redis. Idempotent. */
   close(): Promise<void>;
@@ -40,13 +44,6 @@ export interface MonitorAppOptions {
   fetch?: typeof fetch;
   /** The model repository (else loaded from config.modelRepository). */
   repository?: ModelRepository;
-}
-
-/** A feedback window item: when, labels, correct ones. */
-interface FeedbackItem {
-  t: number;
-  n: number;
-  c: number;
 }
 
 /**
@@ -72,8 +69,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     seriesMaxPoints: config.seriesMaxPoints, maxReports: config.maxReports, alertHistoryMaxLen: config.alertHistoryMaxLen,
   });
   const predictionWindows = new WindowBuffer(redis, keys, 'predictions', config.windowSize, config.windowMs);
-  const feedbackWindows = new WindowBuffer(redis, keys, 'feedback', config.feedbackWindowSize, 0);
-  const references = new ReferenceProfiles(store, logger);
+  const references = new ReferenceProfiles(store, logger, config.referenceLimits);
   const alerts = new AlertManager(store, {
     cooldownMs: config.alertCooldownMs, ...(config.alertWebhookUrl !== undefined ? { webhookUrl: config.alertWebhookUrl } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -119,29 +115,35 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     for (const listener of windowListeners) listener(report);
   };
 
-  const handleFeedbackWindow = async (model: string, version: string, closed: ClosedWindow) => {
-    let labels = 0;
-    let correct = 0;
-    let t = 0;
-    for (const text of closed.items) {
-      try {
-        const item = JSON.parse(text) as FeedbackItem;
-        labels += item.n;
-        correct += item.c;
-        t = Math.max(t, item.t);
-      } catch {
-        // a malformed item counts for nothing
-      }
+  /**
+   * Feedback moves the version's rolling accuracy (last feedbackWindowSize labels) at once: no
+   * label waits for others. The alert is judged only on a full window, so a few early labels
+   * cannot raise it.
+   */
+  const handleFeedback = async (entries: StreamEntry[]) => {
+    const byVersion = new Map<string, { model: string; version: string; outcomes: boolean[]; t: number }>();
+    for (const [, fields] of entries) {
+      const entry = parseEntry<FeedbackEntry>(fields);
+      if (!entry || typeof entry.model !== 'string' || typeof entry.version !== 'string' || !Array.isArray(entry.actual)) continue;
+      const key = `${entry.model}\u0000${entry.version}`;
+      let group = byVersion.get(key);
+      if (!group) byVersion.set(key, (group = { model: entry.model, version: entry.version, outcomes: [], t: 0 }));
+      entry.actual.forEach((actual, i) => group.outcomes.push(entry.predicted[i] === actual));
+      group.t = Math.max(group.t, entry.at);
     }
-    if (labels === 0) return;
-    const accuracy = correct / labels;
-    await store.appendSeries(model, version, [
-      { name: 'accuracy', point: { t, v: accuracy, window: closed.seq } },
-      { name: 'feedback_labels', point: { t, v: labels, window: closed.seq } },
-    ]);
-    const alert = accuracyAlert(model, version, closed.seq, accuracy, labels, settings);
-    if (alert) await alerts.raise(alert);
-    for (const listener of accuracyListeners) listener({ model, version, window: closed.seq, labels, accuracy });
+    for (const { model, version, outcomes, t } of byVersion.values()) {
+      if (outcomes.length === 0) continue;
+      const { labels, correct, seq } = await store.addAccuracyOutcomes(model, version, outcomes, config.feedbackWindowSize);
+      if (labels === 0) continue;
+      const accuracy = correct / labels;
+      await store.appendSeries(model, version, [
+        { name: 'accuracy', point: { t, v: accuracy, window: seq } },
+        { name: 'feedback_labels', point: { t, v: labels, window: seq } },
+      ]);
+      const alert = labels >= config.feedbackWindowSize ? accuracyAlert(model, version, seq, accuracy, labels, settings) : undefined;
+      if (alert) await alerts.raise(alert);
+      for (const listener of accuracyListeners) listener({ model, version, window: seq, labels, accuracy });
+    }
   };
 
   /** Groups entries by version, keeping their order, and feeds each version's window. */
@@ -173,11 +175,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
         return { json: JSON.stringify(item), rows: item.r };
       }, handlePredictionWindow);
     } else {
-      await feed<FeedbackEntry>(entries, feedbackWindows, (e) => {
-        const n = e.actual.length;
-        const c = e.actual.filter((a, i) => e.predicted[i] === a).length;
-        return { json: JSON.stringify({ t: e.at, n, c } satisfies FeedbackItem), rows: n };
-      }, handleFeedbackWindow);
+      await handleFeedback(entries);
     }
   }, (error) => logger.warn({ err: error.message }, 'monitor read failed; retrying'));
   await store.putSettings({
@@ -185,6 +183,15 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     driftShareThreshold: config.driftShareThreshold, driftPersistence: config.driftPersistence, accuracyThreshold: config.accuracyThreshold,
     latencyP95ThresholdMs: config.latencyP95ThresholdMs, minMeanConfidence: config.minMeanConfidence, maxErrorRate: config.maxErrorRate,
   });
+  // Heartbeat first, so the monitor shows `up` as soon as it reads; then every heartbeatMs.
+  const startedAt = Date.now();
+  const beat = () => store.beat({ id: config.monitorId, pid: process.pid, host: hostname(), at: Date.now(), startedAt, intervalMs: config.heartbeatMs });
+  await beat();
+  let beating: Promise<void> | undefined;
+  const heartbeat = setInterval(() => {
+    beating ??= beat().catch((error: Error) => logger.warn({ err: error.message }, 'heartbeat not written')).finally(() => { beating = undefined; });
+  }, config.heartbeatMs);
+  heartbeat.unref();
   await consumer.start();
 
   // Time-based windows also close when no new prediction arrives.
@@ -216,9 +223,14 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     },
     close: () => (closing ??= (async () => {
       if (ticker) clearInterval(ticker);
+      clearInterval(heartbeat);
       try { await consumer.stop(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error stopping the reader'); }
       try { await ticking; } catch { /* logged above */ }
       try { await alerts.flush(); } catch (error) { logger.warn({ err: (error as Error).message }, 'error flushing webhooks'); }
+      try {
+        await beating;
+        await store.endHeartbeat(config.monitorId, Date.now());
+      } catch (error) { logger.warn({ err: (error as Error).message }, 'heartbeat not removed; it expires by itself'); }
       await blocking.quit().catch(() => blocking.disconnect());
       await redis.quit().catch(() => redis.disconnect());
       logger.info({ monitorId: config.monitorId }, 'monitor stopped');

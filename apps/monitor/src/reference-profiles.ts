@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ModelVersion } from '@inferq/model-repository';
-import { buildReferenceFeature, buildReferenceProfile, parseReferenceCsv, type ReferenceFeature, type ReferenceProfile } from '@inferq/monitoring';
+import { buildReferenceFeature, buildReferenceProfile, parseReferenceCsv, type ReferenceCsvLimits, type ReferenceFeature, type ReferenceProfile } from '@inferq/monitoring';
 import type { MonitoringStore } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 
@@ -18,9 +18,9 @@ export interface LoadedReference {
   rows: number;
 }
 
-/** Builds a reference from CSV text. */
-export function referenceFromCsv(text: string, source: LoadedReference['source']): LoadedReference {
-  const table = parseReferenceCsv(text);
+/** Builds a reference from CSV text (the API's reader and limits: see parseReferenceCsv). */
+export function referenceFromCsv(text: string, source: LoadedReference['source'], limits?: ReferenceCsvLimits): LoadedReference {
+  const table = parseReferenceCsv(text, limits);
   const features = table.columns.filter((c) => !TARGET_COLUMNS.has(c));
   const targetColumn = table.columns.find((c) => TARGET_COLUMNS.has(c));
   const loaded: LoadedReference = { profile: buildReferenceProfile(table.rows, features), source, rows: table.rows.length };
@@ -38,10 +38,12 @@ export class ReferenceProfiles {
   readonly #logger: Logger;
   readonly #files = new Map<string, LoadedReference | null>();
   readonly #uploads = new Map<string, { uploadedAt: number; reference: LoadedReference | null }>();
+  readonly #limits: ReferenceCsvLimits;
 
-  constructor(store: MonitoringStore, logger: Logger) {
+  constructor(store: MonitoringStore, logger: Logger, limits: ReferenceCsvLimits = {}) {
     this.#store = store;
     this.#logger = logger;
+    this.#limits = limits;
   }
 
   /** The reference of a version; undefined when it has none (or it cannot be parsed). */
@@ -71,7 +73,7 @@ export class ReferenceProfiles {
 
   #parse(text: string, source: LoadedReference['source'], where: string): LoadedReference | null {
     try {
-      return referenceFromCsv(text, source);
+      return referenceFromCsv(text, source, this.#limits);
     } catch (error) {
       this.#logger.warn({ reference: where, err: (error as Error).message }, 'reference not usable; drift is not measured');
       return null;

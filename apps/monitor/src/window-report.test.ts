@@ -3,11 +3,17 @@ import { describe, it } from 'node:test';
 import { createRandom } from '@inferq/monitoring';
 import { referenceFromCsv } from './reference-profiles.js';
 import { featureValuesOf, type WindowItem } from './window-item.js';
-import { buildWindowReport, quantile } from './window-report.js';
+import { buildWindowReport } from './window-report.js';
 
 const random = createRandom(5);
 const csv = ['a,b,label', ...Array.from({ length: 200 }, (_, i) => `${random.normal(0, 1).toFixed(3)},${random.normal(10, 2).toFixed(3)},${i % 2}`)].join('\n');
 const reference = referenceFromCsv(csv, 'file');
+/** Mean and sample std of a CSV column, computed here without the package (what the report must show). */
+function columnStats(column: number): { mean: number; std: number } {
+  const values = csv.split('\n').slice(1).map((line) => Number(line.split(',')[column]));
+  const m = values.reduce((a, b) => a + b, 0) / values.length;
+  return { mean: m, std: Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (values.length - 1)) };
+}
 
 function items(count: number, shiftA = 0, extra: Partial<WindowItem> = {}): WindowItem[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -29,7 +35,11 @@ describe('buildWindowReport', () => {
     assert.deepEqual(report.latencyMs, { p50: 29.5, p95: 51.55, p99: 53.51 });
     assert.equal(report.throughput, 102.041, '50 rows over 490 ms');
     assert.equal(report.batchSizeMean, 4);
-    assert.equal(report.features.a!.reference?.mean !== null, true);
+    const expected = columnStats(0);
+    assert.ok(report.features.a!.reference, 'the reference side of feature a');
+    assert.ok(Math.abs(report.features.a!.reference.mean! - expected.mean) < 1e-5, `reference mean ${report.features.a!.reference.mean} vs ${expected.mean}`);
+    assert.ok(Math.abs(report.features.a!.reference.std! - expected.std) < 1e-5, `reference std ${report.features.a!.reference.std} vs ${expected.std}`);
+    assert.deepEqual(report.features.a!.histogram?.reference, reference.profile.features.a!.histogram?.counts);
     assert.equal(report.drift?.reference.rows, 200);
     assert.equal(report.drift?.features.a?.method, 'ks');
   });
@@ -38,7 +48,13 @@ describe('buildWindowReport', () => {
     const first = buildWindowReport({ model: 'm', version: '1', seq: 7, items: items(60, 2), previous: [], drift, reference });
     assert.equal(first.drift?.features.a?.drifted, true);
     assert.equal(first.drift?.features.a?.persistent, false, 'no earlier window');
-    assert.equal(first.drift?.datasetDrift, first.drift!.share >= 0.5);
+    // a drifts, b does not: half the features, which is dataset drift at 0.5 but not at 0.6.
+    assert.equal(first.drift?.features.b?.drifted, false);
+    assert.equal(first.drift?.share, 0.5);
+    assert.equal(first.drift?.datasetDrift, true);
+    const stricter = buildWindowReport({ model: 'm', version: '1', seq: 7, items: items(60, 2), previous: [], drift: { ...drift, shareThreshold: 0.6 }, reference });
+    assert.equal(stricter.drift?.features.a?.drifted, true);
+    assert.equal(stricter.drift?.datasetDrift, false);
     const second = buildWindowReport({ model: 'm', version: '1', seq: 8, items: items(60, 2), previous: [first], drift, reference });
     assert.deepEqual(second.drift?.persistentFeatures, ['a']);
     const gap = buildWindowReport({ model: 'm', version: '1', seq: 10, items: items(60, 2), previous: [second], drift, reference });
@@ -51,6 +67,8 @@ describe('buildWindowReport', () => {
     const mixed = [...items(3), ...items(2, 0, { ok: 0, cls: undefined, conf: undefined }), ...items(1, 0, { cls: [null], conf: [null] })] as WindowItem[];
     const report = buildWindowReport({ model: 'm', version: '1', seq: 1, items: mixed, previous: [], drift });
     assert.equal(report.failed, 2);
+    assert.deepEqual(buildWindowReport({ model: 'm', version: '1', seq: 1, items: items(1), previous: [], drift }).latencyMs, { p50: 5, p95: 5, p99: 5 }, 'one latency');
+    assert.deepEqual(buildWindowReport({ model: 'm', version: '1', seq: 1, items: items(2, 0, { lat: null }), previous: [], drift }).latencyMs, { p50: null, p95: null, p99: null }, 'no latency');
     assert.equal(report.outputs.nullOutputs, 1);
     assert.equal(report.drift, undefined);
     assert.match(report.driftSkipped ?? '', /no reference/);
@@ -70,10 +88,3 @@ describe('featureValuesOf', () => {
   });
 });
 
-describe('quantile', () => {
-  it('interpolates linearly and is null for no values', () => {
-    assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
-    assert.equal(quantile([7], 0.95), 7);
-    assert.equal(quantile([], 0.5), null);
-  });
-});

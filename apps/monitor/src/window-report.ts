@@ -4,7 +4,7 @@
  * @inferq/monitoring) with a persistence rule on top. Pure.
  */
 import type { FeatureDriftResult, FeatureWindowStats, WindowDrift, WindowReport } from '@inferq/contract';
-import { detectFeatureDrift, detectProfileDrift, histogramCounts, summarize, summaryStats, type FeatureDrift } from '@inferq/monitoring';
+import { detectFeatureDrift, detectProfileDrift, histogramCounts, quantileSorted, summarize, summaryStats, type FeatureDrift } from '@inferq/monitoring';
 import type { LoadedReference } from './reference-profiles.js';
 import type { WindowItem } from './window-item.js';
 
@@ -29,14 +29,8 @@ export interface WindowInput {
   drift: DriftSettings;
 }
 
-/** The `p`-quantile (0..1) of sorted values, linear interpolation; null when empty. */
-export function quantile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const at = (sorted.length - 1) * p;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
-}
+/** The `p`-quantile (0..1) of sorted values (numpy's linear method, the package's one quantile); null when empty. */
+const quantile = (sorted: readonly number[], p: number): number | null => (sorted.length === 0 ? null : quantileSorted(sorted, p));
 
 const finite = (values: ReadonlyArray<number | null>): number[] => values.filter((v): v is number => v !== null && Number.isFinite(v));
 const mean = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);

@@ -8,32 +8,11 @@ import {
   argmax,
   fitStandardizer,
   loadIris,
-  mulberry32,
   softmax,
   standardize,
   stratifiedSplit,
   trainIrisClassifier,
 } from './iris-training.js';
-
-describe('mulberry32', () => {
-  it('repeats the same stream for the same seed', () => {
-    const a = mulberry32(7);
-    const b = mulberry32(7);
-    const streamA = Array.from({ length: 20 }, () => a());
-    const streamB = Array.from({ length: 20 }, () => b());
-    assert.deepEqual(streamA, streamB);
-    assert.ok(streamA.every((v) => v >= 0 && v < 1));
-  });
-
-  it('gives different streams for different seeds', () => {
-    const a = mulberry32(1);
-    const b = mulberry32(2);
-    assert.notDeepEqual(
-      Array.from({ length: 5 }, () => a()),
-      Array.from({ length: 5 }, () => b()),
-    );
-  });
-});
 
 describe('loadIris', () => {
   it('loads 150 rows of 4 features, 50 per class, setosa first', () => {

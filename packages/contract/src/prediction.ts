@@ -1,9 +1,11 @@
 /**
  * A prediction as clients see it (`GET /v1/predictions/:id`, WebSocket results) and as the
- * worker stores it.
+ * worker stores it: TypeBox schemas (the HTTP answers' schemas) and their static types.
  */
-import type { ErrorCode } from './error-codes.js';
-import type { InferenceResponse } from './inference-protocol.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+import { InferenceResponse } from './inference-protocol.js';
+import { StringEnum } from './schema-validator.js';
 
 /**
  * Life cycle: queued → running → completed | failed, or queued → expired when the request's
@@ -16,52 +18,64 @@ export type PredictionStatus = 'queued' | 'running' | 'completed' | 'failed' | '
 /** Statuses after which nothing changes. */
 export const FINAL_STATUSES: ReadonlySet<PredictionStatus> = new Set(['completed', 'failed', 'expired']);
 
+/** `{ code, message }` of the error-code registry, as answered and stored. */
+export const ErrorDetail = Type.Object({
+  code: StringEnum(Object.keys(ERROR_CODES) as ErrorCode[]),
+  message: Type.String(),
+});
+export type ErrorDetail = Static<typeof ErrorDetail>;
+
 /** Where the time of one prediction went, in milliseconds. */
-export interface PredictionTimings {
+export const PredictionTimings = Type.Object({
   /** From acceptance by the API until its batch started. */
-  queueWaitMs?: number;
+  queueWaitMs: Type.Optional(Type.Number()),
   /** Wall time of the `session.run` call of the batch it ran in. */
-  inferenceMs?: number;
+  inferenceMs: Type.Optional(Type.Number()),
   /** From acceptance until the result was written. */
-  totalMs?: number;
+  totalMs: Type.Optional(Type.Number()),
   /** Rows in the batch this prediction ran in (its own rows included). */
-  batchSize?: number;
+  batchSize: Type.Optional(Type.Integer()),
   /** Number of requests that shared that batch. */
-  batchRequests?: number;
-}
+  batchRequests: Type.Optional(Type.Integer()),
+});
+export type PredictionTimings = Static<typeof PredictionTimings>;
 
 /** Which worker process computed the prediction, and on what device. */
-export interface WorkerIdentity {
-  id: string;
-  device: string;
-}
+export const WorkerIdentity = Type.Object({ id: Type.String(), device: Type.String() });
+export type WorkerIdentity = Static<typeof WorkerIdentity>;
+
+const PredictionStatusSchema = StringEnum(['queued', 'running', 'completed', 'failed', 'expired'], {
+  description: 'expired: its timeout passed before a worker took it (error DEADLINE_EXCEEDED).',
+});
 
 /** The state of one prediction. */
-export interface PredictionRecord {
-  id: string;
-  status: PredictionStatus;
-  model: string;
-  version: string;
+export const PredictionRecord = Type.Object({
+  id: Type.String(),
+  status: PredictionStatusSchema,
+  model: Type.String(),
+  version: Type.String(),
   /** Epoch milliseconds when the API accepted it. */
-  createdAt: number;
-  result?: InferenceResponse;
-  error?: { code: ErrorCode; message: string };
-  timings: PredictionTimings;
-  worker?: WorkerIdentity;
+  createdAt: Type.Integer({ description: 'Epoch milliseconds when accepted.' }),
+  result: Type.Optional(Type.Ref(InferenceResponse)),
+  error: Type.Optional(ErrorDetail),
+  timings: PredictionTimings,
+  worker: Type.Optional(WorkerIdentity),
   /**
    * Id of the API key that submitted it; absent when access control was off. Read from the store
-   * for ownership checks and never sent to clients.
+   * for ownership checks and never sent to clients (the HTTP answer's schema leaves it out).
    */
-  owner?: string;
-}
+  owner: Type.Optional(Type.String()),
+});
+export type PredictionRecord = Static<typeof PredictionRecord>;
+
+/** A prediction as answered over HTTP: the record without its owner. */
+export const PredictionAnswer = Type.Omit(PredictionRecord, ['owner'], { $id: 'Prediction' });
 
 /** 202 answer to a submitted prediction. */
-export interface PredictionAccepted {
-  id: string;
-  status: 'queued';
-  model: string;
-  version: string;
-}
+export const PredictionAccepted = Type.Object({
+  id: Type.String(), status: StringEnum(['queued']), model: Type.String(), version: Type.String(),
+}, { $id: 'PredictionAccepted' });
+export type PredictionAccepted = Static<typeof PredictionAccepted>;
 
 /** What the worker publishes when a prediction ends: the record plus the accepting API's id. */
 export interface PredictionFinalEvent extends PredictionRecord {

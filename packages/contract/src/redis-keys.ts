@@ -6,6 +6,7 @@
  * | `{prefix}:prediction:{id}`             | hash    | API, worker     | status, model, version, createdAt, owner (id of the submitting API key, absent with access control off), job (its bundle's BullMQ job id, when coalesced), result, error, timings, worker (JSON fields); TTL = retention |
  * | `{prefix}:events:prediction-final`     | pub/sub | worker          | JSON `PredictionRecord` when a prediction completes or fails |
  * | `{prefix}:queued:{model}`              | string  | API, worker     | predictions of the model in status `queued` (the queue bound's count): +1 when a record is created or a retry reopens it, −1 in the same script that moves it out of `queued` |
+ * | `{prefix}:write-probe`                 | string  | API             | written by the readiness check (`/v2/health/ready`): a Redis that refuses writes (out of memory) is not ready; TTL 10 s |
  * | `{prefix}:device-lease:{device}`       | zset    | worker          | member = worker id, score = lease expiry (epoch ms) |
  * | `{prefix}:worker:{id}`                 | string  | worker          | JSON heartbeat; TTL = 3 heartbeats       |
  * | `{prefix}:api-keys`                    | hash    | API             | field = key id, value = JSON `{id, name, scopes, sha256, createdAt, revokedAt?}`; only the SHA-256 of a key is stored; revoked keys stay (access control stays on once any key was created) |
@@ -24,6 +25,10 @@
  * | `{prefix}:monitor:series:{model}:{version}:{name}` | stream | monitor | fields `t`, `v`, `w` (a `SeriesPoint`); `MAXLEN ~ SERIES_MAX_POINTS` |
  * | `{prefix}:monitor:series-index:{model}:{version}` | set | monitor  | names of the series of that version |
  * | `{prefix}:monitor:settings`            | string  | monitor         | JSON `MonitorSettings` (window size, thresholds) of the last monitor started, for the dashboard |
+ * | `{prefix}:monitor:accuracy:{model}:{version}` | list | monitor | `1` (right) / `0` (wrong) per feedback label, newest last, the last FEEDBACK_WINDOW_SIZE (the rolling accuracy window) |
+ * | `{prefix}:monitor:accuracy-labels:{model}:{version}` | string | monitor | labels received so far (numbers the accuracy points) |
+ * | `{prefix}:monitor:heartbeat:{id}`      | string  | monitor         | JSON `MonitorHeartbeat`, rewritten every MONITOR_HEARTBEAT_MS; TTL = 3 heartbeats; deleted on a clean stop |
+ * | `{prefix}:monitor:last-seen`           | string  | monitor         | epoch ms of the latest heartbeat of any monitor (no TTL: "down since" after the last one died) |
  * | `{prefix}:alerts`                      | stream  | monitor         | field `d` = JSON `AlertEvent`; `MAXLEN ~ ALERT_HISTORY_MAX_LEN` |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
  *
@@ -49,6 +54,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     batchingChannel: `${prefix}:events:batching`,
     predictionFinalChannel: `${prefix}:events:prediction-final`,
     queuedCount: (model: string) => `${prefix}:queued:${model}`,
+    writeProbe: `${prefix}:write-probe`,
     deviceLease: (device: string) => `${prefix}:device-lease:${device}`,
     workerHeartbeat: (workerId: string) => `${prefix}:worker:${workerId}`,
     workerHeartbeatPattern: `${prefix}:worker:*`,
@@ -62,6 +68,11 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     monitorSeries: (model: string, version: string, name: string) => `${prefix}:monitor:series:${model}:${version}:${name}`,
     monitorSeriesIndex: (model: string, version: string) => `${prefix}:monitor:series-index:${model}:${version}`,
     monitorSettings: `${prefix}:monitor:settings`,
+    monitorAccuracy: (model: string, version: string) => `${prefix}:monitor:accuracy:${model}:${version}`,
+    monitorAccuracyLabels: (model: string, version: string) => `${prefix}:monitor:accuracy-labels:${model}:${version}`,
+    monitorHeartbeat: (monitorId: string) => `${prefix}:monitor:heartbeat:${monitorId}`,
+    monitorHeartbeatPattern: `${prefix}:monitor:heartbeat:*`,
+    monitorLastSeen: `${prefix}:monitor:last-seen`,
     alerts: `${prefix}:alerts`,
     alertCooldown: (model: string, version: string, rule: string) => `${prefix}:alert-cooldown:${model}:${version}:${rule}`,
     apiKeys: `${prefix}:api-keys`,

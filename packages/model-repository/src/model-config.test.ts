@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MAX_BATCH_SIZE } from '@inferq/contract';
 import { parseModelConfig } from './model-config.js';
 
 const SOURCE = '/models/iris/1/config.json';
@@ -60,10 +61,11 @@ describe('parseModelConfig', () => {
     fails({ description: 3 }, /"description" must be a string/);
   });
 
-  it('checks maxBatchSize is an integer in [0, 65536]', () => {
-    for (const maxBatchSize of [-1, 1.5, 65_537, '8', null]) fails({ maxBatchSize }, /"maxBatchSize" must be an integer in \[0, 65536\]/);
+  it('checks maxBatchSize is an integer in [0, MAX_BATCH_SIZE], the limit of run-time changes too', () => {
+    assert.equal(MAX_BATCH_SIZE, 4_096);
+    for (const maxBatchSize of [-1, 1.5, MAX_BATCH_SIZE + 1, '8', null]) fails({ maxBatchSize }, /"maxBatchSize" must be an integer in \[0, 4096\]/);
     assert.equal(parseModelConfig({ maxBatchSize: 0 }, SOURCE).maxBatchSize, 0);
-    assert.equal(parseModelConfig({ maxBatchSize: 65_536 }, SOURCE).maxBatchSize, 65_536);
+    assert.equal(parseModelConfig({ maxBatchSize: MAX_BATCH_SIZE }, SOURCE).maxBatchSize, MAX_BATCH_SIZE);
   });
 
   it('checks maxQueueDelayMs is a number in [0, 60000]', () => {
@@ -85,7 +87,8 @@ describe('parseModelConfig', () => {
 
   it('checks inputs and names the bad entry', () => {
     fails({ inputs: { name: 'x' } }, /"inputs" must be an array/);
-    fails({ inputs: [{ name: 'x' }, 'y'] }, /inputs\[1\]\.name must be a string/);
+    fails({ inputs: [{ name: 'x' }, 'y'] }, /inputs\[1\] must be an object with a "name"/);
+    fails({ inputs: [{ name: 3 }] }, /inputs\[0\]\.name must be a string/);
     fails({ inputs: [{ shape: [-1] }] }, /inputs\[0\]\.name must be a string/);
   });
 
@@ -107,6 +110,7 @@ describe('parseModelConfig: batching options', () => {
   it('takes preferred batch sizes and adaptive batching, and refuses bad ones', () => {
     assert.deepEqual(parseModelConfig({ preferredBatchSizes: [4, 8], adaptiveBatching: true }, 'c.json'), { preferredBatchSizes: [4, 8], adaptiveBatching: true });
     assert.throws(() => parseModelConfig({ preferredBatchSizes: [0] }, 'c.json'), /"preferredBatchSizes"/);
+    assert.throws(() => parseModelConfig({ preferredBatchSizes: Array.from({ length: 33 }, (_, i) => i + 1) }, 'c.json'), /"preferredBatchSizes" must be an array of at most 32/);
     assert.throws(() => parseModelConfig({ adaptiveBatching: 'yes' }, 'c.json'), /"adaptiveBatching"/);
   });
 });

@@ -8,8 +8,9 @@
  * Windows in the shifted runs reuse the unshifted runs' random draws (same seed), so the
  * unshifted features' figures repeat. Results are in ../README.md.
  *
- * Run: node --import tsx packages/monitoring/bench/drift-false-alarms.ts [windows=1000] [seed=20240611]
+ * Run: node --import tsx packages/monitoring/bench/drift-false-alarms.ts [--windows 1000] [--seed 20240611]
  */
+import { parseArgs } from 'node:util';
 import { buildReferenceProfile, createRandom, detectProfileDrift, type ProfileDrift, type Random } from '../src/index.js';
 
 const FEATURES = [
@@ -21,8 +22,11 @@ const FEATURES = [
 const SHIFTED = 'petal_length';
 const SHIFT = 1.5;
 
-const windows = Number(process.argv[2] ?? 1000);
-const seed = Number(process.argv[3] ?? 20240611);
+// `[-- --windows N] [-- --seed S]`; the older positional form `N S` still works.
+const { values: args, positionals } = parseArgs({ options: { windows: { type: 'string' }, seed: { type: 'string' } }, allowPositionals: true });
+const windows = Number(args.windows ?? positionals[0] ?? 1000);
+const seed = Number(args.seed ?? positionals[1] ?? 20240611);
+if (!Number.isInteger(windows) || windows < 1 || !Number.isInteger(seed)) throw new Error('--windows must be a positive integer and --seed an integer');
 
 type Row = Record<string, number>;
 function rows(random: Random, n: number, decimals: number | null, shift = 0): Row[] {

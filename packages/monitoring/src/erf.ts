@@ -1,21 +1,18 @@
 /**
- * The error function and the standard normal distribution built on it. erf is the regularized
- * incomplete gamma function at a = 1/2: erf(x) = P(1/2, x²) and erfc(x) = Q(1/2, x²) for x ≥ 0,
- * so the tails keep their relative precision (erfc(10) ≈ 2.1e-45 is not rounded to 0).
+ * The error function and the standard normal distribution built on it, from @stdlib's erf and
+ * erfc (accurate in the tails: erfc(10) ≈ 2.1e-45 is not rounded to 0).
  */
-import { regularizedGammaP, regularizedGammaQ } from './gamma.js';
+import stdlibErf from '@stdlib/math-base-special-erf';
+import stdlibErfc from '@stdlib/math-base-special-erfc';
 
 /** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt. */
 export function erf(x: number): number {
-  if (Number.isNaN(x)) return Number.NaN;
-  const p = regularizedGammaP(0.5, x * x);
-  return x < 0 ? -p : p;
+  return stdlibErf(x);
 }
 
 /** The complementary error function erfc(x) = 1 − erf(x), accurate in the upper tail. */
 export function erfc(x: number): number {
-  if (Number.isNaN(x)) return Number.NaN;
-  return x < 0 ? 1 + regularizedGammaP(0.5, x * x) : regularizedGammaQ(0.5, x * x);
+  return stdlibErfc(x);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * @inferq/monitoring: the statistics behind drift and anomaly detection — pure functions, no
- * runtime dependencies. See README.md for which method is chosen when and the conventions.
+ * @inferq/monitoring: the statistics behind drift and anomaly detection — pure functions, on
+ * @stdlib (special functions) and csv-parse. See README.md for which method is chosen when.
  */
 export * from './random.js';
 export * from './gamma.js';

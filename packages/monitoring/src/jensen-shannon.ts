@@ -7,6 +7,8 @@
  * Sturges equal-width bins over reference and current together for a numeric feature with more
  * than 20 distinct reference values, one bin per value otherwise; empty bins stay empty (0·ln 0
  * counts as 0), and the log is natural (Evidently's current `base=None`).
+ * Hand-written on purpose: drift verdicts must match Evidently's exact binning and scaling, which
+ * no maintained JS statistics library reproduces (they bin or normalise differently).
  */
 import { binShares, type BinningStrategy } from './binning.js';
 import type { Category, FeatureType } from './feature-values.js';

@@ -5,6 +5,8 @@
  *   of Gnedenko–Korolyuk for n1 = n2, otherwise Hodges' "inside" recursion in Viehmann's
  *   numerically stable form that carries 1 − p directly;
  * - Kolmogorov's limiting distribution Q(λ) = P(√n·D > λ) = 2 Σ (−1)^(k−1) e^(−2k²λ²).
+ * Hand-written: no maintained JS library has the exact two-sample distribution scipy uses
+ * (`@stdlib/stats-kstest` is one-sample); the fixtures check it against brute-force counts.
  */
 
 /**

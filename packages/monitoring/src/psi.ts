@@ -8,6 +8,8 @@
  * categorical feature, gets one bin per value. Evidently's `psi` stattest bins with Sturges over
  * both samples instead: pass `strategy: 'sturges'` for that. Empty bins take Evidently's share
  * of 0.0001 (see {@link fillEmptyShares}) so the logarithm stays finite.
+ * Hand-written on purpose: drift verdicts must match Evidently's exact binning and scaling, which
+ * no maintained JS statistics library reproduces (they bin or normalise differently).
  */
 import { binShares, fillEmptyShares, type BinningStrategy } from './binning.js';
 import type { Category, FeatureType } from './feature-values.js';

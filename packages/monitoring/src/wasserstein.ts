@@ -5,6 +5,8 @@
  *
  * Evidently's drift score divides it by the reference's population standard deviation
  * (`np.std`, divisor n), floored at 0.001: a shift of one reference std scores 1; drift ≥ 0.1.
+ * Hand-written on purpose: drift verdicts must match Evidently's exact binning and scaling, which
+ * no maintained JS statistics library reproduces (they bin or normalise differently).
  */
 
 /** Sort indices of `values` ascending. */

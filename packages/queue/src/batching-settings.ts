@@ -1,41 +1,18 @@
 import type { Redis } from 'ioredis';
-import { InferqError, type BatchingChange, type BatchingSettings, type RedisKeys } from '@inferq/contract';
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isIntegerIn = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-
-/** Largest batch a run-time change may ask for. */
-export const MAX_RUNTIME_BATCH_SIZE = 4_096;
+import type { BatchingChange, BatchingSettings, BatchingSettingsPatch, RedisKeys } from '@inferq/contract';
 
 /**
- * Applies a partial update to `current`, checking every field; errors (INVALID_REQUEST) name the field.
- * Unknown fields are refused so a typo does not silently change nothing.
+ * Applies a partial update to `current`. The patch has passed the one `BatchingSettingsPatch`
+ * schema of `@inferq/contract` (the PUT route's body check; `batchingSettingsPatchValidator`
+ * elsewhere), which holds every limit.
  */
-export function mergeBatchingSettings(current: BatchingSettings, patch: unknown): BatchingSettings {
-  const fail = (message: string): never => { throw new InferqError('INVALID_REQUEST', message); };
-  if (!isRecord(patch)) return fail('body must be a JSON object of batching settings');
-  const known = ['maxBatchSize', 'maxQueueDelayMs', 'preferredBatchSizes', 'adaptive'];
-  for (const key of Object.keys(patch)) if (!known.includes(key)) fail(`unknown field "${key.slice(0, 40)}" (known: ${known.join(', ')})`);
-  const next = { ...current, preferredBatchSizes: [...current.preferredBatchSizes] };
-  if (patch.maxBatchSize !== undefined) {
-    if (!isIntegerIn(patch.maxBatchSize, 1, MAX_RUNTIME_BATCH_SIZE)) fail(`"maxBatchSize" must be an integer in [1, ${MAX_RUNTIME_BATCH_SIZE}]`);
-    next.maxBatchSize = patch.maxBatchSize as number;
-  }
-  if (patch.maxQueueDelayMs !== undefined) {
-    if (typeof patch.maxQueueDelayMs !== 'number' || !(patch.maxQueueDelayMs >= 0 && patch.maxQueueDelayMs <= 60_000)) fail('"maxQueueDelayMs" must be a number in [0, 60000]');
-    next.maxQueueDelayMs = patch.maxQueueDelayMs as number;
-  }
-  if (patch.preferredBatchSizes !== undefined) {
-    if (!Array.isArray(patch.preferredBatchSizes) || patch.preferredBatchSizes.length > 32 || patch.preferredBatchSizes.some((n) => !isIntegerIn(n, 1, MAX_RUNTIME_BATCH_SIZE))) {
-      fail('"preferredBatchSizes" must be an array of at most 32 positive integers');
-    }
-    next.preferredBatchSizes = patch.preferredBatchSizes as number[];
-  }
-  if (patch.adaptive !== undefined) {
-    if (typeof patch.adaptive !== 'boolean') fail('"adaptive" must be true or false');
-    next.adaptive = patch.adaptive as boolean;
-  }
-  return next;
+export function mergeBatchingSettings(current: BatchingSettings, patch: BatchingSettingsPatch): BatchingSettings {
+  return {
+    maxBatchSize: patch.maxBatchSize ?? current.maxBatchSize,
+    maxQueueDelayMs: patch.maxQueueDelayMs ?? current.maxQueueDelayMs,
+    preferredBatchSizes: [...(patch.preferredBatchSizes ?? current.preferredBatchSizes)],
+    adaptive: patch.adaptive ?? current.adaptive,
+  };
 }
 
 /** The run-time override of a version, if one was set. */

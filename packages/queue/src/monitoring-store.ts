@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { AlertEvent, FeedbackEntry, MonitorSettings, RedisKeys, SeriesPoint, WindowReport } from '@inferq/contract';
+import type { AlertEvent, FeedbackEntry, MonitorHealth, MonitorHeartbeat, MonitorSettings, RedisKeys, SeriesPoint, WindowReport } from '@inferq/contract';
 import { parseEntry } from './prediction-log.js';
 import { throwOnPipelineError } from './prediction-store.js';
 
@@ -160,6 +160,64 @@ export class MonitoringStore {
   /** Publishes the monitor's thresholds (the last monitor started wins). */
   async putSettings(settings: MonitorSettings): Promise<void> {
     await this.#redis.set(this.#keys.monitorSettings, JSON.stringify(settings));
+  }
+
+  /**
+   * Adds feedback outcomes (true = the prediction was right) to a version's rolling accuracy
+   * window of the last `size` labels, atomically, and returns the window after it.
+   * @returns labels and right ones in the window, and `seq`: labels received so far.
+   */
+  async addAccuracyOutcomes(model: string, version: string, outcomes: readonly boolean[], size: number): Promise<{ labels: number; correct: number; seq: number }> {
+    const key = this.#keys.monitorAccuracy(model, version);
+    const multi = this.#redis.multi();
+    if (outcomes.length > 0) multi.rpush(key, ...outcomes.slice(-size).map((right) => (right ? '1' : '0'))).ltrim(key, -size, -1);
+    const results = await multi.lrange(key, 0, -1).incrby(this.#keys.monitorAccuracyLabels(model, version), outcomes.length).exec();
+    throwOnPipelineError(results);
+    const [window, seq] = results!.slice(-2).map(([, value]) => value) as [string[], number];
+    return { labels: window.length, correct: window.filter((bit) => bit === '1').length, seq: Number(seq) };
+  }
+
+  /**
+   * The window a version is filling (read from the monitor's window meta hash): rows so far,
+   * when its first row came (null when empty), and how many windows closed before it.
+   */
+  async openWindow(model: string, version: string): Promise<{ rows: number; startedAt: number | null; closed: number }> {
+    const [rows, startedAt, seq] = await this.#redis.hmget(this.#keys.monitorWindowMeta('predictions', model, version), 'rows', 'startedAt', 'seq');
+    return { rows: Number(rows ?? 0), startedAt: startedAt === null ? null : Number(startedAt), closed: Number(seq ?? 0) };
+  }
+
+  /** Writes a monitor's heartbeat (TTL = 3 intervals) and the last-seen time, in one round trip. */
+  async beat(heartbeat: MonitorHeartbeat): Promise<void> {
+    await this.#redis.multi()
+      .set(this.#keys.monitorHeartbeat(heartbeat.id), JSON.stringify(heartbeat), 'PX', 3 * heartbeat.intervalMs)
+      .set(this.#keys.monitorLastSeen, String(heartbeat.at))
+      .exec()
+      .then(throwOnPipelineError);
+  }
+
+  /** Removes a monitor's heartbeat (a clean stop: the monitor is down from now on). */
+  async endHeartbeat(monitorId: string, at: number): Promise<void> {
+    await this.#redis.multi().del(this.#keys.monitorHeartbeat(monitorId)).set(this.#keys.monitorLastSeen, String(at)).exec().then(throwOnPipelineError);
+  }
+
+  /** Live monitors and, when none is live, since when (see MonitorHealth). */
+  async monitorHealth(): Promise<MonitorHealth> {
+    const found = new Set<string>();
+    let cursor = '0';
+    let rounds = 0;
+    do {
+      const [next, batch] = await this.#redis.scan(cursor, 'MATCH', this.#keys.monitorHeartbeatPattern, 'COUNT', 200);
+      for (const key of batch) found.add(key);
+      cursor = next;
+    } while (cursor !== '0' && ++rounds < 1_000 && found.size < 1_000);
+    const [values, lastSeen] = await Promise.all([found.size > 0 ? this.#redis.mget(...found) : Promise.resolve([]), this.#redis.get(this.#keys.monitorLastSeen)]);
+    const monitors = values.flatMap((text) => {
+      if (text === null) return [];
+      try { return [JSON.parse(text) as MonitorHeartbeat]; } catch { return []; }
+    });
+    const lastSeenAt = lastSeen === null ? null : Number(lastSeen);
+    if (monitors.length > 0) return { state: 'up', monitors, lastSeenAt, downSince: null };
+    return { state: lastSeenAt === null ? 'never' : 'down', monitors, lastSeenAt, downSince: lastSeenAt };
   }
 
   /** The published monitor thresholds; undefined when no monitor ever ran. */

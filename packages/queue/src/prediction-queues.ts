@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PREDICTION_BUNDLE_JOB_NAME, PREDICTION_JOB_NAME, predictionQueueName, type PredictionBundleData, type PredictionJobData } from '@inferq/contract';
+import { bundleJobId, predictionsOf } from './bundle-jobs.js';
 
 /**
  * Job options of every prediction job.
@@ -27,16 +28,6 @@ export interface EnqueueOptions {
   priority: number;
 }
 
-/** The BullMQ job id of a bundle (its first prediction's id, prefixed). */
-export function bundleJobId(bundle: readonly Pick<PredictionJobData, 'id'>[]): string {
-  return `bundle-${bundle[0]!.id}`;
-}
-
-/** The predictions a job carries: itself, or a bundle's members. */
-function predictionsOf(name: string, data: unknown): PredictionJobData[] {
-  if (name === PREDICTION_BUNDLE_JOB_NAME) return Array.isArray((data as PredictionBundleData | undefined)?.bundle) ? (data as PredictionBundleData).bundle : [];
-  return data ? [data as PredictionJobData] : [];
-}
 
 /** One prediction of a dead letter: a failed job, kept (bounded by PREDICTION_JOB_OPTIONS.removeOnFail) for inspection and retry. */
 export interface FailedJob {

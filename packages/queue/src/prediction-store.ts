@@ -2,94 +2,10 @@ import type { Redis } from 'ioredis';
 import {
   FINAL_STATUSES, type PredictionFinalEvent, type PredictionRecord, type PredictionStatus, type RedisKeys, type WorkerIdentity,
 } from '@inferq/contract';
+import { redisScript, type RedisScript, type ScriptArg } from './redis-script.js';
 
-/** Lua test of "this status is final", generated from FINAL_STATUSES so the two never disagree. */
-const LUA_IS_FINAL = [...FINAL_STATUSES].map((s) => `status == '${s}'`).join(' or ');
-
-/**
- * Lua: the record at `key` leaves `queued`: one less in its model's queued count (`counters` is
- * the `{prefix}:queued:` key prefix). Called only on a transition out of `queued`, which the
- * scripts make happen once per prediction, so the count stays exact however often a job re-runs.
- */
-const LUA_LEAVE_QUEUE = `
-local function leaveQueue(key, counters)
-  local model = redis.call('HGET', key, 'model')
-  if model then
-    local counter = counters .. model
-    if tonumber(redis.call('GET', counter) or '0') > 0 then redis.call('DECR', counter) end
-  end
-end`;
-
-/**
- * queued | running → running; anything else (final, or the record gone) is left alone, so a
- * re-run of a job whose prediction already ended never moves it back. KEYS: prediction hashes;
- * ARGV[1]: worker JSON, ARGV[2]: queued-count key prefix. Returns how many were marked.
- */
-const MARK_RUNNING_LUA = `${LUA_LEAVE_QUEUE}
-local marked = 0
-for _, key in ipairs(KEYS) do
-  local status = redis.call('HGET', key, 'status')
-  if status == 'queued' or status == 'running' then
-    if status == 'queued' then leaveQueue(key, ARGV[2]) end
-    redis.call('HSET', key, 'status', 'running', 'worker', ARGV[1])
-    marked = marked + 1
-  end
-end
-return marked`;
-
-/**
- * Writes each final record and publishes it, unless the record is final already: the first final
- * write wins and is announced once; a duplicate (a re-run after a stall, a retried batch) is
- * dropped here, before any client could see it. KEYS[i]: hash of record i. ARGV: TTL seconds,
- * channel, queued-count key prefix, then per record: field count n, n field/value strings, event JSON. Returns how many
- * were written.
- */
-const FINISH_LUA = `${LUA_LEAVE_QUEUE}
-local ttl, channel, counters, a, written = ARGV[1], ARGV[2], ARGV[3], 4, 0
-for _, key in ipairs(KEYS) do
-  local n = tonumber(ARGV[a])
-  local status = redis.call('HGET', key, 'status')
-  if not (${LUA_IS_FINAL}) then
-    if status == 'queued' then leaveQueue(key, counters) end
-    redis.call('HSET', key, unpack(ARGV, a + 1, a + n))
-    redis.call('EXPIRE', key, ttl)
-    redis.call('PUBLISH', channel, ARGV[a + n + 1])
-    written = written + 1
-  end
-  a = a + n + 2
-end
-return written`;
-
-/**
- * failed → queued for an explicit retry: clears the outcome, keeps identity, owner and TTL.
- * KEYS[1]: the hash; ARGV[1]: queued-count key prefix. Returns the status it found (nil when the
- * record is gone).
- */
-const REOPEN_LUA = `
-local status = redis.call('HGET', KEYS[1], 'status')
-if status == 'failed' then
-  redis.call('HDEL', KEYS[1], 'result', 'error', 'worker', 'timings')
-  redis.call('HSET', KEYS[1], 'status', 'queued')
-  redis.call('INCR', ARGV[1] .. redis.call('HGET', KEYS[1], 'model'))
-end
-return status`;
-
-/**
- * Deletes a record whose job could not be queued (and its payload), counting it out of `queued`.
- * KEYS[1]: the hash, KEYS[2]: its payload; ARGV[1]: queued-count key prefix.
- */
-const REMOVE_LUA = `${LUA_LEAVE_QUEUE}
-if redis.call('HGET', KEYS[1], 'status') == 'queued' then leaveQueue(KEYS[1], ARGV[1]) end
-return redis.call('DEL', KEYS[1], KEYS[2])`;
-
-type ScriptArg = string | number;
-/** The scripts above, as ioredis commands (EVALSHA, falling back to EVAL after a Redis restart). */
-interface StoreScripts {
-  inferqMarkRunning(numKeys: number, ...args: ScriptArg[]): Promise<number>;
-  inferqFinish(numKeys: number, ...args: ScriptArg[]): Promise<number>;
-  inferqReopen(numKeys: number, ...args: ScriptArg[]): Promise<string | null>;
-  inferqRemove(numKeys: number, ...args: ScriptArg[]): Promise<number>;
-}
+/** A prediction and its model: enough to name every key a script touches (KEYS, see commands/). */
+export type PredictionRef = Pick<PredictionRecord, 'id' | 'model'>;
 
 /** A prediction as the API records it on acceptance. */
 export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'owner'> & {
@@ -101,8 +17,10 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
 /**
  * Prediction state in Redis, one hash per prediction (`{prefix}:prediction:{id}`, see redis-keys.ts):
  * scalar fields `status model version createdAt owner job`, JSON fields `result error timings worker`.
- * Final writes and their pub/sub announcement go out in one Lua script per batch, so a subscriber
- * that reads the hash after the event always sees the final state.
+ * Final writes and their pub/sub announcement go out in one Lua script per batch
+ * (`commands/finish.lua`; the others are `mark-running.lua`, `reopen-2.lua`, `remove-3.lua`), so a
+ * subscriber that reads the hash after the event always sees the final state. In a worker, the
+ * one caller of `finish` is its OutcomeRecorder.
  *
  * Transitions are monotonic, checked inside Redis (no read-modify-write race between workers):
  * `markRunning` only moves queued/running records, `finish` never overwrites a final record and
@@ -115,7 +33,10 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
  */
 export class PredictionStore {
   readonly #redis: Redis;
-  readonly #scripts: StoreScripts;
+  readonly #markRunning: RedisScript<number>;
+  readonly #finish: RedisScript<number>;
+  readonly #reopen: RedisScript<string | null>;
+  readonly #remove: RedisScript<number>;
   readonly #keys: RedisKeys;
   readonly #retentionSeconds: number;
 
@@ -124,11 +45,10 @@ export class PredictionStore {
     this.#redis = redis;
     this.#keys = keys;
     this.#retentionSeconds = retentionSeconds;
-    redis.defineCommand('inferqMarkRunning', { lua: MARK_RUNNING_LUA });
-    redis.defineCommand('inferqFinish', { lua: FINISH_LUA });
-    redis.defineCommand('inferqReopen', { lua: REOPEN_LUA });
-    redis.defineCommand('inferqRemove', { lua: REMOVE_LUA });
-    this.#scripts = redis as unknown as StoreScripts;
+    this.#markRunning = redisScript(redis, 'mark-running.lua');
+    this.#finish = redisScript(redis, 'finish.lua');
+    this.#reopen = redisScript(redis, 'reopen-2.lua');
+    this.#remove = redisScript(redis, 'remove-3.lua');
   }
 
   /** Records a newly accepted prediction as `queued` (and its claim-check payload, if any). */
@@ -177,8 +97,8 @@ export class PredictionStore {
   }
 
   /** Deletes a record whose job could not be enqueued. */
-  async remove(id: string): Promise<void> {
-    await this.#scripts.inferqRemove(2, this.#keys.prediction(id), this.#keys.payload(id), this.#keys.queuedCount(''));
+  async remove({ id, model }: PredictionRef): Promise<void> {
+    await this.#remove([this.#keys.prediction(id), this.#keys.payload(id), this.#keys.queuedCount(model)]);
   }
 
   /** Reads a prediction; undefined when unknown or expired. */
@@ -204,9 +124,9 @@ export class PredictionStore {
    * Marks predictions of a starting batch as `running` (one round trip for the batch). Records
    * already final (a re-run after a stall) keep their status. Returns how many were marked.
    */
-  async markRunning(ids: readonly string[], worker: WorkerIdentity): Promise<number> {
-    if (ids.length === 0) return 0;
-    return this.#scripts.inferqMarkRunning(ids.length, ...ids.map((id) => this.#keys.prediction(id)), JSON.stringify(worker), this.#keys.queuedCount(''));
+  async markRunning(predictions: readonly PredictionRef[], worker: WorkerIdentity): Promise<number> {
+    if (predictions.length === 0) return 0;
+    return this.#markRunning(predictions.flatMap(({ id, model }) => [this.#keys.prediction(id), this.#keys.queuedCount(model)]), [JSON.stringify(worker)]);
   }
 
   /**
@@ -217,22 +137,22 @@ export class PredictionStore {
   async finish(events: readonly PredictionFinalEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const keys: string[] = [];
-    const args: ScriptArg[] = [this.#retentionSeconds, this.#keys.predictionFinalChannel, this.#keys.queuedCount('')];
+    const args: ScriptArg[] = [this.#retentionSeconds, this.#keys.predictionFinalChannel];
     for (const { origin, ...record } of events) {
       if (!FINAL_STATUSES.has(record.status)) throw new Error(`finish() takes final records, got "${record.status}"`);
-      keys.push(this.#keys.prediction(record.id));
+      keys.push(this.#keys.prediction(record.id), this.#keys.queuedCount(record.model));
       const fields = Object.entries(hashFromRecord(record)).flat();
       args.push(fields.length, ...fields, JSON.stringify(origin === undefined ? record : { ...record, origin }));
     }
-    return this.#scripts.inferqFinish(keys.length, ...keys, ...args);
+    return this.#finish(keys, args);
   }
 
   /**
    * Moves a failed prediction back to `queued` for a retry (clearing its error). Returns the
    * status it found: `'failed'` when it was reopened, anything else (undefined = gone) when not.
    */
-  async reopen(id: string): Promise<PredictionStatus | undefined> {
-    const status = await this.#scripts.inferqReopen(1, this.#keys.prediction(id), this.#keys.queuedCount(''));
+  async reopen({ id, model }: PredictionRef): Promise<PredictionStatus | undefined> {
+    const status = await this.#reopen([this.#keys.prediction(id), this.#keys.queuedCount(model)]);
     return (status ?? undefined) as PredictionStatus | undefined;
   }
 }

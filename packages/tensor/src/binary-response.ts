@@ -2,6 +2,7 @@ import type { Datatype, InferenceResponse } from '@inferq/contract';
 import { toFloat16Bits } from './float16.js';
 import { allocateValues, type TensorValues } from './tensor.js';
 import { valuesToBytes } from './binary-values.js';
+import { isFloatDatatype, nonFiniteBits } from './non-finite.js';
 
 /**
  * A v2 response in the binary data extension: the JSON header (outputs chosen by `binary` carry
@@ -27,12 +28,24 @@ export function encodeBinaryResponse<T extends { result?: InferenceResponse } | 
   return { body: Buffer.concat([json, ...chunks]), headerLength: json.byteLength };
 }
 
-/** Packs JSON output values (as stored in results) into the datatype's storage. */
+/**
+ * Packs JSON output values (as stored in results) into the datatype's storage. A non-finite
+ * string (see non-finite.ts) is written back as its exact IEEE bits.
+ */
 function valuesFromJsonData(data: ReadonlyArray<number | boolean | string>, datatype: Datatype): TensorValues {
   const out = allocateValues(datatype, data.length);
   if (Array.isArray(out)) return data.map(String);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
+    if (typeof v === 'string' && isFloatDatatype(datatype)) {
+      const bits = nonFiniteBits(v, datatype);
+      if (bits === undefined) throw new Error(`output value "${v}" is not a number`);
+      if (datatype === 'FP16') (out as Uint16Array)[i] = Number(bits);
+      else if (datatype === 'FP32') view.setUint32(i * 4, Number(bits), true);
+      else view.setBigUint64(i * 8, bits, true);
+      continue;
+    }
     if (out instanceof BigInt64Array || out instanceof BigUint64Array) out[i] = BigInt(v as number);
     else if (datatype === 'FP16') out[i] = toFloat16Bits(v as number);
     else (out as Float32Array)[i] = typeof v === 'boolean' ? Number(v) : (v as number);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromFloat16Bits, toFloat16Bits } from './float16.js';
+import { mulberry32 } from '@inferq/monitoring';
 
 /**
  * Reference decoder that shares no code with float16.ts: every half is exactly a float32, so
@@ -59,17 +60,8 @@ function nextAfter(value: number, direction: 1 | -1): number {
   return view.getFloat64(0);
 }
 
-/** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so a failure can be reproduced. */
+const prng = mulberry32;
 
 describe('toFloat16Bits', () => {
   it('encodes known bit patterns', () => {

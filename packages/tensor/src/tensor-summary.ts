@@ -7,7 +7,8 @@
  *   keeps each row's mean, std, min and max. BYTES tensors keep only their shape.
  * - Outputs: the predicted class per row (the model's integer label output `[N]` / `[N, 1]`
  *   when it has one, else the argmax of its first float `[N, C]` output) and the confidence
- *   (the row's largest probability; scores that are not probabilities go through a softmax).
+ *   (the row's largest probability; scores that are not probabilities go through a softmax),
+ *   and how many output values were NaN or ±∞ (`nonFinite`, absent when none).
  */
 import type { Datatype, InputSummary, OutputSummary } from '@inferq/contract';
 import { fromFloat16Bits } from './float16.js';
@@ -112,6 +113,25 @@ function rowStats(values: ArrayLike<number>, start: number, count: number, full:
  * like a classification (an integer `[N]` / `[N, 1]` label or a float `[N, C ≥ 2]` score).
  */
 export function summarizeOutputs(outputs: readonly SummarisableTensor[], labels?: readonly string[]): OutputSummary | undefined {
+  const nonFinite = countNonFiniteValues(outputs);
+  const summary = classify(outputs, labels);
+  if (nonFinite === 0) return summary;
+  // A model without a classification output still reports its non-finite outputs (no classes).
+  return { ...(summary ?? { classes: [] }), nonFinite };
+}
+
+/** NaN and ±∞ values over the float outputs (typed arrays, or stored JSON with its strings). */
+function countNonFiniteValues(outputs: readonly SummarisableTensor[]): number {
+  let count = 0;
+  for (const output of outputs) {
+    if (!FLOAT_TYPES.has(output.datatype)) continue;
+    const values = numbersOf(output)!;
+    for (let i = 0; i < values.length; i++) if (values[i]! - values[i]! !== 0) count++;
+  }
+  return count;
+}
+
+function classify(outputs: readonly SummarisableTensor[], labels?: readonly string[]): OutputSummary | undefined {
   const labelOutput = outputs.find((o) => INTEGER_TYPES.has(o.datatype) && (o.shape.length === 1 || (o.shape.length === 2 && o.shape[1] === 1)));
   const scoreOutput = outputs.find((o) => FLOAT_TYPES.has(o.datatype) && o.shape.length === 2 && o.shape[1]! >= 2);
   if (!labelOutput && !scoreOutput) return undefined;

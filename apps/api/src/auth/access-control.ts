@@ -4,17 +4,22 @@
  * The key is read from `Authorization: Bearer <key>` or `X-API-Key: <key>`; the WebSocket route
  * also takes `?api_key=<key>` because browsers cannot set headers on a WebSocket.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { InferqError } from '@inferq/contract';
 import type { ApiKeyStore } from './key-store.js';
 import { ANONYMOUS, hasScope, type Principal, type Scope } from './principal.js';
 import type { RateLimiter } from './rate-limiter.js';
-import { routeAccess } from './route-access.js';
+import { neededAccess, type Access } from './route-access.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who is calling; null only on public routes. */
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** Every route's declared access, `"METHOD /url" → access`, for audit (HEAD and OPTIONS left out). */
+    routeAccess(): ReadonlyMap<string, Access>;
   }
 }
 
@@ -36,7 +41,7 @@ export class RateLimitedError extends InferqError {
 
 /** The caller of a protected route (the hook has set it); throws if a route forgot its policy entry. */
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new InferqError('INTERNAL_ERROR', `route ${request.routeOptions.url ?? ''} reads the caller but is public in auth/route-access.ts`);
+  if (!request.principal) throw new InferqError('INTERNAL_ERROR', `route ${request.routeOptions.url ?? ''} reads the caller but declares config.access 'public'`);
   return request.principal;
 }
 
@@ -96,19 +101,26 @@ export const API_KEY_SECURITY_SCHEMES = {
 } as const;
 
 /**
- * Installs the hook. Routes that need the caller read `request.principal`; routes absent from the
- * policy table need `admin`.
+ * The access-control plugin: checks at start-up that every route declares `config.access`
+ * (see route-access.ts), and installs the `onRequest` hook that enforces it. Register it (with
+ * fastify-plugin semantics: not encapsulated) before the routes.
  */
-export function installAccessControl(app: FastifyInstance, access: AccessControl, options: { metricsRequireAuth: boolean }): void {
-  const accessFor = routeAccess(options);
+export const accessControlPlugin = fp(async (app) => {
+  const access = app.accessControl;
+  const declared = new Map<string, Access>();
+  app.decorate('routeAccess', () => declared);
   app.decorateRequest('principal', null);
-  // The OpenAPI document marks the open routes as needing no key.
   app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (methods.every((method) => accessFor(method, route.url) === 'public') && route.schema) route.schema = { ...route.schema, security: [] };
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+    if (methods.length === 0) return;
+    const needed = route.config?.access;
+    if (needed === undefined) throw new Error(`route ${methods.join(',')} ${route.url} declares no config.access (public, authenticated, predict, read or admin)`);
+    for (const method of methods) declared.set(`${method} ${route.url}`, needed);
+    // The OpenAPI document marks the open routes as needing no key.
+    if (needed === 'public' && route.schema) route.schema = { ...route.schema, security: [] };
   });
   app.addHook('onRequest', async (request, reply) => {
-    const needed = accessFor(request.method, request.routeOptions.url);
+    const needed = neededAccess(request.method, request.routeOptions.url, request.routeOptions.config.access);
     if (needed === 'public') return;
     let principal: Principal = ANONYMOUS;
     if (await access.keys.enabled()) {
@@ -134,4 +146,4 @@ export function installAccessControl(app: FastifyInstance, access: AccessControl
       }
     }
   });
-}
+}, { name: 'inferq-access-control', dependencies: ['inferq-services'] });

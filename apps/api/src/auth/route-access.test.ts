@@ -1,37 +1,63 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { accessControlPlugin, type AccessControl } from './access-control.js';
 import { ANONYMOUS, hasScope, ownerOf, viewerOf, type Principal } from './principal.js';
-import { routeAccess } from './route-access.js';
+import { neededAccess } from './route-access.js';
 
-describe('routeAccess', () => {
-  const access = routeAccess({ metricsRequireAuth: false });
-
-  it('maps each route family to its scope', () => {
-    assert.equal(access('POST', '/v1/models/:model/predictions'), 'predict');
-    assert.equal(access('POST', '/v2/models/:model/versions/:version/infer'), 'predict');
-    assert.equal(access('GET', '/v1/predictions/:id'), 'read');
-    assert.equal(access('GET', '/v2/models/:model'), 'read');
-    assert.equal(access('GET', '/v1/ws'), 'authenticated');
-    assert.equal(access('GET', '/v2/health/ready'), 'public');
-    assert.equal(access('HEAD', '/v2/health/live'), 'public');
-    assert.equal(access('GET', '/v2/models/:model/versions/:version/ready'), 'public');
-    assert.equal(access('GET', '/metrics'), 'public');
+describe('neededAccess', () => {
+  it('is the route\'s declared access', () => {
+    assert.equal(neededAccess('POST', '/v1/models/:model/predictions', 'predict'), 'predict');
+    assert.equal(neededAccess('GET', '/v2/health/live', 'public'), 'public');
+    assert.equal(neededAccess('HEAD', '/v2/health/live', 'public'), 'public');
   });
 
-  it('needs admin for every route it does not list (admin, dead letters, anything new)', () => {
-    for (const [method, url] of [['POST', '/v1/admin/keys'], ['DELETE', '/v1/admin/keys/:id'], ['GET', '/v1/models/:model/failed'],
-      ['POST', '/v1/predictions/:id/retry'], ['PUT', '/v1/models/:model/versions/:version/batching'], ['GET', '/v1/some-new-route']] as const) {
-      assert.equal(access(method, url), 'admin', `${method} ${url}`);
-    }
+  it('needs admin for a matched route that declares nothing', () => {
+    assert.equal(neededAccess('GET', '/v1/some-new-route', undefined), 'admin');
   });
 
   it('lets unmatched requests and CORS preflights through to their own answers', () => {
-    assert.equal(access('GET', undefined), 'public');
-    assert.equal(access('OPTIONS', '*'), 'public');
+    assert.equal(neededAccess('GET', undefined, undefined), 'public');
+    assert.equal(neededAccess('OPTIONS', '*', undefined), 'public');
+  });
+});
+
+describe('accessControlPlugin', () => {
+  /** The plugin around a key store with access control off (the only part it reads at start-up). */
+  async function appWith(register: (app: FastifyInstance) => void): Promise<FastifyInstance> {
+    const app = Fastify();
+    const fakeServices = fp(async (instance) => {
+      instance.decorate('accessControl', { keys: { enabled: async () => false } } as unknown as AccessControl);
+    }, { name: 'inferq-services' });
+    await app.register(fakeServices);
+    await app.register(accessControlPlugin);
+    register(app);
+    return app;
+  }
+
+  it('refuses to start with a route that declares no access', async () => {
+    await assert.rejects(async () => {
+      const app = await appWith((a) => {
+        void a.register(async (plugin) => {
+          plugin.get('/declared', { config: { access: 'read' } }, async () => 'ok');
+          plugin.get('/forgotten', async () => 'ok');
+        }, { prefix: '/v1' });
+      });
+      await app.ready();
+    }, /GET \/v1\/forgotten declares no config\.access/);
   });
 
-  it('puts /metrics behind read with metricsRequireAuth', () => {
-    assert.equal(routeAccess({ metricsRequireAuth: true })('GET', '/metrics'), 'read');
+  it('lists every route\'s access, prefixes included, without HEAD', async () => {
+    const app = await appWith((a) => {
+      void a.register(async (v1) => {
+        v1.post('/things', { config: { access: 'predict' } }, async () => 'ok');
+        v1.get('/things/:id', { config: { access: 'public' } }, async () => 'ok');
+      }, { prefix: '/v1' });
+    });
+    await app.ready();
+    assert.deepEqual([...app.routeAccess()], [['POST /v1/things', 'predict'], ['GET /v1/things/:id', 'public']]);
+    await app.close();
   });
 });
 

@@ -113,7 +113,7 @@ export function lineChart(container, options) {
     if (s.points.length > 1) {
       el('polyline', { points: s.points.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' '), fill: 'none', stroke: color, 'stroke-width': 1.6, class: 'series', 'data-series': s.name }, svg);
     }
-    const dots = el('g', { class: 'dots' }, svg);
+    const dots = el('g', { class: 'dots', 'data-series': s.name }, svg);
     for (const p of s.points) {
       const dot = el('circle', { cx: x(p.t).toFixed(1), cy: y(p.v).toFixed(1), r: s.points.length > 60 ? 1.2 : 2.2, fill: p.flag ? '#dc2626' : color }, dots);
       const tip = el('title', {}, dot);

@@ -4,6 +4,7 @@
 // kept in localStorage.
 
 import { barChart, formatNumber, lineChart } from './charts.js';
+import { liveRates, monitorBanner, refreshInterval, servedCounts, windowProgress } from './figures.js';
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = 'inferq.apiKey';
@@ -14,6 +15,7 @@ const state = {
   selected: decodeURIComponent(location.hash.slice(1)) || '',
   seriesNames: [],
   queueHistory: new Map(),
+  servedHistory: new Map(),
   timer: undefined,
   busy: false,
 };
@@ -41,6 +43,7 @@ function cell(row, content, className) {
 function setCard(id, content, level) {
   const node = $(id);
   node.textContent = content;
+  node.title = content;
   node.className = `value${level ? ` ${level}` : ''}`;
 }
 
@@ -66,12 +69,27 @@ function recordQueue(status) {
   }
 }
 
+/** Samples the live workers' served counters of the selected version (for the live throughput). */
+function recordServed(status, key, model, version) {
+  const history = state.servedHistory.get(key) ?? [];
+  history.push({ t: status.at, ...servedCounts(status, model, version) });
+  if (history.length > QUEUE_HISTORY) history.shift();
+  state.servedHistory.set(key, history);
+  return history;
+}
+
 const points = (series, name) => (series[name] ?? []).map((p) => ({ t: p.t, v: p.v, window: p.window }));
 
-function renderCharts(model, series, report, settings) {
-  lineChart($('chart-throughput'), { title: 'Throughput', unit: 'rows/s', series: [{ name: 'throughput', points: points(series, 'throughput') }] });
+function renderCharts(model, series, report, settings, progress, served) {
+  lineChart($('chart-throughput'), {
+    title: 'Throughput (live: sampled by this page)', unit: 'per s', legend: true,
+    series: [
+      { name: 'live (predictions)', points: liveRates(served) },
+      { name: 'per window (rows)', points: points(series, 'throughput') },
+    ],
+  });
   lineChart($('chart-latency'), {
-    title: 'End-to-end latency per window', unit: 'ms',
+    title: 'End-to-end latency per window', unit: 'ms', empty: progress,
     series: ['latency_p50', 'latency_p95', 'latency_p99'].map((name) => ({ name: name.replace('latency_', ''), points: points(series, name) })),
     thresholds: settings?.latencyP95ThresholdMs > 0 ? [{ value: settings.latencyP95ThresholdMs, label: `p95 limit ${settings.latencyP95ThresholdMs} ms` }] : [],
   });
@@ -83,23 +101,23 @@ function renderCharts(model, series, report, settings) {
       { name: 'active', points: queue.map((q) => ({ t: q.t, v: q.active })) },
     ],
   });
-  lineChart($('chart-batch'), { title: 'Mean batch size', unit: 'rows', series: [{ name: 'batch size', points: points(series, 'batch_size_mean') }] });
+  lineChart($('chart-batch'), { title: 'Mean batch size per window', unit: 'rows', empty: progress, series: [{ name: 'batch size', points: points(series, 'batch_size_mean') }] });
   lineChart($('chart-confidence'), {
-    title: 'Mean confidence', yMin: 0, yMax: 1, series: [{ name: 'confidence', points: points(series, 'mean_confidence') }],
+    title: 'Mean confidence per window', yMin: 0, yMax: 1, empty: progress, series: [{ name: 'confidence', points: points(series, 'mean_confidence') }],
     thresholds: settings?.minMeanConfidence > 0 ? [{ value: settings.minMeanConfidence, label: `min ${settings.minMeanConfidence}` }] : [],
   });
   const classNames = state.seriesNames.filter((n) => n.startsWith('class_share:'));
   lineChart($('chart-classes'), {
-    title: 'Predicted class share', yMin: 0, yMax: 1, legend: true,
+    title: 'Predicted class share per window', yMin: 0, yMax: 1, legend: true, empty: progress,
     series: classNames.map((name) => ({ name: name.slice('class_share:'.length), points: points(series, name) })),
   });
   lineChart($('chart-accuracy'), {
-    title: 'Accuracy per feedback window', yMin: 0, yMax: 1, series: [{ name: 'accuracy', points: points(series, 'accuracy') }],
+    title: `Rolling accuracy (last ${settings?.feedbackWindowSize ?? 50} feedback labels)`, yMin: 0, yMax: 1, series: [{ name: 'accuracy', points: points(series, 'accuracy') }],
     thresholds: settings?.accuracyThreshold > 0 ? [{ value: settings.accuracyThreshold, label: `alert below ${settings.accuracyThreshold}` }] : [],
     empty: 'no feedback yet (POST /v1/predictions/{id}/feedback)',
   });
   lineChart($('chart-errors'), {
-    title: 'Failed share and null outputs', legend: true,
+    title: 'Failed share and null outputs per window', legend: true, empty: progress,
     series: [{ name: 'failed share', points: points(series, 'error_rate') }, { name: 'null outputs', points: points(series, 'null_outputs') }],
     thresholds: settings && settings.maxErrorRate < 1 ? [{ value: settings.maxErrorRate, label: `max failed ${settings.maxErrorRate}` }] : [],
   });
@@ -109,7 +127,7 @@ function renderCharts(model, series, report, settings) {
     title: 'Share of drifted features', yMin: 0, yMax: 1,
     series: [{ name: 'drift share', points: points(series, 'drift_share').map((p) => ({ ...p, flag: p.v >= shareThreshold })) }],
     thresholds: [{ value: shareThreshold, label: `dataset drift at ${shareThreshold}` }],
-    empty: report?.driftSkipped ?? 'no drift measured yet',
+    empty: report?.driftSkipped ?? progress,
   });
   const features = Object.entries(report?.drift?.features ?? {});
   const pValues = features.length > 0 && features.every(([, d]) => d.direction === 'below');
@@ -119,7 +137,7 @@ function renderCharts(model, series, report, settings) {
     title: pValues ? 'Drift test p-values per feature (log scale)' : 'Drift scores per feature', log: pValues, legend: true,
     series: driftNames.map((name) => ({ name, points: points(series, `drift:${name}`) })),
     thresholds,
-    empty: report?.driftSkipped ?? 'no drift measured yet',
+    empty: report?.driftSkipped ?? progress,
   });
   renderFeatures(report);
 }
@@ -128,6 +146,7 @@ function renderFeatures(report) {
   const container = $('feature-charts');
   const features = Object.entries(report?.features ?? {}).filter(([, f]) => f.histogram);
   const ids = features.map(([name]) => `feature-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+  $('feature-heading').classList.toggle('hidden', ids.length === 0);
   if ([...container.children].map((c) => c.id).join() !== ids.join()) {
     container.replaceChildren(...ids.map((id) => Object.assign(document.createElement('div'), { id, className: 'panel' })));
   }
@@ -207,7 +226,16 @@ async function refresh() {
       return;
     }
     const modelStatus = status.models.find((m) => m.name === model);
+    const versionStatus = modelStatus?.versions.find((v) => v.version === version);
+    const banner = monitorBanner(status.monitorHealth);
+    $('monitor-banner').className = banner ? `banner ${banner.level}` : 'banner hidden';
+    $('monitor-banner').textContent = banner?.text ?? '';
+    const health = status.monitorHealth?.state;
+    setCard('card-monitor', health === 'up' ? 'up' : health === 'down' ? 'DOWN' : 'not run', health === 'up' ? 'good' : health === 'down' ? 'bad' : '');
     setCard('card-workers', String(status.workers.length), status.workers.length === 0 ? 'bad' : '');
+    const served = recordServed(status, state.selected, model, version);
+    const latest = served.at(-1);
+    setCard('card-served', latest.failures > 0 ? `${latest.predictions} · ${latest.failures} failed` : String(latest.predictions), latest.failures > 0 ? 'warn' : '');
     setCard('card-queue', modelStatus?.queue ? `${modelStatus.queue.waiting + modelStatus.queue.prioritized} / ${modelStatus.queue.active}` : '–');
 
     // The first time, learn which series exist (class shares and per-feature drift scores).
@@ -221,9 +249,14 @@ async function refresh() {
     ]);
     state.seriesNames = seriesAnswer.names;
     const report = drift.reports[0];
-    setCard('card-window', report ? `#${report.window} · ${report.rows} rows` : 'none yet');
+    const progress = windowProgress(versionStatus?.window, status.monitor);
+    const filling = versionStatus?.window && status.monitor?.windowSize > 0 ? ` · ${versionStatus.window.rows}/${status.monitor.windowSize}` : '';
+    setCard('card-window', report ? `#${report.window}${filling}` : `filling${filling}`);
+    $('window-note').textContent = report
+      ? `Window figures are per closed monitoring window (latest #${report.window}, ${report.rows} rows); ${progress}. Live figures (workers, served, queue, live throughput) update every refresh.`
+      : `No monitoring window has closed yet for ${model} v${version}: the ${progress}. Until then the live figures (workers, served, queue, live throughput) update every refresh.`;
     if (report?.drift) {
-      const share = `${Math.round(report.drift.share * 100)}% of features`;
+      const share = `${Math.round(report.drift.share * 100)}%`;
       setCard('card-drift', report.drift.datasetDrift ? `DRIFT · ${share}` : share, report.drift.datasetDrift ? 'bad' : report.drift.share > 0 ? 'warn' : 'good');
     } else {
       setCard('card-drift', report ? 'no reference' : '–');
@@ -233,10 +266,10 @@ async function refresh() {
     setCard('card-accuracy', accuracy ? `${(accuracy.v * 100).toFixed(1)}%` : '–', accuracy ? (accuracy.v < accuracyThreshold ? 'bad' : 'good') : '');
     setCard('card-alerts', String(alerts.alerts.length), alerts.alerts.length > 0 ? 'warn' : '');
 
-    renderCharts(model, seriesAnswer.series, report, status.monitor);
+    renderCharts(model, seriesAnswer.series, report, status.monitor, progress, served);
     renderDriftTable(report);
     renderAlerts(alerts.alerts);
-    $('status-line').textContent = `updated ${new Date().toLocaleTimeString()}${status.monitor ? '' : ' · no monitor has run yet'}`;
+    $('status-line').textContent = `updated ${new Date().toLocaleTimeString()}`;
     document.body.dataset.loaded = 'true';
   } catch (error) {
     if (error instanceof AuthError) $('key-form').classList.remove('hidden');
@@ -249,6 +282,7 @@ async function refresh() {
 function schedule() {
   clearInterval(state.timer);
   const every = Number($('refresh-select').value);
+  document.body.dataset.refreshMs = String(every);
   if (every > 0) state.timer = setInterval(refresh, every);
 }
 
@@ -265,10 +299,14 @@ $('key-form').addEventListener('submit', (event) => {
   localStorage.setItem(KEY_STORAGE, state.key);
   refresh();
 });
-const requested = new URLSearchParams(location.search).get('refresh');
-if (requested && [...$('refresh-select').options].every((o) => o.value !== requested)) {
-  $('refresh-select').appendChild(Object.assign(document.createElement('option'), { value: requested, textContent: `${requested} ms` }));
+// ?refresh=<ms>: clamped to at least MIN_REFRESH_MS (each refresh costs four API calls).
+const refreshAsked = refreshInterval(new URLSearchParams(location.search).get('refresh'));
+const refreshValue = String(refreshAsked.ms);
+if ([...$('refresh-select').options].every((o) => o.value !== refreshValue)) {
+  $('refresh-select').appendChild(Object.assign(document.createElement('option'), { value: refreshValue, textContent: `${refreshAsked.ms / 1000} s` }));
 }
-if (requested) $('refresh-select').value = requested;
+$('refresh-select').value = refreshValue;
+if (refreshAsked.clamped) $('refresh-select').title = `?refresh= was clamped to ${refreshAsked.ms} ms`;
+document.body.dataset.refreshMs = refreshValue;
 schedule();
 refresh();

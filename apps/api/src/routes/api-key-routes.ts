@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiContext } from '../api-context.js';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { KEY_NAME_PATTERN } from '../auth/api-key.js';
 import { SCOPES, type Scope } from '../auth/principal.js';
+import { errorResponses as errors } from '../schemas.js';
 
 const keyInfo = {
   type: 'object',
@@ -16,18 +16,19 @@ const keyInfo = {
   },
 } as const;
 
-const errors = { '4xx': { $ref: 'Error#' }, '5xx': { $ref: 'Error#' } };
-
 /** The acting key's id for the audit log line (`anonymous` with access control off). */
 const byWhom = (request: FastifyRequest) => (request.principal?.kind === 'key' ? request.principal.id : 'anonymous');
 
 /**
- * `/v1/admin/keys`: create (the plaintext key is answered once), list and revoke API keys.
- * All need the `admin` scope (see auth/route-access.ts).
+ * API keys, under `/v1/admin/keys`: create (the plaintext key is answered once), list and revoke.
+ * All need the `admin` scope.
  */
-export function apiKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
+export const apiKeyRoutes: FastifyPluginAsync = async (app) => {
   const tags = ['admin'];
-  app.post<{ Body: { name: string; scopes: Scope[] } }>('/v1/admin/keys', {
+  const config = { access: 'admin' as const };
+  app.post<{ Body: { name: string; scopes: Scope[] } }>('/', {
+    config,
+    prefixTrailingSlash: 'no-slash',
     schema: {
       tags,
       summary: 'Create an API key; the key itself is in this answer only',
@@ -43,16 +44,19 @@ export function apiKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 201: { ...keyInfo, required: [...keyInfo.required, 'key'], properties: { ...keyInfo.properties, key: { type: 'string' } } }, ...errors },
     },
   }, async (request, reply) => {
-    const { key, info } = await ctx.auth.keys.create(request.body.name, request.body.scopes);
+    const { key, info } = await app.accessControl.keys.create(request.body.name, request.body.scopes);
     request.log.info({ keyId: info.id, name: info.name, scopes: info.scopes, by: byWhom(request) }, 'api key created');
     return reply.code(201).header('cache-control', 'no-store').send({ ...info, key });
   });
 
-  app.get('/v1/admin/keys', {
+  app.get('/', {
+    config,
+    prefixTrailingSlash: 'no-slash',
     schema: { tags, summary: 'List API keys (never their hashes), revoked ones included', response: { 200: { type: 'object', properties: { keys: { type: 'array', items: keyInfo } } }, ...errors } },
-  }, async () => ({ keys: await ctx.auth.keys.list() }));
+  }, async () => ({ keys: await app.accessControl.keys.list() }));
 
-  app.delete<{ Params: { id: string } }>('/v1/admin/keys/:id', {
+  app.delete<{ Params: { id: string } }>('/:id', {
+    config,
     schema: {
       tags,
       summary: 'Revoke an API key (idempotent); it stays listed with revokedAt',
@@ -60,8 +64,8 @@ export function apiKeyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       response: { 200: keyInfo, ...errors },
     },
   }, async (request) => {
-    const info = await ctx.auth.keys.revoke(request.params.id);
+    const info = await app.accessControl.keys.revoke(request.params.id);
     request.log.info({ keyId: info.id, name: info.name, by: byWhom(request) }, 'api key revoked');
     return info;
   });
-}
+};

@@ -1,35 +1,33 @@
-import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../api-context.js';
-import { modelVersionParams } from '../schemas.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { BatchingSettings, BatchingSettingsPatch, StringEnum } from '@inferq/contract';
+import { typeboxValidatorCompiler } from '../typebox-validator-compiler.js';
+import { errorResponses, modelVersionParams } from '../schemas.js';
 
-const settingsSchema = {
-  type: 'object',
-  properties: {
-    maxBatchSize: { type: 'integer', minimum: 1 },
-    maxQueueDelayMs: { type: 'number', minimum: 0 },
-    preferredBatchSizes: { type: 'array', items: { type: 'integer', minimum: 1 } },
-    adaptive: { type: 'boolean' },
-    source: { type: 'string', enum: ['config', 'runtime'] },
-  },
-} as const;
+/** The settings in force and where they come from. */
+const settingsInForce = Type.Object({ ...BatchingSettings.properties, source: StringEnum(['config', 'runtime']) });
 
 /**
  * Run-time batching settings per model version (Triton's dynamic batcher settings, changeable
- * without a restart): read, change (admin), or drop the change (admin). Workers apply a change to
- * their next batch.
+ * without a restart): read (`read`), change or drop the change (`admin`). Workers apply a change
+ * to their next batch. The PUT body is checked by the compiled `BatchingSettingsPatch` schema of
+ * @inferq/contract, the one that holds every batching limit.
  */
-export function batchingRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const url = '/v1/models/:model/versions/:version/batching';
-  type Params = { Params: { model: string; version: string } };
+export const batchingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const url = '/models/:model/versions/:version/batching';
   const tags = ['models'];
-  app.get<Params>(url, { schema: { tags, summary: 'Batching settings in force', params: modelVersionParams, response: { 200: settingsSchema } } },
-    async (request) => ctx.batching.get(request.params.model, request.params.version));
-  app.put<Params>(url, {
+  const response = { 200: settingsInForce, ...errorResponses };
+  app.get(url, { config: { access: 'read' }, schema: { tags, summary: 'Batching settings in force', params: modelVersionParams, response } },
+    async (request) => app.batching.get(request.params.model, request.params.version));
+  app.put(url, {
+    config: { access: 'admin' },
     schema: {
       tags, summary: 'Change batching settings at run time (partial update; applies to the next batch of every worker)',
-      params: modelVersionParams, body: { type: 'object' }, response: { 200: settingsSchema },
+      params: modelVersionParams, body: BatchingSettingsPatch, response,
     },
-  }, async (request) => ctx.batching.update(request.params.model, request.params.version, request.body));
-  app.delete<Params>(url, { schema: { tags, summary: 'Drop the run-time change: config.json applies again', params: modelVersionParams, response: { 200: settingsSchema } } },
-    async (request) => ctx.batching.reset(request.params.model, request.params.version));
-}
+    // Our compiled validator rather than ajv, for the messages the schema's fields carry.
+    validatorCompiler: typeboxValidatorCompiler,
+  }, async (request) => app.batching.update(request.params.model, request.params.version, request.body));
+  app.delete(url, { config: { access: 'admin' }, schema: { tags, summary: 'Drop the run-time change: config.json applies again', params: modelVersionParams, response } },
+    async (request) => app.batching.reset(request.params.model, request.params.version));
+};

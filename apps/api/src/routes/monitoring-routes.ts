@@ -1,23 +1,39 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
-import { InferqError, isPredictionId } from '@inferq/contract';
-import type { ApiContext } from '../api-context.js';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { AlertEvent, FeedbackEntry, InferqError, isPredictionId } from '@inferq/contract';
 import { principalOf } from '../auth/access-control.js';
 import { viewerOf } from '../auth/principal.js';
-import { modelVersionParams } from '../schemas.js';
+import { modelVersionParams, predictionIdParams } from '../schemas.js';
 
 const errorResponses = { '4xx': { $ref: 'Error#' }, '5xx': { $ref: 'Error#' } } as const;
+const feedbackRecorded = Type.Object({ ...FeedbackEntry.properties, correct: Type.Array(Type.Boolean(), { description: 'Per row: the prediction was right.' }) });
+const referenceStored = Type.Object({ model: Type.String(), version: Type.String(), rows: Type.Integer(), columns: Type.Array(Type.String()), uploadedAt: Type.Integer({ description: 'Epoch ms.' }) });
+const alertList = Type.Object({ alerts: Type.Array(AlertEvent) });
 const limitParam = (max: number, fallback: number) => ({ type: 'string', pattern: '^[0-9]{1,7}$', description: `At most this many (default ${fallback}, at most ${max}).` });
+/**
+ * A reference in any other content type (JSON, the binary inference body, a form) is refused
+ * before a parser reads it: 415 UNSUPPORTED_MEDIA_TYPE, saying what to send.
+ */
+async function refuseNonCsv(request: FastifyRequest): Promise<void> {
+  const type = request.headers['content-type'];
+  if (type !== undefined && !/^text\/(csv|plain)[ \t]*(;|$)/i.test(type)) {
+    throw new InferqError('UNSUPPORTED_MEDIA_TYPE', `send the reference as text/csv, not "${type.slice(0, 64)}"`);
+  }
+}
+
 const readLimit = (raw: string | undefined, fallback: number, max: number) => Math.min(raw === undefined ? fallback : Number(raw), max);
 
 /**
- * Monitoring routes: the prediction log export, feedback, reference uploads, and what the monitor
- * stored (window reports with drift, metric series, alerts). See docs/monitoring.md.
+ * Monitoring routes, under `/v1`: the prediction log export, feedback, reference uploads (these
+ * three `admin`: they hold or change prediction contents), and what the monitor stored (window
+ * reports with drift, metric series, alerts, status: `read`, aggregates only). See docs/monitoring.md.
  */
-export function monitoringRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const monitoring = ctx.monitoring;
+export const monitoringRoutes: FastifyPluginAsync = async (app) => {
+  const monitoring = app.monitoring;
 
-  app.get<{ Querystring: { model?: string; version?: string; since?: string; limit?: string } }>('/v1/predictions/log', {
+  app.get<{ Querystring: { model?: string; version?: string; since?: string; limit?: string } }>('/predictions/log', {
+    config: { access: 'admin' },
     schema: {
       tags: ['monitoring'],
       summary: 'Export the prediction log as JSON Lines, oldest first (streamed)',
@@ -50,16 +66,17 @@ export function monitoringRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return reply.type('application/x-ndjson; charset=utf-8').send(body);
   });
 
-  app.post<{ Params: { id: string }; Body: { label: unknown } }>('/v1/predictions/:id/feedback', {
+  app.post<{ Params: { id: string }; Body: { label: unknown } }>('/predictions/:id/feedback', {
+    config: { access: 'admin' },
     schema: {
       tags: ['monitoring'],
       summary: 'Record the true class of a completed prediction (one label, or one per row)',
-      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+      params: predictionIdParams,
       body: {
         type: 'object', required: ['label'], additionalProperties: false,
         properties: { label: { description: 'A class index or label name, or an array of them (one per row of the prediction).' } },
       },
-      response: errorResponses,
+      response: { 201: feedbackRecorded, ...errorResponses },
     },
   }, async (request, reply) => {
     const { id } = request.params;
@@ -71,12 +88,14 @@ export function monitoringRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // A CSV body is accepted on the reference route only: every other route keeps answering 415.
   app.register(async (scope) => {
     scope.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    scope.put<{ Params: { model: string; version: string }; Body: string }>('/v1/models/:model/versions/:version/reference', {
+    scope.put<{ Params: { model: string; version: string }; Body: string }>('/models/:model/versions/:version/reference', {
+      config: { access: 'admin' },
+      onRequest: refuseNonCsv,
       schema: {
         tags: ['monitoring'],
         summary: 'Upload the reference (training) sample of a version as CSV; drift is measured against it',
         params: modelVersionParams,
-        response: errorResponses,
+        response: { 200: referenceStored, ...errorResponses },
       },
     }, async (request) => {
       if (typeof request.body !== 'string') throw new InferqError('UNSUPPORTED_MEDIA_TYPE', 'send the reference as text/csv');
@@ -84,7 +103,8 @@ export function monitoringRoutes(app: FastifyInstance, ctx: ApiContext): void {
     });
   });
 
-  app.get<{ Params: { model: string; version: string }; Querystring: { limit?: string } }>('/v1/models/:model/versions/:version/drift', {
+  app.get<{ Params: { model: string; version: string }; Querystring: { limit?: string } }>('/models/:model/versions/:version/drift', {
+    config: { access: 'read' },
     schema: {
       tags: ['monitoring'],
       summary: 'Window reports of a version, newest first: feature stats, outputs, latency and drift against the reference',
@@ -94,7 +114,8 @@ export function monitoringRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
   }, async (request) => monitoring.drift(request.params.model, request.params.version, readLimit(request.query.limit, 20, 200)));
 
-  app.get<{ Params: { model: string; version: string }; Querystring: { name?: string; since?: string; limit?: string } }>('/v1/models/:model/versions/:version/series', {
+  app.get<{ Params: { model: string; version: string }; Querystring: { name?: string; since?: string; limit?: string } }>('/models/:model/versions/:version/series', {
+    config: { access: 'read' },
     schema: {
       tags: ['monitoring'],
       summary: 'Metric series of a version (one point per window); without name, only the list of names',
@@ -116,7 +137,8 @@ export function monitoringRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return monitoring.series(request.params.model, request.params.version, names, options);
   });
 
-  app.get<{ Querystring: { model?: string; version?: string; limit?: string } }>('/v1/alerts', {
+  app.get<{ Querystring: { model?: string; version?: string; limit?: string } }>('/alerts', {
+    config: { access: 'read' },
     schema: {
       tags: ['monitoring'],
       summary: 'Alert history, newest first',
@@ -124,7 +146,7 @@ export function monitoringRoutes(app: FastifyInstance, ctx: ApiContext): void {
         type: 'object',
         properties: { model: { type: 'string', maxLength: 128 }, version: { type: 'string', pattern: '^[0-9]{1,9}$' }, limit: limitParam(1_000, 100) },
       },
-      response: errorResponses,
+      response: { 200: alertList, ...errorResponses },
     },
   }, async (request) => {
     const { model, version, limit } = request.query;
@@ -134,7 +156,8 @@ export function monitoringRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return { alerts };
   });
 
-  app.get('/v1/monitoring/status', {
+  app.get('/monitoring/status', {
+    config: { access: 'read' },
     schema: { tags: ['monitoring'], summary: 'Models, versions, queue depths and live workers (heartbeats), now', response: errorResponses },
   }, async () => monitoring.status());
-}
+};

@@ -1,34 +1,46 @@
 import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
-  FINAL_STATUSES, InferqError, isPredictionId, newPredictionId, previewValue,
-  type PredictionRecord, type WsServerMessage,
+  FINAL_STATUSES, InferqError, isPredictionId, MAX_SUBSCRIBE_IDS, newPredictionId, previewValue, wsPredictValidator, wsSubscribeValidator,
+  type PredictionRecord, type SchemaProblem, type WsPredictMessage, type WsServerMessage, type WsSubscribeMessage,
 } from '@inferq/contract';
-import type { ApiContext } from '../api-context.js';
 import { BINARY_SECTION } from '../binary-body.js';
 import { admitPrediction, admitRequest, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
 import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
-import { MAX_SUBSCRIBE_IDS, MAX_WATCHED_PER_SOCKET, SocketBudget } from '../ws-limits.js';
+import { MAX_WATCHED_PER_SOCKET, SocketBudget } from '../ws-limits.js';
 
-export { MAX_SUBSCRIBE_IDS, MAX_WATCHED_PER_SOCKET };
+export { MAX_WATCHED_PER_SOCKET };
 /** Close code when the socket's API key is revoked (or access control turned on) while it is open. */
 export const CLOSE_UNAUTHORIZED = 4401;
 
 /**
- * `GET /v1/ws`: submit over the socket and get results pushed, or subscribe to ids.
- * Each API process pushes to its own sockets from the shared final-result channel.
+ * `GET /ws` (under `/v1`): submit over the socket and get results pushed, or subscribe to ids.
+ * Each API process pushes to its own sockets from the shared final-result channel. Any valid key
+ * opens the socket; each message checks its own scope (`predict`, `read`).
  */
-export function wsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/v1/ws', { websocket: true, schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' } }, (socket, request) => {
-    new PredictionSocket(socket, ctx, principalOf(request), request.ip).attach();
+export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/ws', {
+    websocket: true, config: { access: 'authenticated' },
+    schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' },
+  }, (socket, request) => {
+    new PredictionSocket(socket, app, principalOf(request), request.ip).attach();
   });
-}
+};
+
+/**
+ * A problem found by a message's schema: inside `request` it is the inference request's
+ * (INVALID_REQUEST, as the HTTP body check answers); elsewhere the message's (INVALID_MESSAGE).
+ */
+const messageError = (problem: SchemaProblem) =>
+  new InferqError(problem.path[0] === 'request' ? 'INVALID_REQUEST' : 'INVALID_MESSAGE', problem.message);
 
 /** The state of one WebSocket connection. */
 class PredictionSocket {
   readonly #socket: WebSocket;
-  readonly #ctx: ApiContext;
+  /** The app, for its services (`predictions`, `predictionEvents`, `metrics`, `accessControl`). */
+  readonly #app: FastifyInstance;
   /** The key the connection was opened with (checked on upgrade, re-checked per message). */
   readonly #principal: Principal;
   readonly #clientAddress: string;
@@ -42,10 +54,10 @@ class PredictionSocket {
   /** Bounds what this socket may cost (ws-limits.ts). */
   readonly #budget: SocketBudget;
 
-  constructor(socket: WebSocket, ctx: ApiContext, principal: Principal, clientAddress: string) {
+  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string) {
     this.#socket = socket;
-    this.#budget = new SocketBudget(socket, ctx.config, () => ctx.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }));
-    this.#ctx = ctx;
+    this.#budget = new SocketBudget(socket, app.apiConfig, () => app.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }));
+    this.#app = app;
     this.#principal = principal;
     this.#clientAddress = clientAddress;
   }
@@ -89,25 +101,29 @@ class PredictionSocket {
     }
     const m = message as Record<string, unknown>;
     const ref = typeof m.ref === 'string' ? m.ref.slice(0, 256) : undefined;
-    if (!(await this.#ctx.auth.keys.isActive(this.#principal))) {
+    if (!(await this.#app.accessControl.keys.isActive(this.#principal))) {
       this.#socket.close(CLOSE_UNAUTHORIZED, 'API key revoked or required');
       return;
     }
-    if (m.type === 'predict') return this.#predict(m, ref);
+    if (m.type === 'subscribe' && Array.isArray(m.ids) && m.ids.length > MAX_SUBSCRIBE_IDS) {
+      return this.#sendError(new InferqError('TOO_MANY_IDS', `"ids" names ${m.ids.length} ids; one subscribe takes at most ${MAX_SUBSCRIBE_IDS}`), ref);
+    }
+    const validator = m.type === 'predict' ? wsPredictValidator : m.type === 'subscribe' ? wsSubscribeValidator : undefined;
+    if (!validator) return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${previewValue(m.type)}; expected "predict" or "subscribe"`), ref);
+    const problem = validator.explain(m);
+    if (problem) return this.#sendError(messageError(problem), ref);
+    if (m.type === 'predict') return this.#predict(m as WsPredictMessage, ref);
     // One subscribe lookup at a time per socket; none once the socket is closing.
-    if (m.type === 'subscribe') return this.#budget.serial(async () => (this.#budget.open ? this.#subscribe(m, ref) : undefined));
-    return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${previewValue(m.type)}; expected "predict" or "subscribe"`), ref);
+    return this.#budget.serial(async () => (this.#budget.open ? this.#subscribe(m as WsSubscribeMessage, ref) : undefined));
   }
 
-  async #predict(m: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    if (typeof m.model !== 'string') return this.#sendError(new InferqError('INVALID_MESSAGE', '"model" must be a string'), ref);
-    if (m.version !== undefined && typeof m.version !== 'string') return this.#sendError(new InferqError('INVALID_MESSAGE', '"version" must be a string'), ref);
+  async #predict(m: WsPredictMessage, ref: string | undefined): Promise<void> {
     if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
       return this.#sendError(new InferqError('INVALID_MESSAGE', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref);
     }
     try {
       requireScope(this.#principal, 'predict');
-      await admitPrediction(this.#ctx.auth, this.#principal, this.#clientAddress);
+      await admitPrediction(this.#app.accessControl, this.#principal, this.#clientAddress);
     } catch (error) {
       return this.#sendError(toInferqError(error), ref);
     }
@@ -116,13 +132,13 @@ class PredictionSocket {
     this.#awaitingAccept.add(id);
     this.#watch(id);
     try {
-      const accepted = await this.#ctx.service.submit(m.model, m.version as string | undefined, m.request, id, { owner: ownerOf(this.#principal) });
-      this.#ctx.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'ws' });
+      const accepted = await this.#app.predictions.submit(m.model, m.version, m.request, id, { owner: ownerOf(this.#principal) });
+      this.#app.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'ws' });
       this.#send({ type: 'accepted', id, model: accepted.model, version: accepted.version, ...(ref !== undefined ? { ref } : {}) });
     } catch (error) {
       this.#unwatch(id);
       const normalised = toInferqError(error);
-      this.#ctx.metrics.rejected.inc({ code: normalised.code });
+      this.#app.metrics.rejected.inc({ code: normalised.code });
       return this.#sendError(normalised, ref);
     } finally {
       this.#awaitingAccept.delete(id);
@@ -134,21 +150,15 @@ class PredictionSocket {
     }
   }
 
-  async #subscribe(m: Record<string, unknown>, ref: string | undefined): Promise<void> {
-    if (!Array.isArray(m.ids) || m.ids.some((id) => typeof id !== 'string')) {
-      return this.#sendError(new InferqError('INVALID_MESSAGE', '"ids" must be an array of prediction id strings'), ref);
-    }
-    if (m.ids.length > MAX_SUBSCRIBE_IDS) {
-      return this.#sendError(new InferqError('TOO_MANY_IDS', `"ids" names ${m.ids.length} ids; one subscribe takes at most ${MAX_SUBSCRIBE_IDS}`), ref);
-    }
+  async #subscribe(m: WsSubscribeMessage, ref: string | undefined): Promise<void> {
     try {
       requireScope(this.#principal, 'read');
-      await admitRequest(this.#ctx.auth, this.#principal, this.#clientAddress, 'subscribes');
+      await admitRequest(this.#app.accessControl, this.#principal, this.#clientAddress, 'subscribes');
     } catch (error) {
       return this.#sendError(toInferqError(error), ref);
     }
     const wanted: string[] = [];
-    for (const id of new Set(m.ids as string[])) {
+    for (const id of new Set(m.ids)) {
       if (!isPredictionId(id)) {
         this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
       } else if (this.#delivered.has(id) || this.#watching.has(id)) {
@@ -166,7 +176,7 @@ class PredictionSocket {
     if (wanted.length === 0) return;
     let records: Array<PredictionRecord | undefined>;
     try {
-      records = await this.#ctx.service.getMany(wanted, viewerOf(this.#principal)); // one round trip for all
+      records = await this.#app.predictions.getMany(wanted, viewerOf(this.#principal)); // one round trip for all
     } catch (error) {
       const normalised = toInferqError(error);
       for (const id of wanted) {
@@ -199,7 +209,7 @@ class PredictionSocket {
   }
 
   #watch(id: string): void {
-    const stop = this.#ctx.events.onFinal(id, ({ origin: _origin, ...record }) => {
+    const stop = this.#app.predictionEvents.onFinal(id, ({ origin: _origin, ...record }) => {
       this.#watching.delete(id);
       if (this.#awaitingAccept.has(id)) this.#heldBack.set(id, record);
       else this.#deliver(record);
