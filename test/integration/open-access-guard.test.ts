@@ -74,7 +74,6 @@ describe('the API with access control off refuses cross-site and rebinding reque
     it('creates the first key only from a loopback address', async () => {
       const remote = await stack.app.inject({ method: 'POST', url: '/v1/admin/keys', remoteAddress: '192.0.2.10', payload: NEW_KEY });
       assertError(remote, 403, 'LOOPBACK_REQUIRED');
-      assertError(await stack.app.inject({ method: 'POST', url: '/v1/admin/keys/', remoteAddress: '192.0.2.10', payload: NEW_KEY }), 403, 'LOOPBACK_REQUIRED', 'trailing slash');
       assert.match(remote.json().error.message, /ADMIN_API_KEY/);
       const local = await stack.app.inject({ method: 'POST', url: '/v1/admin/keys', remoteAddress: '::ffff:127.0.0.1', payload: NEW_KEY });
       assert.equal(local.statusCode, 201, local.body);

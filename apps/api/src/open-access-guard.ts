@@ -86,8 +86,7 @@ export function installOpenAccessGuard(app: FastifyInstance, options: OpenAccess
       refuse(request, 'origin');
       throw new InferqError('ORIGIN_NOT_ALLOWED', `requests from pages of "${origin.slice(0, 100)}" are refused while access control is off (no API key exists); add the origin to ALLOWED_ORIGINS, or turn access control on`);
     }
-    // The key routes are a plugin under `/v1/admin/keys`, whose `/` route answers with and without the trailing slash.
-    if (request.method === 'POST' && request.routeOptions.url?.replace(/\/$/, '') === '/v1/admin/keys' && !isLoopbackAddress(request.ip)) {
+    if (request.method === 'POST' && request.routeOptions.url === '/v1/admin/keys' && !isLoopbackAddress(request.ip)) {
       refuse(request, 'first key');
       throw new InferqError('LOOPBACK_REQUIRED', `with access control off, the first API key can be created only from a loopback address (this request came from ${request.ip}); set ADMIN_API_KEY and send it as "Authorization: Bearer <key>" to create keys from elsewhere`);
     }
