@@ -19,10 +19,12 @@ WORKDIR /app
 # checks that none is missing).
 COPY package.json package-lock.json .npmrc ./
 COPY apps/api/package.json apps/api/
+COPY apps/cli/package.json apps/cli/
 COPY apps/launcher/package.json apps/launcher/
 COPY apps/monitor/package.json apps/monitor/
 COPY apps/tools/package.json apps/tools/
 COPY apps/worker/package.json apps/worker/
+COPY packages/client/package.json packages/client/
 COPY packages/contract/package.json packages/contract/
 COPY packages/env/package.json packages/env/
 COPY packages/logger/package.json packages/logger/
