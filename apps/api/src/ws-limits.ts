@@ -3,10 +3,12 @@
  * sends but never reads used to grow the API by ~900 MiB: every answer piled up in the socket's
  * send buffer, and every message it sent was handled at once, however many were still pending.
  * Here both directions are bounded:
- * - outgoing: once more than `maxBufferedBytes` wait to be sent, the socket is closed with 1008
- *   (policy violation); one message larger than the limit still goes out to a client that keeps up;
- * - incoming: at most MAX_MESSAGES_IN_FLIGHT messages of a socket are handled at once; beyond that
- *   the socket stops being read, so TCP flow control holds the client back.
+ * - outgoing: once more than WS_MAX_BUFFERED_BYTES wait to be sent (text plus a per-message
+ *   bookkeeping estimate), the socket is closed with 1008 (policy violation) and read no more;
+ *   one message larger than the limit still goes out to a client that keeps up;
+ * - incoming: at most MAX_MESSAGES_IN_FLIGHT messages (MAX_BYTES_IN_FLIGHT bytes) of a socket are
+ *   handled at once, beyond that the socket stops being read, so TCP flow control holds the
+ *   client back; `subscribe` lookups (up to 1 000 ids each) run one at a time per socket.
  */
 import type { WebSocket } from 'ws';
 
@@ -29,7 +31,7 @@ export const MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
  */
 export const QUEUED_MESSAGE_OVERHEAD_BYTES = 512;
 
-/** Per-socket limits, from the API configuration. */
+/** Per-socket limit, from the API configuration. */
 export interface WsLimitOptions {
   /** `WS_MAX_BUFFERED_BYTES`: bytes waiting to be sent to one client before it is closed with 1008. @defaultValue 8 MiB */
   wsMaxBufferedBytes: number;
