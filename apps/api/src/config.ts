@@ -162,7 +162,7 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
-    maxConnectionsPerClient: readInteger(env, 'MAX_CONNECTIONS_PER_CLIENT', 256, { min: 0, max: 1_000_000 }),
+    maxConnectionsPerClient: readInteger(env, 'MAX_CONNECTIONS_PER_CLIENT', 1_024, { min: 0, max: 1_000_000 }),
     wsMaxBufferedBytes: readInteger(env, 'WS_MAX_BUFFERED_BYTES', 8 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
     allowedHosts: Object.freeze(checkHosts('ALLOWED_HOSTS', readList(env, 'ALLOWED_HOSTS'))),
     allowedOrigins: Object.freeze(checkOrigins('ALLOWED_ORIGINS', readList(env, 'ALLOWED_ORIGINS'))),

@@ -12,7 +12,7 @@ describe('API limits configuration', () => {
     const config = loadApiConfig(base);
     assert.deepEqual(
       [config.requestTimeoutMs, config.headersTimeoutMs, config.keepAliveTimeoutMs, config.maxConnectionsPerClient, config.wsMaxBufferedBytes],
-      [30_000, 10_000, 10_000, 256, 8 * 1024 * 1024],
+      [30_000, 10_000, 10_000, 1_024, 8 * 1024 * 1024],
     );
     assert.deepEqual([config.allowedHosts, config.allowedOrigins], [[], []]);
     const options = serverTimeoutOptions(config);

@@ -21,7 +21,7 @@ export interface ServerTimeoutOptions {
   headersTimeoutMs: number;
   /** `KEEP_ALIVE_TIMEOUT_MS`: an idle kept-alive connection closes after this. @defaultValue 10000 */
   keepAliveTimeoutMs: number;
-  /** `MAX_CONNECTIONS_PER_CLIENT`: open connections per client address; 0 = no cap. @defaultValue 256 */
+  /** `MAX_CONNECTIONS_PER_CLIENT`: open connections per client address; 0 = no cap. @defaultValue 1024 */
   maxConnectionsPerClient: number;
 }
 
