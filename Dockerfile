@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # inferq, CPU image. One image for both processes: the API by default (CMD below); compose runs
 # the worker from the same image with `node --import tsx apps/worker/src/main.ts`.
 # TypeScript runs through tsx, a runtime dependency, so there is no build step.
@@ -9,7 +7,7 @@
 #   docker run --rm -p 3000:3000 -e REDIS_URL=redis://<host>:6379 inferq
 #   docker run --rm -e REDIS_URL=redis://<host>:6379 -e DEVICE=cpu inferq node --import tsx apps/worker/src/main.ts
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # ---- deps: production node_modules ------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -35,8 +33,8 @@ COPY packages/tensor/package.json packages/tensor/
 # --omit=dev drops typescript, @types/* and yaml but keeps tsx (a dependency of the root package).
 # .npmrc sets onnxruntime-node-install=skip, so onnxruntime-node downloads no CUDA libraries here.
 # onnxruntime-node ships binaries for every OS; only linux/<this arch> is kept (about 220 MB less).
-RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --no-audit --no-fund \
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force \
  && arch="$(node -p process.arch)" \
  && cd node_modules/onnxruntime-node/bin/napi-v6 \
  && for d in */*; do [ "$d" = "linux/$arch" ] || rm -rf "$d"; done \
@@ -62,4 +60,9 @@ COPY models ./models
 # (tsx keeps its transform cache in the temp directory).
 USER node
 EXPOSE 3000
+# For the API (the default command); the slim image has no curl, so Node's own fetch. Worker and
+# monitor containers have no HTTP port: docker-compose.yml and the Kubernetes manifests turn this
+# off for them (a worker that dies exits, and is restarted; one that hangs loses its job locks).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/v2/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]

@@ -44,12 +44,13 @@ try {
   await waitFor(async () => (await fetch(`${base}/v2/models/text-orientation/ready`)).ok, 60_000, 'the models');
 
   const push = await PushClient.connect(`${base.replace('http', 'ws')}/v1/ws`);
+  const irisMessages = irisBodies.map((b) => push.encodePredict('iris', b));
   const http = new HttpClient(base);
   const sdk: InferqClient = createClient({ url: base, maxInFlight: CONCURRENCY * 2 });
   const irisRows = irisRequests.map((r) => [r.inputs[0]!.data]);
 
   const variants: Array<[string, (i: number) => Promise<unknown>]> = [
-    ['iris, WebSocket predict: bench PushClient (JSON)', (i) => push.predict('iris', irisRequests[i % 8])],
+    ['iris, WebSocket predict: bench PushClient (JSON)', (i) => push.predict(irisMessages[i % 8]!)],
     ['iris, WebSocket predict: SDK predict({submitOver: "ws"})', (i) => sdk.predict('iris', { features: irisRows[i % 8]! }, { submitOver: 'ws' })],
     ['iris, REST submit + push: bench HttpClient + PushClient.subscribe', async (i) => {
       const res = await http.send('POST', '/v1/models/iris/predictions', irisBodies[i % 8]);

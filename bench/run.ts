@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedRedis } from '@inferq/queue';
 import { measureLimit, type LimitResult } from './scenarios/limit.js';
 import { measureNaive } from './scenarios/naive.js';
-import { measureClosed, measureOpen, redisCommandsPerPrediction, startStack } from './scenarios/ours.js';
+import { measureClosed, measureOpen, redisCommandsPerPrediction, startStack, withCost } from './scenarios/ours.js';
+import { COST_TABLE_HEAD, costTable, type CostReport } from './lib/cost-model.js';
 import { measureQueueCeiling } from './scenarios/queue-ceiling.js';
 import type { LoadResult } from './lib/stats.js';
 import { REPO_ROOT, workloads } from './lib/workloads.js';
@@ -58,21 +59,23 @@ try {
   const ceiling = await measureQueueCeiling(redis.url, clientSweep[clientSweep.length - 1]!, durationMs);
   results.ceiling = ceiling;
 
-  const stack = await startStack(redis.url, 1, threads);
-  const ours: Record<string, Record<string, LoadResult & { workerRssMiB?: number }>> = {};
+  // As `npm start` runs it: the monitor consumes the prediction log (its CPU is part of the cost).
+  const stack = await startStack(redis.url, 1, threads, {}, { monitor: true });
+  const ours: Record<string, Record<string, LoadResult & { workerRssMiB?: number; cost: CostReport }>> = {};
+  const pid = redis.process.pid;
   const commands: Record<string, unknown> = {};
   try {
     for (const w of models) {
       ours[w.model] = {};
-      for (const k of clientSweep) ours[w.model]![`rest+push k=${k}`] = await measureClosed(stack, w, 'rest+push', k, durationMs);
+      for (const k of clientSweep) ours[w.model]![`rest+push k=${k}`] = await withCost(stack, pid, () => measureClosed(stack, w, 'rest+push', k, durationMs));
       const kMax = clientSweep[clientSweep.length - 1]!;
-      ours[w.model]![`ws k=${kMax}`] = await measureClosed(stack, w, 'ws', kMax, durationMs);
-      for (const k of clientSweep) ours[w.model]![`binary rest+push k=${k}`] = await measureClosed(stack, w, 'binary rest+push', k, durationMs);
-      ours[w.model]![`binary ws k=${kMax}`] = await measureClosed(stack, w, 'binary ws', kMax, durationMs);
+      ours[w.model]![`ws k=${kMax}`] = await withCost(stack, pid, () => measureClosed(stack, w, 'ws', kMax, durationMs));
+      for (const k of clientSweep) ours[w.model]![`binary rest+push k=${k}`] = await withCost(stack, pid, () => measureClosed(stack, w, 'binary rest+push', k, durationMs));
+      ours[w.model]![`binary ws k=${kMax}`] = await withCost(stack, pid, () => measureClosed(stack, w, 'binary ws', kMax, durationMs));
       const saturation = Math.max(...Object.values(ours[w.model]!).map((r) => r.throughput));
       for (const fraction of quick ? [0.5] : [0.5, 0.8, 1.0, 1.2]) {
         const rate = Math.max(1, Math.round(saturation * fraction));
-        ours[w.model]![`open ${Math.round(fraction * 100)}% (${rate}/s)`] = await measureOpen(stack, w, rate, durationMs);
+        ours[w.model]![`open ${Math.round(fraction * 100)}% (${rate}/s)`] = await withCost(stack, pid, () => measureOpen(stack, w, rate, durationMs));
       }
       commands[w.model] = await redisCommandsPerPrediction(stack, w, quick ? 100 : 500);
     }
@@ -103,7 +106,15 @@ try {
       `Redis commands per prediction ${(commands[w.model] as { perPrediction: number }).perPrediction}`);
   }
   out();
-  out('Redis commands per prediction by command:');
+  out('## where the CPU goes (µs of CPU per prediction by process, from /proc over each measured interval; Redis commands per prediction)');
+  out();
+  out(COST_TABLE_HEAD[0]!.replace('| scenario |', '| model | scenario |'));
+  out(COST_TABLE_HEAD[1]!.replace('| --- |', '| --- | --- |'));
+  for (const w of models) {
+    for (const [name, r] of Object.entries(ours[w.model]!)) out(costTable(name, r.cost)[0]!.replace(/^\| /, `| ${w.model} | `));
+  }
+  out();
+  out('Redis commands per prediction by command (16 in flight, rest+push):');
   for (const w of models) out(`- ${w.model}: ${JSON.stringify((commands[w.model] as { byCommand: unknown }).byCommand)}`);
   out();
   out(`(run took ${Math.round((Date.now() - started) / 1000)} s)`);

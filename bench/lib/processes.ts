@@ -14,14 +14,18 @@ export function startChild(entry: string, env: Record<string, string>): Child {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let text = '';
-  const keep = (c: Buffer) => { text = (text + c.toString()).slice(-20_000); };
+  // The last chunks only, kept as bytes: decoding a chatty child's log would load the load generator.
+  const chunks: Buffer[] = [];
+  const keep = (c: Buffer) => {
+    chunks.push(c);
+    if (chunks.length > 16) chunks.shift();
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     process: child,
-    output: () => text,
+    output: () => Buffer.concat(chunks).toString().slice(-20_000),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

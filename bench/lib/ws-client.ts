@@ -26,11 +26,20 @@ export class PushClient {
     return new PushClient(socket);
   }
 
-  predict(model: string, request: unknown): Promise<void> {
+  /**
+   * A predict message with its request already serialised: `predict` only appends the ref, so the
+   * load generator spends no CPU on JSON per request (it must not hide the service's cost).
+   */
+  encodePredict(model: string, requestJson: string): string {
+    return `{"type":"predict","model":${JSON.stringify(model)},"request":${requestJson},"ref":"`;
+  }
+
+  /** Sends an `encodePredict` message and resolves when its result has been pushed. */
+  predict(encoded: string): Promise<void> {
     const ref = `r${this.#next++}`;
     return new Promise((resolve, reject) => {
       this.#byRef.set(ref, { resolve, reject });
-      this.#socket.send(JSON.stringify({ type: 'predict', model, request, ref }));
+      this.#socket.send(`${encoded}${ref}"}`);
     });
   }
 

@@ -8,6 +8,7 @@ import { HttpClient } from '../lib/http-client.js';
 import { closedLoop, openLoop } from '../lib/load.js';
 import { rssMiB, startChild, waitFor, type Child } from '../lib/processes.js';
 import type { LoadResult } from '../lib/stats.js';
+import { measureCost, type CostedProcesses, type CostReport } from '../lib/cost-model.js';
 import { PushClient } from '../lib/ws-client.js';
 import { MODELS_DIR, type Workload } from '../lib/workloads.js';
 
@@ -18,18 +19,27 @@ export interface Stack {
   base: string;
   api: Child;
   workers: Child[];
+  /** The monitor process, when started (`npm start` starts one by default). */
+  monitor: Child | undefined;
+  /** Key prefix and worker ids of this stack (for the cost model). */
+  keyPrefix: string;
+  workerIds: string[];
+  /** Predictions completed so far through `sender` (the cost model divides by it). */
+  completed: number;
   http: HttpClient;
   push: PushClient;
   redis: Redis;
   stop(): Promise<void>;
 }
 
-export async function startStack(redisUrl: string, workers: number, threads: number, env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(redisUrl: string, workers: number, threads: number, env: Record<string, string> = {}, options: { monitor?: boolean } = {}): Promise<Stack> {
   const port = await freePort();
   const prefix = `bench${Date.now()}`;
   const common = { REDIS_URL: redisUrl, KEY_PREFIX: prefix, MODEL_REPOSITORY: MODELS_DIR, ...env };
-  const workerChildren = Array.from({ length: workers }, (_, i) =>
-    startChild('apps/worker/src/main.ts', { ...common, WORKER_ID: `bench-w${i}`, DEVICE: 'cpu', ORT_INTRA_OP_THREADS: String(threads) }));
+  const workerIds = Array.from({ length: workers }, (_, i) => `bench-w${i}`);
+  const workerChildren = workerIds.map((id) =>
+    startChild('apps/worker/src/main.ts', { ...common, WORKER_ID: id, DEVICE: 'cpu', ORT_INTRA_OP_THREADS: String(threads) }));
+  const monitor = options.monitor ? startChild('apps/monitor/src/main.ts', { ...common, MONITOR_ID: 'bench-monitor' }) : undefined;
   const api = startChild('apps/api/src/main.ts', { ...common, PORT: String(port), HOST: '127.0.0.1' });
   const base = `http://127.0.0.1:${port}`;
   const redis = new Redis(redisUrl);
@@ -37,13 +47,15 @@ export async function startStack(redisUrl: string, workers: number, threads: num
   await waitFor(async () => (await redis.keys(`${prefix}:worker:*`)).length === workers, 60_000, 'the workers');
   const http = new HttpClient(base);
   const push = await PushClient.connect(`${base.replace('http', 'ws')}/v1/ws`);
+  if (monitor) await waitFor(async () => (await redis.exists(`${prefix}:monitor:heartbeat:bench-monitor`)) === 1, 60_000, 'the monitor');
   return {
-    base, api, workers: workerChildren, http, push, redis,
+    base, api, workers: workerChildren, monitor, keyPrefix: prefix, workerIds, completed: 0, http, push, redis,
     async stop() {
       push.close();
       http.close();
       await api.stop();
       await Promise.all(workerChildren.map((w) => w.stop()));
+      await monitor?.stop();
       redis.disconnect();
     },
   };
@@ -51,9 +63,19 @@ export async function startStack(redisUrl: string, workers: number, threads: num
 
 /** One request of `w` over `transport`; resolves when the result has been pushed. */
 export function sender(stack: Stack, w: Workload, transport: Transport): () => Promise<void> {
+  const send = rawSender(stack, w, transport);
+  return async () => {
+    await send();
+    stack.completed++;
+  };
+}
+
+function rawSender(stack: Stack, w: Workload, transport: Transport): () => Promise<void> {
   let i = 0;
-  const requests = w.bodies.map((b) => JSON.parse(b) as unknown);
-  if (transport === 'ws') return () => stack.push.predict(w.model, requests[i++ % requests.length]);
+  if (transport === 'ws') {
+    const messages = w.bodies.map((body) => stack.push.encodePredict(w.model, body));
+    return () => stack.push.predict(messages[i++ % messages.length]!);
+  }
   if (transport === 'binary ws') {
     const frames = w.rows.map((row) => binaryFrame(w, row));
     return () => stack.push.predictBinary(frames[i++ % frames.length]!);
@@ -129,4 +151,24 @@ export function binaryBody(w: Workload, row: Float32Array): { body: Buffer; head
 /** A binary WebSocket predict frame: [u32 LE JSON length][JSON message][raw floats]. */
 function binaryFrame(w: Workload, row: Float32Array): { json: Record<string, unknown>; tensor: Buffer } {
   return { json: { type: 'predict', model: w.model, request: binaryHeader(w, row) }, tensor: Buffer.from(row.buffer, row.byteOffset, row.byteLength) };
+}
+
+/** The processes of a stack, for the cost model. */
+export function costedProcesses(stack: Stack, redisPid: number | undefined): CostedProcesses {
+  return {
+    redis: stack.redis, keyPrefix: stack.keyPrefix, apiPid: stack.api.process.pid,
+    workers: stack.workerIds.map((id, i) => ({ id, pid: stack.workers[i]!.process.pid })),
+    monitorPid: stack.monitor?.process.pid, redisPid,
+  };
+}
+
+/** Runs `load` on the stack and reports its cost per prediction alongside its result. */
+export async function withCost<T>(stack: Stack, redisPid: number | undefined, load: () => Promise<T>): Promise<T & { cost: CostReport }> {
+  let result: T | undefined;
+  const cost = await measureCost(costedProcesses(stack, redisPid), async () => {
+    const from = stack.completed;
+    result = await load();
+    return stack.completed - from;
+  });
+  return { ...(result as T), cost };
 }

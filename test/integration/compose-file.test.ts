@@ -33,7 +33,7 @@ interface Service {
   hostname?: string;
   profiles?: string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
-  healthcheck?: { test?: string | string[] };
+  healthcheck?: { test?: string | string[]; disable?: boolean };
   volumes?: (string | { source?: string; target?: string })[];
   stop_grace_period?: string;
   deploy?: { replicas?: number; resources?: { reservations?: { devices?: { driver?: string; count?: string | number; capabilities?: string[] }[] } } };
@@ -381,5 +381,35 @@ describe('Dockerfiles', () => {
     for (const needed of ['.npmrc', 'package-lock.json', 'models', 'apps', 'packages', 'tsconfig.json']) {
       assert.ok(!patterns.includes(needed), `.dockerignore must not exclude ${needed}`);
     }
+  });
+});
+
+// ---- builds without a registry, with either Compose (docs/deployment.md) -------------------------
+
+describe('container files build offline, with docker-compose 1.29 or Compose v2', () => {
+  it('no top-level `name:` (docker-compose 1.29 rejects the file)', () => {
+    assert.equal((compose as { name?: unknown }).name, undefined);
+  });
+
+  for (const file of ['Dockerfile', 'Dockerfile.gpu']) {
+    it(`${file} needs neither BuildKit nor a registry for its frontend`, () => {
+      const text = read(file);
+      assert.doesNotMatch(text, /^#\s*syntax=/m, 'a # syntax= line makes BuildKit pull the frontend from Docker Hub');
+      assert.doesNotMatch(text, /^\s*(RUN|COPY|ADD)\b[^\n]*--(mount|chmod|link)\b/m, 'BuildKit-only flags break the classic builder (docker-compose 1.29)');
+    });
+  }
+
+  it('both Dockerfiles start from the Node image that scripts/prepare-docker.sh makes', () => {
+    const nodeImage = (file: string) => /^ARG NODE_IMAGE=(\S+)$/m.exec(read(file))?.[1];
+    assert.match(nodeImage('Dockerfile') ?? '', /^node:\d+-bookworm-slim$/, 'prepare-docker.sh reads the major version from this tag');
+    assert.equal(nodeImage('Dockerfile.gpu'), nodeImage('Dockerfile'));
+    assert.match(read('scripts/prepare-docker.sh'), /sed -n 's\/\^ARG NODE_IMAGE=\/\/p' Dockerfile/, 'the script takes the tag from the Dockerfile');
+  });
+
+  it("the image's HEALTHCHECK is the API's compose healthcheck; services without HTTP turn it off", () => {
+    const healthcheck = /^HEALTHCHECK\b[^\n]*(?:\\\n[^\n]*)*?CMD (\[.*\])$/m.exec(read('Dockerfile'))?.[1];
+    assert.ok(healthcheck, 'Dockerfile has a HEALTHCHECK CMD [...]');
+    assert.deepEqual(['CMD', ...(JSON.parse(healthcheck) as string[])], service('api').healthcheck?.test);
+    for (const name of ['worker', 'monitor', 'worker-gpu']) assert.equal(service(name).healthcheck?.disable, true, `${name} disables the API healthcheck`);
   });
 });

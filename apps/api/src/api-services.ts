@@ -25,8 +25,8 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   if (repository.modelNames().length === 0) throw new Error(`no model could be loaded from ${config.modelRepository}`);
 
   const keys = redisKeys(config.keyPrefix);
-  const redis = createRedisConnection(config.redisUrl, 'producer');
-  const subscriber = createRedisConnection(config.redisUrl, 'subscriber');
+  const redis = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'producer');
+  const subscriber = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'subscriber');
   for (const connection of [redis, subscriber]) {
     connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   }
@@ -51,6 +51,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     claimCheckBytes: config.claimCheckBytes,
     keys,
     defaultTimeoutMs: config.defaultTimeoutMs,
+    replicaWait: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
   });
 
   const auth = {
@@ -65,6 +66,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     store: new MonitoringStore(redis, keys), log: new PredictionLog(redis, keys),
   });
   metrics.addMonitoringCollectors(repository, monitoring);
+  metrics.addBacklogCollectors(repository, store, () => monitoring.workers());
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {

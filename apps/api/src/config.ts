@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
-import { ConfigError, readBoolean, readChoice, readInteger, readList, readRedisUrl, readString, type Env } from '@inferq/env';
+import { ConfigError, readBoolean, readChoice, readInteger, readList, readRedisSentinel, readRedisUrl, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 import type { OpenAccessOptions } from './open-access-guard.js';
@@ -19,6 +19,16 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
   host: string;
   /** `REDIS_URL` (required; `npm start` sets it to its embedded Redis when unset). */
   redisUrl: string;
+  /** `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`, `REDIS_SENTINEL_PASSWORD`: find the primary through Redis Sentinel (docs/redis-ha.md). @defaultValue undefined (REDIS_URL's host) */
+  redisSentinel: RedisSentinelSettings | undefined;
+  /**
+   * `REDIS_WAIT_REPLICAS`: a prediction is acknowledged (202) only once this many replicas hold it
+   * (Redis `WAIT`), so a failover cannot lose it; 0 = acknowledge once the primary has it.
+   * @defaultValue 0
+   */
+  redisWaitReplicas: number;
+  /** `REDIS_WAIT_TIMEOUT_MS`: longest wait for those replicas; then 503 REPLICATION_TIMEOUT. Below ENQUEUE_TIMEOUT_MS. @defaultValue 1000 */
+  redisWaitTimeoutMs: number;
   /** `KEY_PREFIX` @defaultValue 'inferq' */
   keyPrefix: string;
   /** `MODEL_REPOSITORY` @defaultValue './models' */
@@ -136,10 +146,16 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
   const headersTimeoutMs = readInteger(env, 'HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), { min: 100, max: 3_600_000 });
   // Node refuses a headers timeout longer than the request timeout; say so by name instead.
   if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  const enqueueTimeoutMs = readInteger(env, 'ENQUEUE_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 });
+  // The replica wait runs inside the enqueue's time budget (see redisCall), so it must end first.
+  const redisWaitTimeoutMs = readInteger(env, 'REDIS_WAIT_TIMEOUT_MS', Math.min(1_000, enqueueTimeoutMs - 50), { min: 1, max: enqueueTimeoutMs - 50 });
   return Object.freeze({
     port: readInteger(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     host: readString(env, 'HOST', '127.0.0.1'),
     redisUrl,
+    redisSentinel: readRedisSentinel(env),
+    redisWaitReplicas: readInteger(env, 'REDIS_WAIT_REPLICAS', 0, { min: 0, max: 16 }),
+    redisWaitTimeoutMs,
     keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
     modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
@@ -147,7 +163,7 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     maxWaitMs: readInteger(env, 'MAX_WAIT_MS', 30_000, { min: 0, max: 600_000 }),
     syncTimeoutMs: readInteger(env, 'SYNC_TIMEOUT_MS', 30_000, { min: 1, max: 3_600_000 }),
     resultTtlSeconds: readInteger(env, 'RESULT_TTL_SECONDS', 86_400, { min: 1, max: 30 * 86_400 }),
-    enqueueTimeoutMs: readInteger(env, 'ENQUEUE_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),
+    enqueueTimeoutMs,
     maxQueueSize: readInteger(env, 'MAX_QUEUE_SIZE', 10_000, { min: 1, max: 10_000_000 }),
     coalesceMaxPredictions: readInteger(env, 'COALESCE_MAX_PREDICTIONS', 64, { min: 1, max: 1_024 }),
     claimCheckBytes: readInteger(env, 'CLAIM_CHECK_BYTES', 65_536, { min: 0, max: 1024 * 1024 * 1024 }),

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MonitorHealth, PredictionFinalEvent, WindowReport } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionQueues } from '@inferq/queue';
+import type { PredictionQueues, PredictionStore } from '@inferq/queue';
 import type { MonitoringService, WorkerHeartbeat } from './monitoring-service.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -81,6 +81,45 @@ export class ApiMetrics {
     if (t.totalMs !== undefined) this.endToEnd.observe(labels, t.totalMs / 1000);
     if (t.batchSize !== undefined) this.batchSize.observe(labels, t.batchSize);
   }
+  /**
+   * The autoscaling signal (docs/kubernetes.md): per model, predictions waiting for a worker
+   * (predictions, not BullMQ jobs: a coalesced bundle job holds many) and live workers serving it
+   * (from heartbeats). Read from Redis at scrape time, so every API replica reports the same
+   * values: aggregate across replicas with `max by (model)`, not `sum`.
+   */
+  addBacklogCollectors(repository: ModelRepository, store: PredictionStore, workers: () => Promise<WorkerHeartbeat[]>): void {
+    new Gauge({
+      name: 'inferq_predictions_waiting', help: 'Predictions accepted and not yet taken by a worker, per model (the autoscaling signal).',
+      labelNames: ['model'] as const, registers: [this.registry],
+      async collect() {
+        this.reset();
+        await Promise.all(repository.modelNames().map(async (model) => {
+          try {
+            this.set({ model }, await store.queuedCount(model));
+          } catch {
+            // Redis away: leave the series out rather than fail the whole scrape.
+          }
+        }));
+      },
+    });
+    new Gauge({
+      name: 'inferq_model_workers_live', help: 'Live workers (heartbeat present) serving each model.',
+      labelNames: ['model'] as const, registers: [this.registry],
+      async collect() {
+        this.reset();
+        let live: WorkerHeartbeat[];
+        try {
+          live = await workers();
+        } catch {
+          return; // Redis away: no series
+        }
+        for (const model of repository.modelNames()) {
+          this.set({ model }, live.filter((w) => w.models?.some((m) => m.model === model)).length);
+        }
+      },
+    });
+  }
+
   /**
    * Gauges read from Redis at scrape time: live workers and their CPU / memory (from heartbeats),
    * and per model version the figures of the monitor's latest window (inputs, outputs, drift) and

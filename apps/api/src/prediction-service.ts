@@ -11,6 +11,7 @@ import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } 
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
 import { redisCall } from './redis-call.js';
+import { waitForReplicas, type ReplicaWaitSettings } from './replica-wait.js';
 
 /** Everything the service needs, injected so tests can build it around their own Redis. */
 export interface PredictionServiceDeps {
@@ -33,6 +34,8 @@ export interface PredictionServiceDeps {
   maxQueueSize: number;
   /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
   defaultTimeoutMs: number;
+  /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
+  replicaWait?: ReplicaWaitSettings;
 }
 
 /** One dead letter as the API lists it. */
@@ -108,6 +111,7 @@ export class PredictionService {
         release();
         throw error;
       }
+      if (this.#deps.replicaWait) await waitForReplicas(this.#deps.redis, this.#deps.replicaWait);
     });
     return { id, status: 'queued', model: job.model, version: job.version };
   }

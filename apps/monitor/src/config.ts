@@ -2,13 +2,15 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
-import { ConfigError, readChoice, readInteger, readNumber, readRedisUrl, readString, type Env } from '@inferq/env';
+import { ConfigError, readChoice, readInteger, readNumber, readRedisSentinel, readRedisUrl, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 
 /** Monitor settings, read once from the environment. */
 export interface MonitorConfig {
   /** `REDIS_URL` (required). */
   redisUrl: string;
+  /** `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`, `REDIS_SENTINEL_PASSWORD`: find the primary through Redis Sentinel (docs/redis-ha.md). @defaultValue undefined (REDIS_URL's host) */
+  redisSentinel: RedisSentinelSettings | undefined;
   /** `KEY_PREFIX` @defaultValue 'inferq' */
   keyPrefix: string;
   /** `MODEL_REPOSITORY`: where `<model>/<version>/reference.csv` files are read. @defaultValue './models' */
@@ -69,6 +71,7 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
   if (!redisUrl) throw new ConfigError('REDIS_URL is required for the monitor (e.g. redis://127.0.0.1:6379)');
   const config: MonitorConfig = {
     redisUrl,
+    redisSentinel: readRedisSentinel(env),
     keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
     modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
     monitorId: readString(env, 'MONITOR_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),

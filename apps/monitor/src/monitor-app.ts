@@ -60,8 +60,8 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     repository = loaded.repository;
   }
   const models = repository;
-  const redis = createRedisConnection(config.redisUrl, 'worker');
-  const blocking = createRedisConnection(config.redisUrl, 'worker', { connectionName: 'inferq-monitor-reader' });
+  const redis = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'worker');
+  const blocking = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'worker', { connectionName: 'inferq-monitor-reader' });
   for (const connection of [redis, blocking]) connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(blocking, 30_000)]);
 

@@ -2,7 +2,7 @@ import { hostname, availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
-import { ConfigError, readChoice, readInteger, readList, readNumber, readRedisUrl, readString, type Env } from '@inferq/env';
+import { ConfigError, readChoice, readInteger, readList, readNumber, readRedisSentinel, readRedisUrl, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 import type { DeviceSetting } from './device.js';
 
@@ -10,6 +10,8 @@ import type { DeviceSetting } from './device.js';
 export interface WorkerConfig {
   /** `REDIS_URL` (required for a worker). */
   redisUrl: string;
+  /** `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`, `REDIS_SENTINEL_PASSWORD`: find the primary through Redis Sentinel (docs/redis-ha.md). @defaultValue undefined (REDIS_URL's host) */
+  redisSentinel: RedisSentinelSettings | undefined;
   /** `KEY_PREFIX` @defaultValue 'inferq' */
   keyPrefix: string;
   /** `MODEL_REPOSITORY` @defaultValue './models' */
@@ -73,6 +75,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
   const gpuCountRaw = readString(env, 'GPU_COUNT');
   const config: WorkerConfig = {
     redisUrl,
+    redisSentinel: readRedisSentinel(env),
     keyPrefix: readString(env, 'KEY_PREFIX', DEFAULT_KEY_PREFIX),
     modelRepository: resolve(readString(env, 'MODEL_REPOSITORY', './models')),
     models: readList(env, 'MODELS'),

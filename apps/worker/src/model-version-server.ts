@@ -28,6 +28,8 @@ export interface ServerCounters {
   batches: number;
   predictions: number;
   failures: number;
+  /** Wall time spent inside `session.run`, summed over batches, in ms (the benchmark's inference share). */
+  inferenceMs: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface ServerCounters {
  */
 export class ModelVersionServer {
   readonly model: ModelVersion;
-  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0 };
+  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0 };
   readonly #runner: TensorRunner;
   readonly #store: BatchStore;
   readonly #outcomes: OutcomeRecorder;
@@ -112,6 +114,7 @@ export class ModelVersionServer {
     this.counters.predictions += items.length;
     this.counters.failures += failed;
     const first = outcomes.find((o) => o.ok);
+    if (first?.ok) this.counters.inferenceMs += first.inferenceMs;
     this.#logger.info(
       {
         jobIds: items.map((i) => i.id),

@@ -33,7 +33,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   for (const error of errors) logger.error(error, 'model not loaded');
   if (repository.modelNames().length === 0) throw new Error(`no model could be loaded from ${config.modelRepository}`);
 
-  const redis = createRedisConnection(config.redisUrl, 'worker');
+  const redis = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'worker');
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   await waitUntilReady(redis, 30_000);
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);

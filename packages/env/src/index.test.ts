@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, readBoolean, readChoice, readInteger, readList, readNumber, readRedisUrl, readString, type Env } from './index.js';
+import { ConfigError, readBoolean, readChoice, readInteger, readList, readNumber, readRedisSentinel, readRedisUrl, readString, type Env } from './index.js';
 
 /** Asserts a ConfigError whose message names `name`. */
 const configError = (name: string, pattern?: RegExp) => (error: unknown) => {
@@ -145,5 +145,34 @@ describe('readNumber', () => {
     for (const raw of ['1.5', '-0.1', 'half', '0x1', 'NaN', 'Infinity', '1,5']) {
       assert.throws(() => readNumber({ RATE: raw }, 'RATE', 1, range), configError('RATE'), raw);
     }
+  });
+});
+
+describe('readRedisSentinel', () => {
+  it('is undefined without REDIS_SENTINELS', () => {
+    assert.equal(readRedisSentinel({}), undefined);
+    assert.equal(readRedisSentinel({ REDIS_SENTINELS: '  ' }), undefined);
+  });
+
+  it('parses host:port lists, IPv6 in brackets, the default port, name and password', () => {
+    assert.deepEqual(readRedisSentinel({ REDIS_SENTINELS: 's0:26380, s1.example.org ,[::1]:26381' }), {
+      sentinels: [{ host: 's0', port: 26380 }, { host: 's1.example.org', port: 26379 }, { host: '::1', port: 26381 }],
+      name: 'mymaster',
+    });
+    assert.deepEqual(readRedisSentinel({ REDIS_SENTINELS: '127.0.0.1:5000', REDIS_SENTINEL_NAME: 'inferq-ha', REDIS_SENTINEL_PASSWORD: 'pw' }), {
+      sentinels: [{ host: '127.0.0.1', port: 5000 }], name: 'inferq-ha', password: 'pw',
+    });
+  });
+
+  it('rejects bad addresses and names, naming the variable', () => {
+    assert.throws(() => readRedisSentinel({ REDIS_SENTINELS: 'a:1,b:x' }), configError('REDIS_SENTINELS', /"b:x"/));
+    assert.throws(() => readRedisSentinel({ REDIS_SENTINELS: 'a:70000' }), configError('REDIS_SENTINELS'));
+    assert.throws(() => readRedisSentinel({ REDIS_SENTINELS: 'redis://a:1' }), configError('REDIS_SENTINELS'));
+    assert.throws(() => readRedisSentinel({ REDIS_SENTINELS: ',' }), configError('REDIS_SENTINELS'));
+    assert.throws(() => readRedisSentinel({ REDIS_SENTINELS: 'a', REDIS_SENTINEL_NAME: 'my master' }), configError('REDIS_SENTINEL_NAME'));
+  });
+
+  it('refuses sentinel settings without REDIS_SENTINELS', () => {
+    assert.throws(() => readRedisSentinel({ REDIS_SENTINEL_NAME: 'mymaster' }), configError('REDIS_SENTINEL_NAME', /REDIS_SENTINELS/));
   });
 });

@@ -5,10 +5,14 @@
  * `previousErrors` (ioredis), from a script as an error whose message contains it.
  */
 
+const OOM = /\bOOM\b/;
+
 /** True when `error` is Redis refusing a write because it is out of memory. */
 export function isOutOfMemoryError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if (/\bOOM\b/.test(error.message)) return true;
-  const previous = (error as Error & { previousErrors?: unknown[] }).previousErrors;
-  return Array.isArray(previous) && previous.some(isOutOfMemoryError);
+  if (OOM.test(error.message)) return true;
+  // One level only: ioredis may list an error among its own previousErrors (a closed connection
+  // fails every queued command with the same error object), so recursing would never end.
+  const previous = (error as Error & { previousErrors?: unknown }).previousErrors;
+  return Array.isArray(previous) && previous.some((e) => e instanceof Error && OOM.test(e.message));
 }
