@@ -34,8 +34,8 @@ describe('e2e: @inferq/client through a Redis restart under load (appendfsync al
     const env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
     const workerEnv = { ...env, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000' };
     workers = [
-      startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: 'sdk-iris', MODELS: 'iris' }),
-      startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: 'sdk-text', MODELS: 'text-orientation' }),
+      startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: 'sdk-iris', MODELS: 'iris', LOG_LEVEL: 'debug' }),
+      startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: 'sdk-text', MODELS: 'text-orientation', LOG_LEVEL: 'debug' }),
     ];
     api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port) });
     await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
