@@ -42,12 +42,11 @@ const manifests: Array<Manifest & { file: string }> = files.flatMap((file) =>
 const byKind = (kind: string) => manifests.filter((m) => m.kind === kind);
 const workloads = [...byKind('Deployment'), ...byKind('StatefulSet')];
 
-/** Every variable the apps read (their config.ts, and the Redis settings in @inferq/env). */
-const knownVariables = new Set([
-  ...['apps/api/src/config.ts', 'apps/worker/src/config.ts', 'apps/monitor/src/config.ts', 'packages/env/src/index.ts']
+/** Every variable the apps read (their config.ts, and the shared settings in @inferq/env). */
+const knownVariables = new Set(
+  ['apps/api/src/config.ts', 'apps/worker/src/config.ts', 'apps/monitor/src/config.ts', 'packages/env/src/shared-settings.ts', 'packages/env/src/redis-sentinel.ts']
     .flatMap((path) => [...read(path).matchAll(/read\w+\(env, '([A-Z_]+)'/g)].map((m) => m[1]!)),
-  'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD',
-]);
+);
 
 describe('deploy/kubernetes', () => {
   it('validates every manifest against the Kubernetes and KEDA schemas', () => {

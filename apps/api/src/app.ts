@@ -8,6 +8,8 @@ import { accessControlPlugin, API_KEY_SECURITY_SCHEMES } from './auth/access-con
 import { installBinaryBodyParser } from './binary-body.js';
 import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
 import { installHttpSecurity } from './http-security.js';
+import { installOpenAccessGuard } from './open-access-guard.js';
+import { installConnectionCap, serverTimeoutOptions } from './server-timeouts.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { deadLetterRoutes } from './routes/dead-letter-routes.js';
 import { batchingRoutes } from './routes/batching-routes.js';
@@ -31,6 +33,8 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   const app = Fastify({
     ...(logger ? { loggerInstance: logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: ctx.config.bodyLimitBytes,
+    // Slow clients: request, header and keep-alive timeouts (server-timeouts.ts).
+    ...serverTimeoutOptions(ctx.config),
     // Tensor values are validated by our own code with precise messages; ajv only checks structure.
     // The contract's schemas carry their field messages in an OpenAPI `x-` annotation (see @inferq/contract schema-validator.ts).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, keywords: [ERROR_MESSAGE] } },
@@ -44,6 +48,10 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
     frameworkErrors: (error, request, reply) => {
       sendError(request, reply, toInferqError(error));
     },
+  });
+  installConnectionCap(app.server, ctx.config.maxConnectionsPerClient, (address) => {
+    ctx.metrics.connectionsRefused.inc({ reason: 'connection_cap' });
+    app.log.debug({ ip: address }, 'connection refused: MAX_CONNECTIONS_PER_CLIENT reached');
   });
   // Fastify parses text/plain by default; the API speaks JSON only (415 for anything else).
   app.removeContentTypeParser('text/plain');
@@ -70,6 +78,8 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await installHttpSecurity(app, ctx.config);
   await app.register(servicesPlugin, { services: ctx });
   await app.register(accessControlPlugin);
+  // After access control: it acts on requests that passed anonymously (access control off).
+  installOpenAccessGuard(app, ctx.config);
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });

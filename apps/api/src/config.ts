@@ -1,9 +1,16 @@
 import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
+import type { OpenAccessOptions } from './open-access-guard.js';
+import type { ServerTimeoutOptions } from './server-timeouts.js';
+import type { WsLimitOptions } from './ws-limits.js';
 
-/** API settings, read once from the environment. */
-export interface ApiConfig {
+/**
+ * API settings, read once from the environment. The limits against slow clients
+ * (server-timeouts.ts), WebSocket costs (ws-limits.ts) and the guard while access control is off
+ * (open-access-guard.ts) are documented with their options.
+ */
+export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAccessOptions {
   /** `PORT` @defaultValue 3000 */
   port: number;
   /** `HOST` @defaultValue '127.0.0.1' (set 0.0.0.0 in containers) */
@@ -87,17 +94,26 @@ export interface ApiConfig {
   referenceLimits: ReferenceLimits;
 }
 
-/** Reads CORS_ORIGINS: `*` or origins such as `https://app.example.com` (scheme, host, optional port). */
-function readCorsOrigins(env: Env): string[] {
-  const origins = readList(env, 'CORS_ORIGINS');
+/** Checks origins such as `https://app.example.com` (scheme, host, optional port) or `*`. */
+function checkOrigins(name: string, origins: string[]): string[] {
   for (const origin of origins) {
     let parsed: URL | undefined;
     try { parsed = new URL(origin); } catch { /* reported below */ }
     if (origin !== '*' && parsed?.origin !== origin) {
-      throw new ConfigError(`CORS_ORIGINS: "${origin.slice(0, 100)}" is not an origin (scheme://host[:port], no path or trailing slash) nor *`);
+      throw new ConfigError(`${name}: "${origin.slice(0, 100)}" is not an origin (scheme://host[:port], no path or trailing slash) nor *`);
     }
   }
   return origins;
+}
+
+/** Checks ALLOWED_HOSTS: host names without port (`inferq-api`), `.suffix` for subdomains too, or `*`; lower-cased. */
+function checkHosts(name: string, hosts: string[]): string[] {
+  return hosts.map((host) => {
+    if (host !== '*' && !/^\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i.test(host)) {
+      throw new ConfigError(`${name}: "${host.slice(0, 100)}" is not a host name (letters, digits, - and . without a port; a leading . takes subdomains too) nor *`);
+    }
+    return host.toLowerCase();
+  });
 }
 
 /** Reads API_KEYS and ADMIN_API_KEY; errors name the variable, never a key. */
@@ -123,6 +139,10 @@ function readApiKeys(env: Env): ConfiguredApiKey[] {
 export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
   const redisUrl = readRequiredRedisUrl(env, 'the API');
   const rateLimitPerSecond = readInteger(env, 'RATE_LIMIT_PER_SECOND', 0, { min: 0, max: 1_000_000 });
+  const requestTimeoutMs = readInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 });
+  const headersTimeoutMs = readInteger(env, 'HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), { min: 100, max: 3_600_000 });
+  // Node refuses a headers timeout longer than the request timeout; say so by name instead.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   const enqueueTimeoutMs = readInteger(env, 'ENQUEUE_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 });
   // The replica wait runs inside the enqueue's time budget (see redisCall), so it must end first.
   const redisWaitTimeoutMs = readInteger(env, 'REDIS_WAIT_TIMEOUT_MS', Math.min(1_000, enqueueTimeoutMs - 50), { min: 1, max: enqueueTimeoutMs - 50 });
@@ -149,9 +169,16 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     apiKeys: Object.freeze(readApiKeys(env)),
     rateLimitPerSecond,
     rateLimitBurst: readInteger(env, 'RATE_LIMIT_BURST', Math.max(1, rateLimitPerSecond), { min: 1, max: 1_000_000 }),
-    corsOrigins: Object.freeze(readCorsOrigins(env)),
+    corsOrigins: Object.freeze(checkOrigins('CORS_ORIGINS', readList(env, 'CORS_ORIGINS'))),
     hstsMaxAgeSeconds: readInteger(env, 'HSTS_MAX_AGE_SECONDS', 0, { min: 0, max: 2 * 365 * 86_400 }),
     metricsRequireAuth: readBoolean(env, 'METRICS_REQUIRE_AUTH', false),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: readInteger(env, 'KEEP_ALIVE_TIMEOUT_MS', 10_000, { min: 100, max: 600_000 }),
+    maxConnectionsPerClient: readInteger(env, 'MAX_CONNECTIONS_PER_CLIENT', 1_024, { min: 0, max: 1_000_000 }),
+    wsMaxBufferedBytes: readInteger(env, 'WS_MAX_BUFFERED_BYTES', 8 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
+    allowedHosts: Object.freeze(checkHosts('ALLOWED_HOSTS', readList(env, 'ALLOWED_HOSTS'))),
+    allowedOrigins: Object.freeze(checkOrigins('ALLOWED_ORIGINS', readList(env, 'ALLOWED_ORIGINS'))),
     referenceLimits: readReferenceLimits(env),
   });
 }

@@ -47,6 +47,11 @@ export class ApiMetrics {
     name: 'inferq_batch_size', help: 'Rows in the batch each prediction ran in.',
     labelNames: ['model', 'version'] as const, buckets: BATCH_BUCKETS, registers: [this.registry],
   });
+  /** Connections the API ended for their client's behaviour (server-timeouts.ts, ws-limits.ts). */
+  readonly connectionsRefused = new Counter({
+    name: 'inferq_connections_refused_total', help: 'Connections closed by the API: over MAX_CONNECTIONS_PER_CLIENT (connection_cap) or a WebSocket client not reading (ws_not_reading).',
+    labelNames: ['reason'] as const, registers: [this.registry],
+  });
 
   constructor(repository: ModelRepository, queues: PredictionQueues) {
     collectDefaultMetrics({ register: this.registry, prefix: 'inferq_api_' });

@@ -121,6 +121,19 @@ export class PredictionService {
   }
 
   /**
+   * The current states of several predictions in one Redis round trip, in order; undefined where
+   * {@link get} would throw PREDICTION_NOT_FOUND (unknown, expired, or not visible to `viewer`).
+   */
+  async getMany(ids: readonly string[], viewer?: string): Promise<Array<PredictionRecord | undefined>> {
+    const stored = await this.#redisCall(() => this.#deps.store.getMany(ids));
+    return stored.map((record) => {
+      if (!record || (viewer !== undefined && record.owner !== undefined && record.owner !== viewer)) return undefined;
+      const { owner: _owner, ...visible } = record;
+      return visible;
+    });
+  }
+
+  /**
    * Waits up to `timeoutMs` for a prediction to end; returns its state then (final or not).
    * `viewer` restricts it as in {@link get}.
    * Event-driven: one in-process listener on the shared subscriber, no polling.

@@ -21,7 +21,7 @@ export async function redisCall<T>(redis: Redis, timeoutMs: number, operation: (
     if (isOutOfMemoryError(error)) {
       throw new InferqError('QUEUE_OUT_OF_MEMORY', 'Redis is out of memory and refuses new work; retry later', { cause: error });
     }
-    throw new InferqError('QUEUE_UNAVAILABLE', `Redis did not answer: ${(error as Error).message}`, { cause: error });
+    throw new InferqError('QUEUE_UNAVAILABLE', `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
     clearTimeout(timer);
   }

@@ -33,8 +33,8 @@ export interface AccessControl {
 export class RateLimitedError extends InferqError {
   readonly retryAfterMs: number;
 
-  constructor(retryAfterMs: number, perSecond: number) {
-    super('RATE_LIMITED', `more than ${perSecond} predictions per second; retry in ${retryAfterMs} ms`);
+  constructor(retryAfterMs: number, perSecond: number, what = 'predictions') {
+    super('RATE_LIMITED', `more than ${perSecond} ${what} per second; retry in ${retryAfterMs} ms`);
     this.retryAfterMs = retryAfterMs;
   }
 }
@@ -57,10 +57,18 @@ export function requireScope(principal: Principal, scope: Scope): void {
  * control off); throws RateLimitedError when over it.
  */
 export async function admitPrediction(access: AccessControl, principal: Principal, clientAddress: string): Promise<void> {
+  return admitRequest(access, principal, clientAddress, 'predictions');
+}
+
+/**
+ * Counts one request of another kind (a WebSocket `subscribe`) against the same budget, so a
+ * flood of them costs the sender its rate like predictions do; `what` names it in the error.
+ */
+export async function admitRequest(access: AccessControl, principal: Principal, clientAddress: string, what: string): Promise<void> {
   if (!access.limiter.enabled) return;
   const subject = principal.kind === 'key' ? `key:${principal.id}` : `ip:${clientAddress}`;
   const waitMs = await access.limiter.take(subject);
-  if (waitMs > 0) throw new RateLimitedError(waitMs, access.limiter.limit.perSecond);
+  if (waitMs > 0) throw new RateLimitedError(waitMs, access.limiter.limit.perSecond, what);
 }
 
 /** The presented key, or undefined. Only the WebSocket route reads the query string. */

@@ -1,17 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
-  FINAL_STATUSES, InferqError, isPredictionId, newPredictionId, previewValue, wsPredictValidator, wsSubscribeValidator,
+  FINAL_STATUSES, InferqError, isPredictionId, MAX_SUBSCRIBE_IDS, newPredictionId, previewValue, wsPredictValidator, wsSubscribeValidator,
   type PredictionRecord, type SchemaProblem, type WsPredictMessage, type WsServerMessage, type WsSubscribeMessage,
 } from '@inferq/contract';
 import { BINARY_SECTION } from '../binary-body.js';
-import { admitPrediction, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
+import { admitPrediction, admitRequest, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
 import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
+import { MAX_WATCHED_PER_SOCKET, SocketBudget } from '../ws-limits.js';
 
-/** Most ids one socket may wait on at once. */
-export const MAX_WATCHED_PER_SOCKET = 10_000;
+export { MAX_WATCHED_PER_SOCKET };
 /** Close code when the socket's API key is revoked (or access control turned on) while it is open. */
 export const CLOSE_UNAUTHORIZED = 4401;
 
@@ -25,7 +25,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     websocket: true, config: { access: 'authenticated' },
     schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' },
   }, (socket, request) => {
-    new PredictionSocket(socket, app, principalOf(request), request.ip).attach();
+    new PredictionSocket(socket, app, principalOf(request), request.ip, request.log).attach();
   });
 };
 
@@ -44,6 +44,8 @@ class PredictionSocket {
   /** The key the connection was opened with (checked on upgrade, re-checked per message). */
   readonly #principal: Principal;
   readonly #clientAddress: string;
+  /** The upgrade request's logger: errors of this socket's messages are logged with its request id. */
+  readonly #log: FastifyBaseLogger;
   /** id → function that stops listening. */
   readonly #watching = new Map<string, () => void>();
   /** Ids whose result was sent; each result goes out once per socket. */
@@ -51,17 +53,22 @@ class PredictionSocket {
   /** Results that arrived before their `accepted` message went out, or before their owner was checked. */
   readonly #heldBack = new Map<string, PredictionRecord>();
   readonly #awaitingAccept = new Set<string>();
+  /** Bounds what this socket may cost (ws-limits.ts). */
+  readonly #budget: SocketBudget;
 
-  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string) {
+  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string, log: FastifyBaseLogger) {
     this.#socket = socket;
+    this.#budget = new SocketBudget(socket, app.apiConfig, () => app.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }));
     this.#app = app;
     this.#principal = principal;
     this.#clientAddress = clientAddress;
+    this.#log = log;
   }
 
   attach(): void {
     this.#socket.on('message', (data, isBinary) => {
-      void this.#onMessage(data as Buffer, isBinary).catch((error: unknown) => this.#sendError(toInferqError(error)));
+      if (!this.#budget.open) return; // closing: nothing more will be answered
+      void this.#budget.handle((data as Buffer).byteLength, () => this.#onMessage(data as Buffer, isBinary)).catch((error: unknown) => this.#sendError(this.#normalise(error)));
     });
     this.#socket.on('close', () => {
       for (const stop of this.#watching.values()) stop();
@@ -101,12 +108,16 @@ class PredictionSocket {
       this.#socket.close(CLOSE_UNAUTHORIZED, 'API key revoked or required');
       return;
     }
+    if (m.type === 'subscribe' && Array.isArray(m.ids) && m.ids.length > MAX_SUBSCRIBE_IDS) {
+      return this.#sendError(new InferqError('TOO_MANY_IDS', `"ids" names ${m.ids.length} ids; one subscribe takes at most ${MAX_SUBSCRIBE_IDS}`), ref);
+    }
     const validator = m.type === 'predict' ? wsPredictValidator : m.type === 'subscribe' ? wsSubscribeValidator : undefined;
     if (!validator) return this.#sendError(new InferqError('INVALID_MESSAGE', `unknown message type ${previewValue(m.type)}; expected "predict" or "subscribe"`), ref);
     const problem = validator.explain(m);
     if (problem) return this.#sendError(messageError(problem), ref);
     if (m.type === 'predict') return this.#predict(m as WsPredictMessage, ref);
-    return this.#subscribe(m as WsSubscribeMessage, ref);
+    // One subscribe lookup at a time per socket; none once the socket is closing.
+    return this.#budget.serial(async () => (this.#budget.open ? this.#subscribe(m as WsSubscribeMessage, ref) : undefined));
   }
 
   async #predict(m: WsPredictMessage, ref: string | undefined): Promise<void> {
@@ -117,7 +128,7 @@ class PredictionSocket {
       requireScope(this.#principal, 'predict');
       await admitPrediction(this.#app.accessControl, this.#principal, this.#clientAddress);
     } catch (error) {
-      return this.#sendError(toInferqError(error), ref);
+      return this.#sendError(this.#normalise(error), ref);
     }
     // Listen before the job exists so even an instant result is not missed; hold it until 'accepted' is out.
     const id = newPredictionId();
@@ -129,7 +140,7 @@ class PredictionSocket {
       this.#send({ type: 'accepted', id, model: accepted.model, version: accepted.version, ...(ref !== undefined ? { ref } : {}) });
     } catch (error) {
       this.#unwatch(id);
-      const normalised = toInferqError(error);
+      const normalised = this.#normalise(error);
       this.#app.metrics.rejected.inc({ code: normalised.code });
       return this.#sendError(normalised, ref);
     } finally {
@@ -145,34 +156,59 @@ class PredictionSocket {
   async #subscribe(m: WsSubscribeMessage, ref: string | undefined): Promise<void> {
     try {
       requireScope(this.#principal, 'read');
+      await admitRequest(this.#app.accessControl, this.#principal, this.#clientAddress, 'subscribes');
     } catch (error) {
-      return this.#sendError(toInferqError(error), ref);
+      return this.#sendError(this.#normalise(error), ref);
     }
-    const viewer = viewerOf(this.#principal);
-    await Promise.all(m.ids.map(async (id) => {
-      if (!isPredictionId(id)) return this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
-      if (this.#delivered.has(id) || this.#watching.has(id)) return;
-      if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
-        return this.#sendError(new InferqError('INVALID_MESSAGE', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref, id);
+    const wanted: string[] = [];
+    for (const id of new Set(m.ids)) {
+      if (!isPredictionId(id)) {
+        this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
+      } else if (this.#delivered.has(id) || this.#watching.has(id)) {
+        continue;
+      } else if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
+        this.#sendError(new InferqError('TOO_MANY_IDS', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref, id);
+      } else {
+        // Listen before reading, so a result written in between still arrives, but hold it back
+        // until the read has shown the caller may see this prediction.
+        this.#awaitingAccept.add(id);
+        this.#watch(id);
+        wanted.push(id);
       }
-      // Listen before reading, so a result written in between still arrives, but hold it back
-      // until the read has shown the caller may see this prediction.
-      this.#awaitingAccept.add(id);
-      this.#watch(id);
-      try {
-        const record = await this.#app.predictions.get(id, viewer);
-        this.#awaitingAccept.delete(id);
-        const held = this.#heldBack.get(id);
-        this.#heldBack.delete(id);
-        if (held) this.#deliver(held);
-        else if (FINAL_STATUSES.has(record.status)) this.#deliver(record);
-      } catch (error) {
-        this.#awaitingAccept.delete(id);
-        this.#heldBack.delete(id);
+    }
+    if (wanted.length === 0) return;
+    let records: Array<PredictionRecord | undefined>;
+    try {
+      records = await this.#app.predictions.getMany(wanted, viewerOf(this.#principal)); // one round trip for all
+    } catch (error) {
+      const normalised = this.#normalise(error);
+      for (const id of wanted) {
+        this.#release(id);
         this.#unwatch(id);
-        this.#sendError(toInferqError(error), ref, id);
+        this.#sendError(normalised, ref, id);
       }
-    }));
+      return;
+    }
+    wanted.forEach((id, i) => {
+      const held = this.#release(id);
+      const record = records[i];
+      if (!record) {
+        this.#unwatch(id);
+        this.#sendError(new InferqError('PREDICTION_NOT_FOUND', `prediction "${id}" does not exist or its result has expired`), ref, id);
+      } else if (held) {
+        this.#deliver(held);
+      } else if (FINAL_STATUSES.has(record.status)) {
+        this.#deliver(record);
+      }
+    });
+  }
+
+  /** Ends the hold on `id`'s result; returns the result that arrived meanwhile, if any. */
+  #release(id: string): PredictionRecord | undefined {
+    this.#awaitingAccept.delete(id);
+    const held = this.#heldBack.get(id);
+    this.#heldBack.delete(id);
+    return held;
   }
 
   #watch(id: string): void {
@@ -204,6 +240,13 @@ class PredictionSocket {
     }
   }
 
+  /** As the HTTP error handler: anything unexpected becomes INTERNAL_ERROR and is logged with its stack. */
+  #normalise(error: unknown): InferqError {
+    const normalised = toInferqError(error);
+    if (normalised.code === 'INTERNAL_ERROR') this.#log.error({ err: error }, 'unhandled error on WebSocket message');
+    return normalised;
+  }
+
   #sendError(error: InferqError, ref?: string, id?: string): void {
     this.#send({
       type: 'error', error: { code: error.code, message: error.message }, ...(ref !== undefined ? { ref } : {}), ...(id !== undefined ? { id } : {}),
@@ -212,6 +255,6 @@ class PredictionSocket {
   }
 
   #send(message: WsServerMessage): void {
-    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(JSON.stringify(message));
+    if (this.#budget.open) this.#budget.send(JSON.stringify(message));
   }
 }
