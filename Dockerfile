@@ -28,7 +28,9 @@ COPY packages/env/package.json packages/env/
 COPY packages/logger/package.json packages/logger/
 COPY packages/model-repository/package.json packages/model-repository/
 COPY packages/monitoring/package.json packages/monitoring/
+COPY packages/predictions/package.json packages/predictions/
 COPY packages/queue/package.json packages/queue/
+COPY packages/redis/package.json packages/redis/
 COPY packages/tensor/package.json packages/tensor/
 # --omit=dev drops typescript, @types/* and yaml but keeps tsx (a dependency of the root package).
 # .npmrc sets onnxruntime-node-install=skip, so onnxruntime-node downloads no CUDA libraries here.

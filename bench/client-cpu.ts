@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startEmbeddedRedis } from '@inferq/queue';
+import { freePort, startEmbeddedRedis } from '@inferq/redis';
 import { createClient, type InferqClient } from '@inferq/client';
 import { HttpClient } from './lib/http-client.js';
 import { startChild, waitFor } from './lib/processes.js';

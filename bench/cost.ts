@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEmbeddedRedis } from '@inferq/queue';
+import { startEmbeddedRedis } from '@inferq/redis';
 import { COST_TABLE_HEAD, costTable } from './lib/cost-model.js';
 import { closedLoop, openLoop } from './lib/load.js';
 import { sender, startStack, withCost, type Transport } from './scenarios/ours.js';

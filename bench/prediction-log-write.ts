@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile } from './lib/stats.js';
-import { createRedisConnection, startEmbeddedRedis } from '@inferq/queue';
+import { createRedisConnection, startEmbeddedRedis } from '@inferq/redis';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '2000' } } });
 const iterations = Number(values.iterations);

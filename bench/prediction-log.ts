@@ -11,7 +11,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from './lib/stats.js';
-import { startEmbeddedRedis } from '@inferq/queue';
+import { startEmbeddedRedis } from '@inferq/redis';
 import type { LoadResult } from './lib/stats.js';
 import { workloads } from './lib/workloads.js';
 import { measureClosed, startStack } from './scenarios/ours.js';

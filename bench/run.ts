@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEmbeddedRedis } from '@inferq/queue';
+import { startEmbeddedRedis } from '@inferq/redis';
 import { measureLimit, type LimitResult } from './scenarios/limit.js';
 import { measureNaive } from './scenarios/naive.js';
 import { measureClosed, measureOpen, redisCommandsPerPrediction, startStack, withCost } from './scenarios/ours.js';

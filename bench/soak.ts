@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startEmbeddedRedis } from '@inferq/queue';
+import { startEmbeddedRedis } from '@inferq/redis';
 import { openLoop } from './lib/load.js';
 import { rssMiB } from './lib/processes.js';
 import { measureClosed, sender, startStack } from './scenarios/ours.js';

@@ -2,7 +2,7 @@
  * Scenario "naive": a plain Fastify endpoint running `session.run` per request (bench/naive-server.ts),
  * driven by the same load generator as ours.
  */
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { HttpClient } from '../lib/http-client.js';
 import { closedLoop } from '../lib/load.js';
 import { rssMiB, startChild, waitFor } from '../lib/processes.js';

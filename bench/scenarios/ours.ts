@@ -3,7 +3,7 @@
  * results pushed over a WebSocket subscription, or submitted and pushed over the WebSocket.
  */
 import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { HttpClient } from '../lib/http-client.js';
 import { closedLoop, openLoop } from '../lib/load.js';
 import { rssMiB, startChild, waitFor, type Child } from '../lib/processes.js';

@@ -8,13 +8,10 @@
  * long-polled through the 503s; new work after the restart runs on both workers.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { describe, it } from 'node:test';
 import { createClient, type InferqClient, type PredictionResult } from '@inferq/client';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
-import { MODELS_DIR } from '../helpers/in-process-stack.js';
+import { waitUntil } from '../helpers/processes.js';
+import { useProcessStack } from '../helpers/process-stack.js';
 import { irisRows, seededRandom, textLineImages } from '../helpers/models.js';
 import { SettleLedger } from '../helpers/settle-ledger.js';
 
@@ -22,38 +19,14 @@ const KEY_PREFIX = 'sdkrestart';
 const random = seededRandom(12);
 
 describe('e2e: @inferq/client through a Redis restart under load (appendfsync always)', () => {
-  let redis: TestRedis;
-  let api: AppProcess;
-  let workers: AppProcess[] = [];
-  let base: string;
-
-  before(async () => {
-    redis = await startTestRedis({ appendfsync: 'always' });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
-    const workerEnv = { ...env, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000' };
-    workers = [
-      startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: 'sdk-iris', MODELS: 'iris', LOG_LEVEL: 'debug' }),
-      startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: 'sdk-text', MODELS: 'text-orientation', LOG_LEVEL: 'debug' }),
-    ];
-    api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port) });
-    await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
-    const probe = new Redis(redis.url);
-    try {
-      await waitUntil(async () => (await probe.keys(`${KEY_PREFIX}:worker:*`)).length === 2, 60_000, 'both workers to heartbeat');
-    } finally {
-      probe.disconnect();
-    }
-  });
-
-  after(async () => {
-    await api?.stop();
-    await Promise.all(workers.map((w) => w.stop()));
-    await redis?.dispose();
-  });
+  const fx = useProcessStack({ keyPrefix: KEY_PREFIX, redis: { appendfsync: 'always' }, workerEnv: { LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000' }, workers: 2, start: (stack) => {
+    stack.startWorker('sdk-iris', { MODELS: 'iris', LOG_LEVEL: 'debug' });
+    stack.startWorker('sdk-text', { MODELS: 'text-orientation', LOG_LEVEL: 'debug' });
+    stack.startApi();
+  } });
 
   it('settles every call once: refusals typed, everything accepted completes, recovery by itself', async (t) => {
+    const { base, api, workers } = fx.stack;
     const reconnect = { initialDelayMs: 50, maxDelayMs: 1_000, maxAttempts: 60 };
     // maxInFlight spreads the burst over time, so part of it meets the outage.
     const strict = createClient({ url: base, timeoutMs: 60_000, submitRetries: 0, maxInFlight: 24, reconnect });
@@ -76,7 +49,7 @@ describe('e2e: @inferq/client through a Redis restart under load (appendfsync al
     // Kill Redis once some iris predictions have completed: the rest of the burst meets the outage.
     await waitUntil(async () => ledgers.strict.completed + ledgers.patient.completed >= 40, 30_000, '40 completed predictions', 10);
     const killedAt = Date.now();
-    await redis.kill();
+    await fx.redis.kill();
     // Calls the patient client starts during the outage certainly meet it, however much of the
     // burst was already submitted when Redis died (a fast machine submits it all first).
     calls.push(...Array.from({ length: 5 }, (_, k) => ledgers.patient.track(call(patient, 150 + k))));
@@ -88,7 +61,7 @@ describe('e2e: @inferq/client through a Redis restart under load (appendfsync al
     // Hold the outage for 2.5 s of the clients' own retries (not synchronisation).
     await new Promise((r) => setTimeout(r, 2_500));
     for (const p of [api, ...workers]) assert.equal(p.child.exitCode, null, 'still running');
-    redis = await redis.restart();
+    await fx.restartRedis();
     textWorker.kill('SIGCONT');
     t.diagnostic(`Redis was down ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
 

@@ -9,13 +9,11 @@
  * closed) and CONNECTION_FAILED (a REST submit cut mid-request), both before any id was issued.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
 import { createClient, type InferqClient, type PredictOptions } from '@inferq/client';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
-import { MODELS_DIR } from '../helpers/in-process-stack.js';
+import { waitUntil } from '../helpers/processes.js';
+import { useProcessStack } from '../helpers/process-stack.js';
 import { irisRows, seededRandom, textLineImages } from '../helpers/models.js';
 import { SettleLedger } from '../helpers/settle-ledger.js';
 
@@ -24,42 +22,13 @@ const random = seededRandom(8);
 const UNAVOIDABLE = new Set(['CONNECTION_LOST', 'CONNECTION_FAILED']);
 
 describe('e2e: @inferq/client through a graceful rolling restart of workers and API', () => {
-  let redis: TestRedis;
-  let port: number;
-  let base: string;
-  const processes: AppProcess[] = [];
-  let env: Record<string, string>;
-
-  const startWorker = (id: string) => {
-    const worker = startAppProcess('apps/worker/src/main.ts', { ...env, WORKER_ID: id, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOCK_DURATION_MS: '30000' });
-    processes.push(worker);
-    return worker;
-  };
-  const startApi = () => {
-    const api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port) });
-    processes.push(api);
-    return api;
-  };
-
-  before(async () => {
-    redis = await startTestRedis();
-    port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
-  });
-
-  after(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    await redis?.dispose();
-  });
+  const fx = useProcessStack({ keyPrefix: KEY_PREFIX, workerEnv: { LOCK_DURATION_MS: '30000' } });
 
   it('settles every call exactly once and completes every accepted prediction', async (t) => {
-    const workers = [startWorker('sdk-w0'), startWorker('sdk-w1')];
-    const api = startApi();
-    await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
-    const probe = new Redis(redis.url);
-    await waitUntil(async () => (await probe.keys(`${KEY_PREFIX}:worker:*`)).length === 2, 60_000, 'both workers to heartbeat');
-    probe.disconnect();
+    const { base } = fx.stack;
+    const workers = [fx.stack.startWorker('sdk-w0'), fx.stack.startWorker('sdk-w1')];
+    const api = fx.stack.startApi();
+    await fx.stack.waitReady(2);
 
     // Generous retries and back-off capped at 1 s: the API is away for a few seconds.
     const common = { url: base, timeoutMs: 60_000, submitRetries: 50, reconnect: { initialDelayMs: 50, maxDelayMs: 1_000, maxAttempts: 60 } };
@@ -88,14 +57,14 @@ describe('e2e: @inferq/client through a graceful rolling restart of workers and 
     const exitCodes: Array<number | null> = [];
     await afterMore(50);
     exitCodes.push(await workers[0]!.stop(25_000));
-    startWorker('sdk-w0'); // its replacement: stopped with every process in after()
+    fx.stack.startWorker('sdk-w0'); // its replacement: stopped with every process in after()
     await afterMore(50);
     exitCodes.push(await api.stop(25_000));
-    startApi();
+    fx.stack.startApi();
     await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 30_000, 'the restarted API', 50);
     await afterMore(50);
     exitCodes.push(await workers[1]!.stop(25_000));
-    startWorker('sdk-w1');
+    fx.stack.startWorker('sdk-w1');
     await afterMore(50);
     stopping = true;
     await Promise.all(loops);
@@ -104,7 +73,7 @@ describe('e2e: @inferq/client through a graceful rolling restart of workers and 
     const counts = ledger.counts();
     // Server side: every prediction record that exists, and how it ended. Records beyond the
     // completed calls are predictions queued for a call that was told CONNECTION_LOST/FAILED.
-    const reader = new Redis(redis.url);
+    const reader = new Redis(fx.redis.url);
     const keys = await reader.keys(`${KEY_PREFIX}:prediction:*`);
     const statuses = await Promise.all(keys.map((k) => reader.hget(k, 'status')));
     reader.disconnect();

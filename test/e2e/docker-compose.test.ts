@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { dockerUnavailable, run, type ComposeCli } from '../helpers/docker.js';
 import { waitUntil } from '../helpers/processes.js';
 import { irisRows, seededRandom, textLineImages } from '../helpers/models.js';

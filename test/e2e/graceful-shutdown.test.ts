@@ -10,13 +10,10 @@
  * process must exit 0.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { describe, it } from 'node:test';
 import type { PredictionStatus } from '@inferq/contract';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
-import { MODELS_DIR } from '../helpers/in-process-stack.js';
+import { waitUntil } from '../helpers/processes.js';
+import { useProcessStack } from '../helpers/process-stack.js';
 import { irisRows, seededRandom, textLineImages } from '../helpers/models.js';
 import { countOutcomes, pollUntilFinal, ResilientSocket, submitRest } from '../helpers/fault-clients.js';
 
@@ -28,42 +25,13 @@ const bodyFor = (k: number) => (k % 6 === 0
   : { model: 'iris', body: { inputs: [{ name: 'features', shape: [2, 4], datatype: 'FP32', data: irisRows(random, 2) }] } });
 
 describe('e2e: graceful rolling restart of workers and API under load', () => {
-  let redis: TestRedis;
-  let port: number;
-  let base: string;
-  const processes: AppProcess[] = [];
-  let env: Record<string, string>;
-
-  const startWorker = (id: string) => {
-    const worker = startAppProcess('apps/worker/src/main.ts', { ...env, WORKER_ID: id, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOCK_DURATION_MS: '30000' });
-    processes.push(worker);
-    return worker;
-  };
-  const startApi = () => {
-    const api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port) });
-    processes.push(api);
-    return api;
-  };
-
-  before(async () => {
-    redis = await startTestRedis();
-    port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
-  });
-
-  after(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    await redis?.dispose();
-  });
+  const fx = useProcessStack({ keyPrefix: KEY_PREFIX, workerEnv: { LOCK_DURATION_MS: '30000' } });
 
   it('completes every accepted request through SIGTERM and restart of each process', async (t) => {
-    const workers = [startWorker('rolling-w0'), startWorker('rolling-w1')];
-    const api = startApi();
-    await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
-    const probe = new Redis(redis.url);
-    await waitUntil(async () => (await probe.keys(`${KEY_PREFIX}:worker:*`)).length === 2, 60_000, 'both workers to heartbeat');
-    probe.disconnect();
+    const { base } = fx.stack;
+    const workers = [fx.stack.startWorker('rolling-w0'), fx.stack.startWorker('rolling-w1')];
+    const api = fx.stack.startApi();
+    await fx.stack.waitReady(2);
 
     // Load: 6 REST clients and 2 sockets submitting until told to stop.
     let stopping = false;
@@ -72,7 +40,7 @@ describe('e2e: graceful rolling restart of workers and API under load', () => {
     const deadline = Date.now() + 55_000;
     const finals = new Map<string, PredictionStatus>();
     const polls: Array<Promise<void>> = [];
-    const sockets = [0, 1].map(() => new ResilientSocket(() => `ws://127.0.0.1:${port}/v1/ws`));
+    const sockets = [0, 1].map(() => new ResilientSocket(() => `ws://127.0.0.1:${fx.stack.port}/v1/ws`));
     const acceptedCount = () => restAccepted.length + sockets.reduce((n, s) => n + s.accepted.size, 0);
     const restClients = Array.from({ length: 6 }, (_, c) => (async () => {
       for (let k = c; !stopping; k += 6) {
@@ -104,16 +72,16 @@ describe('e2e: graceful rolling restart of workers and API under load', () => {
     };
     await afterMore(60);
     exitCodes.push(await workers[0]!.stop(25_000));
-    startWorker('rolling-w0'); // its replacement: stopped with every process in after()
+    fx.stack.startWorker('rolling-w0'); // its replacement: stopped with every process in after()
     await afterMore(60);
     const apiStopStarted = Date.now();
     exitCodes.push(await api.stop(25_000));
     const apiStopMs = Date.now() - apiStopStarted;
-    startApi();
+    fx.stack.startApi();
     await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 30_000, 'the restarted API', 50);
     await afterMore(60);
     exitCodes.push(await workers[1]!.stop(25_000));
-    startWorker('rolling-w1');
+    fx.stack.startWorker('rolling-w1');
     await afterMore(60);
     stopping = true;
     await Promise.all([...restClients, ...wsClients]);
@@ -125,7 +93,7 @@ describe('e2e: graceful rolling restart of workers and API under load', () => {
     for (const socket of sockets) for (const [id, message] of socket.results) finals.set(id, message.status);
     const accepted = [...restAccepted, ...sockets.flatMap((s) => [...s.accepted])];
     const counts = countOutcomes(accepted, finals, sockets);
-    const stalled = processes.flatMap((p) => p.logs()).filter((l) => String(l.msg).startsWith('job stalled')).length;
+    const stalled = fx.stack.processes.flatMap((p) => p.logs()).filter((l) => String(l.msg).startsWith('job stalled')).length;
     t.diagnostic(`exit codes (worker, API, worker): ${exitCodes.join(', ')}; API stopped in ${apiStopMs} ms with long-polls open; submits refused while restarting: ${refused}; socket closes: ${sockets.map((s) => s.reconnects).join(', ')}; drained ${drainMs} ms after the load stopped; stalled jobs: ${stalled}`);
     t.diagnostic(`counts: ${JSON.stringify(counts)}`);
     for (const socket of sockets) socket.close();
@@ -137,7 +105,7 @@ describe('e2e: graceful rolling restart of workers and API under load', () => {
     assert.ok(sockets.every((s) => s.reconnects >= 1), 'the sockets lived through the API restart by reconnecting');
     assert.ok(counts.accepted >= 240);
     assert.deepEqual(counts, { accepted: counts.accepted, completed: counts.accepted, failed: 0, expired: 0, missing: 0, duplicateDeliveries: 0 });
-    const stoppedLogs = processes.filter((p) => p.logs().some((l) => l.msg === 'worker stopped')).length;
+    const stoppedLogs = fx.stack.processes.filter((p) => p.logs().some((l) => l.msg === 'worker stopped')).length;
     assert.ok(stoppedLogs >= 2, 'the stopped workers logged a clean stop');
   });
 });

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { freePort, type LockContent } from '@inferq/queue';
+import { freePort, type LockContent } from '@inferq/redis';
 import { waitUntil } from '../helpers/processes.js';
 import { isAlive, pidsOf, portOpen, startLauncher, type LauncherProcess } from '../helpers/launcher-process.js';
 

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { waitUntil } from '../helpers/processes.js';
 import { pidsOf, portOpen, startLauncher } from '../helpers/launcher-process.js';
 

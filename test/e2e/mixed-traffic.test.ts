@@ -5,14 +5,10 @@
  * worked, and micro-batches larger than one must have formed.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { freePort } from '@inferq/queue';
 import type { PredictionRecord, WsServerMessage } from '@inferq/contract';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
-import { MODELS_DIR } from '../helpers/in-process-stack.js';
+import { useProcessStack } from '../helpers/process-stack.js';
 import { DirectModel, irisRows, seededRandom, textLineImages } from '../helpers/models.js';
 
 const IRIS_REST = 200;
@@ -51,34 +47,13 @@ const request = (c: Case) => ({
 });
 
 describe('e2e: API + 2 worker processes, mixed REST and WebSocket traffic', () => {
-  let redis: TestRedis;
-  let api: AppProcess;
-  let workers: AppProcess[] = [];
-  let base: string;
-
-  before(async () => {
-    redis = await startTestRedis();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
-    workers = ['e2e-w0', 'e2e-w1'].map((id) => startAppProcess('apps/worker/src/main.ts', { ...env, WORKER_ID: id, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOG_LEVEL: 'debug' }));
-    api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' });
-    await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
-    const probe = new Redis(redis.url);
-    try {
-      await waitUntil(async () => (await probe.keys(`${KEY_PREFIX}:worker:*`)).length === 2, 60_000, 'both workers to heartbeat');
-    } finally {
-      probe.disconnect();
-    }
-  });
-
-  after(async () => {
-    await api?.stop();
-    await Promise.all(workers.map((w) => w.stop()));
-    await redis?.dispose();
-  });
+  const fx = useProcessStack({ keyPrefix: KEY_PREFIX, workers: 2, start: (stack) => {
+    for (const id of ['e2e-w0', 'e2e-w1']) stack.startWorker(id, { LOG_LEVEL: 'debug' });
+    stack.startApi({ HOST: '127.0.0.1' });
+  } });
 
   it('returns, for every request, exactly the direct-inference result; both workers batch', async (t) => {
+    const { base, workers } = fx.stack;
     const cases = makeCases();
     const [irisModel, textModel] = await Promise.all([DirectModel.load('iris'), DirectModel.load('text-orientation')]);
 
@@ -177,6 +152,7 @@ describe('e2e: API + 2 worker processes, mixed REST and WebSocket traffic', () =
   });
 
   it('stops the API and both workers gracefully on SIGTERM (exit code 0)', async () => {
+    const { api, workers } = fx.stack;
     const codes = await Promise.all([api.stop(), ...workers.map((w) => w.stop())]);
     assert.deepEqual(codes, [0, 0, 0], api.output().slice(-2000));
     for (const worker of workers) assert.ok(worker.logs().some((l) => l.msg === 'worker stopped'));

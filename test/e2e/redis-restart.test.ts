@@ -11,13 +11,10 @@
  * sockets that stayed open, and new work after the restart completes on both workers.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { describe, it } from 'node:test';
 import type { PredictionRecord, PredictionStatus } from '@inferq/contract';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
-import { MODELS_DIR } from '../helpers/in-process-stack.js';
+import { waitUntil } from '../helpers/processes.js';
+import { useProcessStack } from '../helpers/process-stack.js';
 import { irisRows, seededRandom, textLineImages } from '../helpers/models.js';
 import { countOutcomes, pollUntilFinal, ResilientSocket, submitRest } from '../helpers/fault-clients.js';
 
@@ -27,38 +24,14 @@ const irisBody = () => ({ inputs: [{ name: 'features', shape: [1, 4], datatype: 
 const textBody = () => ({ inputs: [{ name: 'x', shape: [1, 3, 48, 192], datatype: 'FP32', data: textLineImages(random, 1).map((v) => Math.round(v * 100) / 100) }] });
 
 describe('e2e: Redis restart under load (appendfsync always)', () => {
-  let redis: TestRedis;
-  let api: AppProcess;
-  let workers: AppProcess[] = [];
-  let base: string;
-
-  before(async () => {
-    redis = await startTestRedis({ appendfsync: 'always' });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
-    const workerEnv = { ...env, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000' };
-    workers = [
-      startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: 'restart-iris', MODELS: 'iris', LOG_LEVEL: 'debug' }),
-      startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: 'restart-text', MODELS: 'text-orientation', LOG_LEVEL: 'debug' }),
-    ];
-    api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port) });
-    await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
-    const probe = new Redis(redis.url);
-    try {
-      await waitUntil(async () => (await probe.keys(`${KEY_PREFIX}:worker:*`)).length === 2, 60_000, 'both workers to heartbeat');
-    } finally {
-      probe.disconnect();
-    }
-  });
-
-  after(async () => {
-    await api?.stop();
-    await Promise.all(workers.map((w) => w.stop()));
-    await redis?.dispose();
-  });
+  const fx = useProcessStack({ keyPrefix: KEY_PREFIX, redis: { appendfsync: 'always' }, workerEnv: { LOCK_DURATION_MS: '3000', STALLED_INTERVAL_MS: '1000' }, workers: 2, start: (stack) => {
+    stack.startWorker('restart-iris', { MODELS: 'iris', LOG_LEVEL: 'debug' });
+    stack.startWorker('restart-text', { MODELS: 'text-orientation', LOG_LEVEL: 'debug' });
+    stack.startApi();
+  } });
 
   it('loses nothing acknowledged, answers 503 during the outage, and recovers by itself', async (t) => {
+    const { base, api, workers } = fx.stack;
     const deadline = Date.now() + 50_000;
     const sockets = [0, 1].map(() => new ResilientSocket(() => `${base.replace('http', 'ws')}/v1/ws`));
     await Promise.all(sockets.map((s) => s.ready()));
@@ -75,7 +48,7 @@ describe('e2e: Redis restart under load (appendfsync always)', () => {
     const onAnswer = (accepted: boolean) => {
       if (accepted && ++acked === 150) {
         killedAt = Date.now();
-        killing = redis.kill();
+        killing = fx.redis.kill();
       }
     };
     const [restOutcomes, wsOutcomes] = await Promise.all([
@@ -121,7 +94,7 @@ describe('e2e: Redis restart under load (appendfsync always)', () => {
     assert.equal(refusals.length > 0, true);
 
     // Restart on the same port and directory: the AOF brings back every acknowledged write.
-    redis = await redis.restart();
+    await fx.restartRedis();
     const restartedAt = Date.now();
     textWorker.kill('SIGCONT');
     t.diagnostic(`Redis was down ${((restartedAt - killedAt) / 1000).toFixed(1)} s`);

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { startSentinelGroup, type SentinelGroup } from '../helpers/redis-sentinel.js';
 import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
 import { MODELS_DIR } from '../helpers/in-process-stack.js';

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
 import { MODELS_DIR } from '../helpers/in-process-stack.js';

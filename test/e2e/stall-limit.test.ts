@@ -8,13 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { describe, it } from 'node:test';
 import type { PredictionRecord, PredictionStatus } from '@inferq/contract';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
-import { MODELS_DIR } from '../helpers/in-process-stack.js';
+import { waitUntil } from '../helpers/processes.js';
+import { useProcessStack } from '../helpers/process-stack.js';
 import { irisRows, seededRandom, textLineImages } from '../helpers/models.js';
 import { countOutcomes, pollUntilFinal, submitRest } from '../helpers/fault-clients.js';
 
@@ -23,33 +20,14 @@ const VICTIM = 'stall-w0';
 const random = seededRandom(23);
 
 describe('e2e: a job whose worker died past MAX_STALLED_COUNT fails, and is retried from the dead letters', () => {
-  let redis: TestRedis;
-  let probe: Redis;
-  let api: AppProcess;
-  let workers: AppProcess[] = [];
-  let base: string;
-
-  before(async () => {
-    redis = await startTestRedis();
-    probe = new Redis(redis.url);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
-    const workerEnv = { ...env, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOCK_DURATION_MS: '1500', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '0' };
-    workers = [VICTIM, 'stall-w1'].map((id) => startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: id }));
-    api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port) });
-    await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
-    await waitUntil(async () => (await probe.keys(`${KEY_PREFIX}:worker:*`)).length === 2, 60_000, 'both workers to heartbeat');
-  });
-
-  after(async () => {
-    await api?.stop();
-    await Promise.all(workers.map((w) => w.stop()));
-    probe?.disconnect();
-    await redis?.dispose();
-  });
+  const fx = useProcessStack({ keyPrefix: KEY_PREFIX, probe: true, workerEnv: { LOCK_DURATION_MS: '1500', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '0' }, workers: 2, start: (stack) => {
+    for (const id of [VICTIM, 'stall-w1']) stack.startWorker(id);
+    stack.startApi();
+  } });
 
   it('fails the dead worker\'s jobs WORKER_FAILED, completes the rest, and a retry completes them', async (t) => {
+    const { base, workers } = fx.stack;
+    const { probe } = fx;
     const deadline = Date.now() + 45_000;
     const ids: string[] = [];
     let killed = false;

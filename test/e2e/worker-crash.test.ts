@@ -10,13 +10,10 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { describe, it } from 'node:test';
 import type { PredictionRecord, PredictionStatus } from '@inferq/contract';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
-import { MODELS_DIR } from '../helpers/in-process-stack.js';
+import { waitUntil } from '../helpers/processes.js';
+import { useProcessStack } from '../helpers/process-stack.js';
 import { DirectModel, irisRows, seededRandom, textLineImages } from '../helpers/models.js';
 import { countOutcomes, pollUntilFinal, ResilientSocket, submitRest } from '../helpers/fault-clients.js';
 
@@ -42,33 +39,14 @@ function makeCases(): Case[] {
 const request = (c: Case) => ({ inputs: [{ name: c.model === 'iris' ? 'features' : 'x', shape: c.shape, datatype: 'FP32', data: c.data }] });
 
 describe('e2e: kill -9 of a worker mid-batch under load', () => {
-  let redis: TestRedis;
-  let probe: Redis;
-  let api: AppProcess;
-  let workers: AppProcess[] = [];
-  let base: string;
-
-  before(async () => {
-    redis = await startTestRedis();
-    probe = new Redis(redis.url);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { REDIS_URL: redis.url, KEY_PREFIX, MODEL_REPOSITORY: MODELS_DIR };
-    const workerEnv = { ...env, ORT_INTRA_OP_THREADS: '1', DEVICE: 'cpu', LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000' };
-    workers = [VICTIM, SURVIVOR].map((id) => startAppProcess('apps/worker/src/main.ts', { ...workerEnv, WORKER_ID: id, LOG_LEVEL: 'debug' }));
-    api = startAppProcess('apps/api/src/main.ts', { ...env, PORT: String(port) });
-    await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).ok, 60_000, 'the API to be ready');
-    await waitUntil(async () => (await probe.keys(`${KEY_PREFIX}:worker:*`)).length === 2, 60_000, 'both workers to heartbeat');
-  });
-
-  after(async () => {
-    await api?.stop();
-    await Promise.all(workers.map((w) => w.stop()));
-    probe?.disconnect();
-    await redis?.dispose();
-  });
+  const fx = useProcessStack({ keyPrefix: KEY_PREFIX, probe: true, workerEnv: { LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000' }, workers: 2, start: (stack) => {
+    for (const id of [VICTIM, SURVIVOR]) stack.startWorker(id, { LOG_LEVEL: 'debug' });
+    stack.startApi();
+  } });
 
   it('completes every accepted request exactly once, with the right result', async (t) => {
+    const { base, workers } = fx.stack;
+    const { probe } = fx;
     const cases = makeCases();
     const sockets = [0, 1].map(() => new ResilientSocket(() => `${base.replace('http', 'ws')}/v1/ws`));
     await Promise.all(sockets.map((s) => s.ready()));

@@ -15,7 +15,7 @@ import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { newPredictionId } from '@inferq/contract';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { startAppProcess, waitUntil, type AppProcess } from '../helpers/processes.js';
 import { MODELS_DIR } from '../helpers/in-process-stack.js';

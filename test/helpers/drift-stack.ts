@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { redisKeys, type WindowReport } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import { createRedisConnection } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
 import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
 import { startMonitorApp, type MonitorApp } from '../../apps/monitor/src/monitor-app.js';
 import type { IrisFlower } from '../../apps/tools/src/iris-sampler.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { waitUntil } from './processes.js';
 
 /** One `redis-server` child (data node or sentinel) on 127.0.0.1. */

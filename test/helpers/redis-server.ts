@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedRedis, type EmbeddedRedis } from '@inferq/queue';
+import { startEmbeddedRedis, type EmbeddedRedis } from '@inferq/redis';
 
 /** A real `redis-server` of a test's own: free port, temp dir, removed on `stop`. */
 export interface TestRedis extends EmbeddedRedis {

@@ -15,7 +15,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { redisKeys, type WsServerMessage } from '@inferq/contract';
-import { createRedisConnection } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
 import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 

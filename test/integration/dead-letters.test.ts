@@ -23,7 +23,9 @@ import {
 } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
 import { loadModelRepository } from '@inferq/model-repository';
-import { createPredictionWorker, createRedisConnection, PredictionStore, PREDICTION_JOB_OPTIONS } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
+import { PredictionStore } from '@inferq/predictions';
+import { createPredictionWorker, PREDICTION_JOB_OPTIONS } from '@inferq/queue';
 import { encodeTensor } from '@inferq/tensor';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { ModelVersionServer } from '../../apps/worker/src/model-version-server.js';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { WindowReport } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import { freePort } from '@inferq/queue';
+import { freePort } from '@inferq/redis';
 import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
 import { startMonitorApp, type MonitorApp } from '../../apps/monitor/src/monitor-app.js';
 import { irisSampler } from '../helpers/iris-data.js';

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { redisKeys, type RedisKeys } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import { createRedisConnection } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
 import { acquireDeviceLease, leaseHolders, type DeviceLease } from '../../apps/worker/src/device-lease.js';
 import { detectGpus, parseNvidiaSmi, type GpuInfo } from '../../apps/worker/src/device.js';
 import { resolveDevice } from '../../apps/worker/src/resolve-device.js';

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { isErrorCode, type ErrorCode, type WsServerMessage } from '@inferq/contract';
-import { createRedisConnection } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
 import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 

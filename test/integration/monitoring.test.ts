@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { redisKeys, type AlertEvent, type ExportedPredictionLogEntry, type WindowReport } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import { createRedisConnection } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
 import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
 import { startMonitorApp, type AccuracyWindow, type MonitorApp } from '../../apps/monitor/src/monitor-app.js';
 import { irisSampler } from '../helpers/iris-data.js';

@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import { redisKeys, type PredictionLogEntry } from '@inferq/contract';
-import { createRedisConnection, PredictionLog } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
+import { PredictionLog } from '@inferq/predictions';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { newPredictionId, redisKeys, type PredictionFinalEvent } from '@inferq/contract';
-import { createRedisConnection, PredictionEvents, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { createRedisConnection, waitUntilReady } from '@inferq/redis';
+import { PredictionEvents, PredictionStore } from '@inferq/predictions';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
 const keys = redisKeys('state-test');

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { newPredictionId, type ErrorCode } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import { createRedisConnection } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { startWorkerApp, type WorkerApp } from '../../apps/worker/src/worker-app.js';
 import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '@inferq/contract';
-import { createRedisConnection } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
 import { WindowBuffer, type ClosedWindow } from '../../apps/monitor/src/window-buffer.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 

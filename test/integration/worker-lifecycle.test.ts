@@ -15,7 +15,9 @@ import {
   type EncodedTensor, type PredictionJobData, type WsServerMessage,
 } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import { createRedisConnection, PredictionStore, PREDICTION_JOB_OPTIONS } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
+import { PredictionStore } from '@inferq/predictions';
+import { PREDICTION_JOB_OPTIONS } from '@inferq/queue';
 import type { WebSocket } from 'ws';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { startWorkerApp, type WorkerApp } from '../../apps/worker/src/worker-app.js';

@@ -1,5 +1,5 @@
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionEvents } from '@inferq/queue';
+import type { PredictionEvents } from '@inferq/predictions';
 import type { BatchingAdmin } from './batching-admin.js';
 import type { AccessControl } from './auth/access-control.js';
 import type { ApiConfig } from './config.js';

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
-import { createRedisConnection, MonitoringStore, PredictionEvents, PredictionLog, PredictionQueues, PredictionStore, waitUntilReady } from '@inferq/queue';
+import { createRedisConnection, waitUntilReady } from '@inferq/redis';
+import { MonitoringStore, PredictionEvents, PredictionLog, PredictionStore } from '@inferq/predictions';
+import { PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
 import { ApiKeyStore } from './auth/key-store.js';

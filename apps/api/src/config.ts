@@ -1,4 +1,4 @@
-import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
+import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 import type { OpenAccessOptions } from './open-access-guard.js';
@@ -91,7 +91,7 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
    * upload (larger ones get 400 INVALID_REFERENCE). Give the monitor the same values.
    * @defaultValue 1000 columns, 100000 rows
    */
-  referenceLimits: Readonly<{ maxColumns: number; maxRows: number }>;
+  referenceLimits: ReferenceLimits;
 }
 
 /** Checks origins such as `https://app.example.com` (scheme, host, optional port) or `*`. */
@@ -179,9 +179,6 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     wsMaxBufferedBytes: readInteger(env, 'WS_MAX_BUFFERED_BYTES', 8 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
     allowedHosts: Object.freeze(checkHosts('ALLOWED_HOSTS', readList(env, 'ALLOWED_HOSTS'))),
     allowedOrigins: Object.freeze(checkOrigins('ALLOWED_ORIGINS', readList(env, 'ALLOWED_ORIGINS'))),
-    referenceLimits: Object.freeze({
-      maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
-      maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
-    }),
+    referenceLimits: readReferenceLimits(env),
   });
 }

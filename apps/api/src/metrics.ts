@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MonitorHealth, PredictionFinalEvent, WindowReport } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionQueues, PredictionStore } from '@inferq/queue';
+import type { PredictionStore } from '@inferq/predictions';
+import type { PredictionQueues } from '@inferq/queue';
 import type { MonitoringService, WorkerHeartbeat } from './monitoring-service.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -3,7 +3,8 @@ import {
   InferqError, previewValue, type AlertEvent, type MonitorHealth, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
 } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
-import type { MonitoringStore, PredictionLog, PredictionLogQuery, PredictionQueues, QueueDepth } from '@inferq/queue';
+import type { MonitoringStore, PredictionLog, PredictionLogQuery } from '@inferq/predictions';
+import type { PredictionQueues, QueueDepth } from '@inferq/queue';
 import { checkReferenceFeatures, parseReferenceCsvAsync, ReferenceCsvError, type ReferenceCsvLimits } from '@inferq/monitoring';
 import { summarizeOutputs, type SummarisableTensor } from '@inferq/tensor';
 import type { PredictionService } from './prediction-service.js';

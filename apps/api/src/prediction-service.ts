@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import {
   decodeFailedReason, InferqError, newPredictionId, FINAL_STATUSES,
-  type ErrorCode, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
+  type DeadLetterList, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
 import { JobCoalescer } from './job-coalescer.js';
-import { isOutOfMemoryError, PredictionProducer, type PredictionEvents, type PredictionQueues, type PredictionStore } from '@inferq/queue';
+import { isOutOfMemoryError } from '@inferq/redis';
+import type { PredictionEvents, PredictionStore } from '@inferq/predictions';
+import { PredictionProducer, type PredictionQueues } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
@@ -36,18 +38,6 @@ export interface PredictionServiceDeps {
   defaultTimeoutMs: number;
   /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
   replicaWait?: ReplicaWaitSettings;
-}
-
-/** One dead letter as the API lists it. */
-export interface FailedPrediction {
-  id: string;
-  /** The failed BullMQ job: the prediction id, or its bundle's (retrying one retries the bundle). */
-  job: string;
-  version: string;
-  error: { code: ErrorCode; message: string };
-  attemptsMade: number;
-  /** Epoch ms. */
-  failedAt: number;
 }
 
 /** Options of one submission. */
@@ -177,7 +167,7 @@ export class PredictionService {
    * The newest `limit` dead letters of a model: failed jobs kept for inspection and retry.
    * Throws MODEL_NOT_FOUND.
    */
-  async listFailed(model: string, limit: number): Promise<{ model: string; total: number; failed: FailedPrediction[] }> {
+  async listFailed(model: string, limit: number): Promise<DeadLetterList> {
     const name = this.#deps.repository.resolve(model).name;
     const { total, jobs } = await this.#redisCall(() => this.#deps.queues.failed(name, limit));
     return {

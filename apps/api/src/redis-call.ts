@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { InferqError } from '@inferq/contract';
-import { isOutOfMemoryError } from '@inferq/queue';
+import { isOutOfMemoryError } from '@inferq/redis';
 
 /**
  * Runs a Redis operation for a request: while Redis is away, or when it does not answer within

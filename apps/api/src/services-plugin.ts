@@ -4,7 +4,7 @@
  */
 import fp from 'fastify-plugin';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionEvents } from '@inferq/queue';
+import type { PredictionEvents } from '@inferq/predictions';
 import type { ApiContext } from './api-context.js';
 import type { AccessControl } from './auth/access-control.js';
 import type { BatchingAdmin } from './batching-admin.js';

@@ -6,7 +6,7 @@
  */
 import { redisKeys } from '@inferq/contract';
 import { readKeyPrefix, readList, readString, type Env } from '@inferq/env';
-import { createRedisConnection, waitUntilReady } from '@inferq/queue';
+import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 
 /** Counts keys stored in Redis (revoked ones too: they keep access control on). */
 export async function countStoredKeys(redisUrl: string, env: Env): Promise<number> {

@@ -5,7 +5,7 @@
  * logged at error level. Restarts back off (250 ms doubling to 8 s); after MAX_FAILED_STARTS
  * consecutive failed starts the launcher gives up and stops the stack.
  */
-import { startEmbeddedRedis, type EmbeddedRedis } from '@inferq/queue';
+import { startEmbeddedRedis, type EmbeddedRedis } from '@inferq/redis';
 import type { Logger } from '@inferq/logger';
 
 const FIRST_DELAY_MS = 250;

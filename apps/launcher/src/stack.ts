@@ -12,7 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { StartError, type RunningService } from '@inferq/env';
 import type { Logger } from '@inferq/logger';
-import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from '@inferq/queue';
+import { acquireDataDirLock, DataDirInUseError, type DataDirLock } from '@inferq/redis';
 import { countStoredKeys, describeAccessControl } from './access-banner.js';
 import { spawnApp, stopChild, whenStarted } from './child-process.js';
 import type { LauncherConfig } from './config.js';

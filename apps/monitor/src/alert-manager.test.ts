@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlertEvent } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import type { MonitoringStore } from '@inferq/queue';
+import type { MonitoringStore } from '@inferq/predictions';
 import { AlertManager } from './alert-manager.js';
 
 /** The two store calls the manager makes, in memory, with a clock. */

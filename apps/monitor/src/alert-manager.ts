@@ -1,5 +1,5 @@
 import type { AlertEvent } from '@inferq/contract';
-import type { MonitoringStore } from '@inferq/queue';
+import type { MonitoringStore } from '@inferq/predictions';
 import type { Logger } from '@inferq/logger';
 
 /** Settings of the alert manager. */

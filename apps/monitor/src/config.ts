@@ -1,10 +1,14 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, readInteger, readKeyPrefix, readLogLevel, readModelRepository, readNumber, readRequiredRedisUrl, readRedisSentinel, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
+import type { MonitorSettings } from '@inferq/contract';
+import { ConfigError, readInteger, readKeyPrefix, readLogLevel, readModelRepository, readNumber, readRequiredRedisUrl, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 
-/** Monitor settings, read once from the environment. */
-export interface MonitorConfig {
+/**
+ * Monitor settings, read once from the environment. The windowing and alert thresholds (and their
+ * variables) are {@link MonitorSettings}, which the monitor also publishes for the dashboard.
+ */
+export interface MonitorConfig extends MonitorSettings {
   /** `REDIS_URL` (required). */
   redisUrl: string;
   /** `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`, `REDIS_SENTINEL_PASSWORD`: find the primary through Redis Sentinel (docs/redis-ha.md). @defaultValue undefined (REDIS_URL's host) */
@@ -21,24 +25,6 @@ export interface MonitorConfig {
    * @defaultValue 2000
    */
   heartbeatMs: number;
-  /** `WINDOW_SIZE`: a window closes when it holds this many logged rows (0 = by time only). @defaultValue 50 */
-  windowSize: number;
-  /** `WINDOW_MS`: a window also closes this long after its first row (0 = by count only). @defaultValue 0 */
-  windowMs: number;
-  /** `FEEDBACK_WINDOW_SIZE`: the rolling accuracy is over the last this many labels (updated with every label; alerts judged once it is full). @defaultValue 50 */
-  feedbackWindowSize: number;
-  /** `DRIFT_SHARE_THRESHOLD`: dataset drift when at least this share of features drift (Evidently: 0.5). @defaultValue 0.5 */
-  driftShareThreshold: number;
-  /** `DRIFT_PERSISTENCE`: consecutive drifted windows before a feature-drift alert. @defaultValue 2 */
-  driftPersistence: number;
-  /** `ACCURACY_THRESHOLD`: alert when a feedback window's accuracy is below it (0 = off). @defaultValue 0.8 */
-  accuracyThreshold: number;
-  /** `LATENCY_P95_THRESHOLD_MS`: alert when a window's end-to-end p95 is above it (0 = off). @defaultValue 0 */
-  latencyP95ThresholdMs: number;
-  /** `MIN_MEAN_CONFIDENCE`: alert when a window's mean confidence is below it (0 = off). @defaultValue 0 */
-  minMeanConfidence: number;
-  /** `MAX_ERROR_RATE`: alert when a window's share of failed predictions is above it (1 = off). @defaultValue 0.05 */
-  maxErrorRate: number;
   /** `ANOMALY_K`: half-width of the anomaly bands, in standard deviations (window and Holt–Winters rules). @defaultValue 4 */
   anomalyK: number;
   /** `ANOMALY_SEASON_LENGTH`: season of the Holt–Winters throughput band, in windows. @defaultValue 24 */
@@ -58,7 +44,7 @@ export interface MonitorConfig {
    * (drift is off for that version, logged); the API refuses such uploads with the same values.
    * @defaultValue 1000 columns, 100000 rows
    */
-  referenceLimits: Readonly<{ maxColumns: number; maxRows: number }>;
+  referenceLimits: ReferenceLimits;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
 }
@@ -88,10 +74,7 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     seriesMaxPoints: readInteger(env, 'SERIES_MAX_POINTS', 2_000, { min: 10, max: 10_000_000 }),
     maxReports: readInteger(env, 'MONITOR_MAX_REPORTS', 200, { min: 1, max: 100_000 }),
     alertHistoryMaxLen: readInteger(env, 'ALERT_HISTORY_MAX_LEN', 1_000, { min: 10, max: 10_000_000 }),
-    referenceLimits: Object.freeze({
-      maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
-      maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
-    }),
+    referenceLimits: readReferenceLimits(env),
     logLevel: readLogLevel(env),
   };
   if (config.windowSize === 0 && config.windowMs === 0) throw new ConfigError('WINDOW_SIZE and WINDOW_MS are both 0: set at least one, or windows never close');

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type SeriesPoint, type WindowReport } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
-import { createRedisConnection, MonitoringStore, parseEntry, waitUntilReady } from '@inferq/queue';
+import { createRedisConnection, waitUntilReady } from '@inferq/redis';
+import { MonitoringStore, parseEntry } from '@inferq/predictions';
 import type { Logger } from '@inferq/logger';
 import { AlertManager } from './alert-manager.js';
 import { accuracyAlert, ANOMALY_RULES, anomalyHistory, windowAlerts, type AlertRuleSettings } from './alert-rules.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ModelVersion } from '@inferq/model-repository';
 import { buildReferenceFeature, buildReferenceProfile, parseReferenceCsv, type ReferenceCsvLimits, type ReferenceFeature, type ReferenceProfile } from '@inferq/monitoring';
-import type { MonitoringStore } from '@inferq/queue';
+import type { MonitoringStore } from '@inferq/predictions';
 import type { Logger } from '@inferq/logger';
 
 /** Columns of a reference sample that hold the class (compared with predictions, not inputs). */

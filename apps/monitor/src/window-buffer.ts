@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { MonitorWindowKind, RedisKeys } from '@inferq/contract';
-import { redisScript, type RedisScript } from '@inferq/queue';
+import { redisScript, type RedisScript } from '@inferq/redis';
 
 /** A window that just closed: its sequence number per version and its items (JSON). */
 export interface ClosedWindow {
@@ -21,7 +21,7 @@ type RawWindow = [number, number, string[]];
 /**
  * Count- and/or time-based windows of one kind, held in Redis (keys in redis-keys.ts). Items are
  * appended and a full or due window is closed atomically (`commands/window-append-2.lua`,
- * `commands/window-close-due-2.lua` in packages/queue): several monitors feed the same window
+ * `commands/window-close-due-2.lua` in packages/redis): several monitors feed the same window
  * (they share the stream through a consumer group), and exactly one of them gets each closed window.
  */
 export class WindowBuffer {

@@ -6,7 +6,7 @@
  * `drift:<f>`, `drift:prediction`). Feedback windows feed `accuracy`. Pure.
  */
 import type { SeriesPoint, WindowReport } from '@inferq/contract';
-import type { SeriesAppend } from '@inferq/queue';
+import type { SeriesAppend } from '@inferq/predictions';
 
 /** Points of one window report. */
 export function seriesOfReport(report: WindowReport): SeriesAppend[] {

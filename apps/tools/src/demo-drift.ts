@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { redisKeys, type AlertEvent, type WindowReport } from '@inferq/contract';
-import { createRedisConnection, freePort, startEmbeddedRedis, type EmbeddedRedis } from '@inferq/queue';
+import { createRedisConnection, freePort, startEmbeddedRedis, type EmbeddedRedis } from '@inferq/redis';
 import { formatSummary, runDriftExperiment, DRIFT_RULES, type DriftRule } from './drift-experiment.js';
 import { mulberry32 } from '@inferq/monitoring';
 import { irisSampler, PETAL_LENGTH_SHIFT, type IrisFlower } from './iris-sampler.js';

@@ -16,7 +16,8 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_KEY_PREFIX, redisKeys } from '@inferq/contract';
-import { createRedisConnection, PredictionLog } from '@inferq/queue';
+import { createRedisConnection } from '@inferq/redis';
+import { PredictionLog } from '@inferq/predictions';
 
 const USAGE = 'usage: npm run export:log -- [--model m] [--version v] [--since ms|ISO|logId] [--limit n] [--out file.jsonl] [--api http://127.0.0.1:3000 [--key K] | --redis redis://… [--prefix p]]';
 

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { redisKeys } from '@inferq/contract';
 import { readKeyPrefix } from '@inferq/env';
-import { acquireDataDirLock, createRedisConnection, readLiveLock, startEmbeddedRedis, waitUntilReady } from '@inferq/queue';
+import { acquireDataDirLock, createRedisConnection, readLiveLock, startEmbeddedRedis, waitUntilReady } from '@inferq/redis';
 
 const USAGE = 'usage: npm run keys:reset -- [--redis redis://host:port] [--prefix inferq]   (default: the embedded Redis of DATA_DIR)';
 

@@ -1,7 +1,8 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchingChange, RedisKeys } from '@inferq/contract';
-import { readBatchingOverride, waitUntilReady } from '@inferq/queue';
+import { waitUntilReady } from '@inferq/redis';
+import { readBatchingOverride } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ModelVersionServer } from './model-version-server.js';
 

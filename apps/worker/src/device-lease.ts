@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@inferq/contract';
-import { redisScript } from '@inferq/queue';
+import { redisScript } from '@inferq/redis';
 import type { GpuInfo } from './device.js';
 
 /**
@@ -9,7 +9,7 @@ import type { GpuInfo } from './device.js';
  * a starting worker atomically drops expired leases and joins the device with the fewest live
  * holders (lowest index on ties). N replicas on G GPUs end up ⌈N/G⌉ or ⌊N/G⌋ per GPU, and the
  * lease of a crashed worker frees itself after `ttlMs`. The choice is one script,
- * `packages/queue/src/commands/acquire-device-lease.lua`.
+ * `packages/redis/src/commands/acquire-device-lease.lua`.
  */
 /** A held device lease; renew it well within `ttlMs`, release it on shutdown. */
 export interface DeviceLease {

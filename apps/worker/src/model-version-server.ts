@@ -1,6 +1,6 @@
 import { PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
-import type { PredictionStore } from '@inferq/queue';
+import type { PredictionStore } from '@inferq/predictions';
 import { countNonFinite, valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { PredictionFinalEvent, PredictionLogEntry } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
 import type { ModelVersion } from '@inferq/model-repository';
-import type { PredictionLog } from '@inferq/queue';
+import type { PredictionLog } from '@inferq/predictions';
 import type { Tensor } from '@inferq/tensor';
 import type { ItemOutcome } from './batch-execution.js';
 import { PredictionLogWriter } from './prediction-log-writer.js';

@@ -1,6 +1,6 @@
 import type { InputSummary, PredictionFinalEvent, PredictionLogEntry } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
-import type { PredictionLog } from '@inferq/queue';
+import type { PredictionLog } from '@inferq/predictions';
 import { summarizeInput, summarizeOutputs, type Tensor } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import type { ItemOutcome } from './batch-execution.js';

@@ -43,22 +43,8 @@ export interface CreatedApiKey extends ApiKeyInfo {
   key: string;
 }
 
-/** One dead letter: a failed prediction kept for retry. */
-export interface DeadLetter {
-  id: string;
-  job: string;
-  version: string;
-  error: { code: ErrorCode; message: string };
-  attemptsMade: number;
-  failedAt: number;
-}
-
-/** `GET /v1/models/{model}/failed`. */
-export interface DeadLetterList {
-  model: string;
-  total: number;
-  failed: DeadLetter[];
-}
+/** One dead letter, and `GET /v1/models/{model}/failed`: the wire types of `@inferq/contract`. */
+export type { DeadLetter, DeadLetterList } from '@inferq/contract';
 
 /** One model version as `GET /v1/models` lists it. */
 export interface ModelVersionInfo {

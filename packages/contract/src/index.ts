@@ -1,4 +1,5 @@
 export * from './datatypes.js';
+export * from './dead-letters.js';
 export * from './error-codes.js';
 export * from './inference-protocol.js';
 export * from './monitoring.js';

@@ -201,16 +201,28 @@ export interface MonitorHealth {
   downSince: number | null;
 }
 
-/** The monitor's windowing and alert thresholds, published for the dashboard (0 = rule off). */
+/**
+ * The monitor's windowing and alert thresholds (0 = rule off), read from the monitor's environment
+ * (variable named first) and published for the dashboard.
+ */
 export interface MonitorSettings {
+  /** `WINDOW_SIZE`: a window closes when it holds this many logged rows (0 = by time only). @defaultValue 50 */
   windowSize: number;
+  /** `WINDOW_MS`: a window also closes this long after its first row (0 = by count only). @defaultValue 0 */
   windowMs: number;
+  /** `FEEDBACK_WINDOW_SIZE`: the rolling accuracy is over the last this many labels (updated with every label; alerts judged once it is full). @defaultValue 50 */
   feedbackWindowSize: number;
+  /** `DRIFT_SHARE_THRESHOLD`: dataset drift when at least this share of features drift (Evidently: 0.5). @defaultValue 0.5 */
   driftShareThreshold: number;
+  /** `DRIFT_PERSISTENCE`: consecutive drifted windows before a feature-drift alert. @defaultValue 2 */
   driftPersistence: number;
+  /** `ACCURACY_THRESHOLD`: alert when a feedback window's accuracy is below it (0 = off). @defaultValue 0.8 */
   accuracyThreshold: number;
+  /** `LATENCY_P95_THRESHOLD_MS`: alert when a window's end-to-end p95 is above it (0 = off). @defaultValue 0 */
   latencyP95ThresholdMs: number;
+  /** `MIN_MEAN_CONFIDENCE`: alert when a window's mean confidence is below it (0 = off). @defaultValue 0 */
   minMeanConfidence: number;
+  /** `MAX_ERROR_RATE`: alert when a window's share of failed predictions is above it (1 = off). @defaultValue 0.05 */
   maxErrorRate: number;
 }
 

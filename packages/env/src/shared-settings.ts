@@ -35,3 +35,18 @@ export const readApiPort = (env: Env): number => readInteger(env, 'PORT', 3000, 
 
 /** `HOST` the API listens on. @defaultValue '127.0.0.1' (set 0.0.0.0 in containers) */
 export const readApiHost = (env: Env): string => readString(env, 'HOST', '127.0.0.1');
+
+/**
+ * Most columns and data rows of a reference sample. Read by the API (which refuses larger
+ * uploads) and the monitor (which does not use a larger file found on disk) through one reader,
+ * so the two agree.
+ */
+export type ReferenceLimits = Readonly<{ maxColumns: number; maxRows: number }>;
+
+/** `REFERENCE_MAX_COLUMNS` (@defaultValue 1000) and `REFERENCE_MAX_ROWS` (@defaultValue 100000). */
+export function readReferenceLimits(env: Env): ReferenceLimits {
+  return Object.freeze({
+    maxColumns: readInteger(env, 'REFERENCE_MAX_COLUMNS', 1_000, { min: 1, max: 100_000 }),
+    maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
+  });
+}

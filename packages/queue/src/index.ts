@@ -1,13 +1,9 @@
-export * from './redis-connection.js';
-export * from './redis-errors.js';
-export * from './prediction-store.js';
-export * from './redis-script.js';
+/**
+ * `@inferq/queue`: the BullMQ side. One queue per model, the producer/worker pair that hides
+ * coalesced bundles from the rest (callers see predictions, never bundles), and the stored
+ * micro-batching settings the workers follow.
+ */
 export * from './prediction-queues.js';
 export * from './prediction-producer.js';
 export * from './prediction-worker.js';
-export * from './prediction-events.js';
-export * from './embedded-redis.js';
-export * from './data-dir-lock.js';
-export * from './prediction-log.js';
-export * from './monitoring-store.js';
 export * from './batching-settings.js';

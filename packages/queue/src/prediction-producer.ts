@@ -1,7 +1,7 @@
 import type { PredictionJobData, PredictionRecord, PredictionStatus } from '@inferq/contract';
 import { bundleJobId } from './bundle-jobs.js';
 import type { PredictionQueues } from './prediction-queues.js';
-import type { NewPrediction, PredictionRef, PredictionStore } from './prediction-store.js';
+import type { NewPrediction, PredictionRef, PredictionStore } from '@inferq/predictions';
 
 /** One accepted prediction to queue. */
 export interface PendingPrediction {

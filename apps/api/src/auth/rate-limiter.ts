@@ -4,11 +4,11 @@
  * redis-keys.ts) holding the theoretical arrival time. It allows `burst` requests at once and
  * `perSecond` on average, spaces them smoothly (no double burst at window edges, unlike a fixed
  * window), and tells exactly when the next request will pass. Redis's clock is used, so replicas
- * with skewed clocks agree. The script is `packages/queue/src/commands/gcra-1.lua`.
+ * with skewed clocks agree. The script is `packages/redis/src/commands/gcra-1.lua`.
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@inferq/contract';
-import { redisScript, type RedisScript } from '@inferq/queue';
+import { redisScript, type RedisScript } from '@inferq/redis';
 import { redisCall } from '../redis-call.js';
 
 export interface RateLimit {

@@ -2,9 +2,9 @@ import type { Redis } from 'ioredis';
 import {
   FINAL_STATUSES, type PredictionFinalEvent, type PredictionRecord, type PredictionStatus, type RedisKeys, type WorkerIdentity,
 } from '@inferq/contract';
-import { redisScript, type RedisScript, type ScriptArg } from './redis-script.js';
+import { redisScript, type RedisScript, type ScriptArg } from '@inferq/redis';
 
-/** A prediction and its model: enough to name every key a script touches (KEYS, see commands/). */
+/** A prediction and its model: enough to name every key a script touches (KEYS, see `@inferq/redis` commands/). */
 export type PredictionRef = Pick<PredictionRecord, 'id' | 'model'>;
 
 /** A prediction as the API records it on acceptance. */
@@ -18,7 +18,7 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
  * Prediction state in Redis, one hash per prediction (`{prefix}:prediction:{id}`, see redis-keys.ts):
  * scalar fields `status model version createdAt owner job`, JSON fields `result error timings worker`.
  * Final writes and their pub/sub announcement go out in one Lua script per batch
- * (`commands/finish.lua`; the others are `mark-running.lua`, `reopen-2.lua`, `remove-3.lua`), so a
+ * (`packages/redis/src/commands/finish.lua`; the others are `mark-running.lua`, `reopen-2.lua`, `remove-3.lua`), so a
  * subscriber that reads the hash after the event always sees the final state. In a worker, the
  * one caller of `finish` is its OutcomeRecorder.
  *
