@@ -52,6 +52,8 @@ describe('e2e: graceful rolling restart of workers and API under load', () => {
         } else {
           refused++;
           assert.ok([0, 503].includes(outcome.status), `a refusal is a 503 or no connection: ${JSON.stringify(outcome)}`);
+          // A 503 from a stopping API carries the registry's code (not Fastify's bare closing body).
+          if (outcome.status === 503) assert.ok(outcome.code === 'API_SHUTTING_DOWN' || outcome.code === 'QUEUE_UNAVAILABLE', `a 503 with a registry code: ${JSON.stringify(outcome)}`);
         }
         await pause(outcome.status === 202 ? 30 : 100);
       }

@@ -6,6 +6,7 @@ import { ERROR_MESSAGE } from '@inferq/contract';
 import type { ApiContext } from './api-context.js';
 import { accessControlPlugin, API_KEY_SECURITY_SCHEMES } from './auth/access-control.js';
 import { installBinaryBodyParser } from './binary-body.js';
+import { installClosingRefusal } from './closing-refusal.js';
 import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
 import { installHttpSecurity } from './http-security.js';
 import { installOpenAccessGuard } from './open-access-guard.js';
@@ -41,7 +42,8 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
     // One log line per request would dominate the log at thousands of predictions per second;
     // request counts and latencies are in /metrics instead.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Requests during close get our own 503 API_SHUTTING_DOWN (closing-refusal.ts).
+    return503OnClosing: false,
     // Room for the longest model name (MODEL_NAME_PATTERN allows 128); longer ones get our schema's 400.
     routerOptions: { maxParamLength: 256 },
     // Errors raised by the router (bad percent-encoding, over-long parameter) use the registry too.
@@ -75,6 +77,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await app.register(websocket, { options: { maxPayload: ctx.config.bodyLimitBytes } });
 
   installErrorHandling(app);
+  installClosingRefusal(app);
   await installHttpSecurity(app, ctx.config);
   await app.register(servicesPlugin, { services: ctx });
   await app.register(accessControlPlugin);

@@ -56,7 +56,7 @@ export class InferqClientError extends Error {
 /** True for errors worth retrying later with the same request: nothing was queued. */
 export function isRetryableRefusal(error: unknown): error is InferqClientError {
   return error instanceof InferqClientError
-    && (error.code === 'QUEUE_UNAVAILABLE' || error.code === 'QUEUE_FULL' || error.code === 'RATE_LIMITED');
+    && (error.code === 'QUEUE_UNAVAILABLE' || error.code === 'API_SHUTTING_DOWN' || error.code === 'QUEUE_FULL' || error.code === 'RATE_LIMITED');
 }
 
 /** Builds the error for a non-2xx answer from its JSON body (`{error:{code,message}}` or v2's `{error, code}`). */

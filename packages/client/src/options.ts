@@ -21,7 +21,7 @@ export interface InferqClientOptions {
   results?: 'push' | 'poll';
   /** Requests whose tensors would take more JSON than this travel as the binary data extension. @defaultValue 65536 */
   binaryThresholdBytes?: number;
-  /** Times a submit refused with nothing queued (503 QUEUE_UNAVAILABLE, 429, connection refused) is sent again. @defaultValue 5 */
+  /** Times a submit refused with nothing queued (503 QUEUE_UNAVAILABLE or API_SHUTTING_DOWN, 429, connection refused) is sent again. @defaultValue 5 */
   submitRetries?: number;
   /** Reconnect back-off of the WebSocket (and the wait between long-poll retries). @defaultValue 100 ms doubling to 5 s, 12 attempts */
   reconnect?: BackoffOptions;

@@ -44,6 +44,7 @@ export const ERROR_CODES = Object.freeze({
   LOOPBACK_REQUIRED: { status: 403, description: 'With access control off, the first API key can be created only from a loopback address; elsewhere set ADMIN_API_KEY and use it.' },
   INFERENCE_TIMEOUT: { status: 504, description: 'The synchronous call waited longer than its timeout; the prediction is still queued or running and can be polled by id.' },
   QUEUE_UNAVAILABLE: { status: 503, retryAfterSeconds: 1, description: 'Redis cannot be reached; retry after the time in Retry-After.' },
+  API_SHUTTING_DOWN: { status: 503, retryAfterSeconds: 1, description: 'This API instance is stopping (graceful shutdown) and takes no new requests; nothing was accepted. Retry after the time in Retry-After, here or at another instance.' },
   QUEUE_OUT_OF_MEMORY: { status: 503, retryAfterSeconds: 5, description: "Redis refuses writes: it reached its memory limit (maxmemory, noeviction policy). Nothing was accepted; predictions accepted before still finish. Retry after the time in Retry-After." },
   REPLICATION_TIMEOUT: { status: 503, retryAfterSeconds: 1, description: 'REDIS_WAIT_REPLICAS is set and fewer Redis replicas confirmed the write within REDIS_WAIT_TIMEOUT_MS; the prediction was queued on the primary and may still run, but is not acknowledged (a retry may run it twice). Retry after the time in Retry-After.' },
   QUEUE_FULL: { status: 429, retryAfterSeconds: 1, description: "The model's queue holds its maximum number of waiting predictions (maxQueueSize / MAX_QUEUE_SIZE); retry after the time in Retry-After." },
