@@ -5,6 +5,7 @@ import { countNonFinite, valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
 import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
+import type { CacheFiller } from './cache-filler.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 import type { PredictionLogWriter } from './prediction-log-writer.js';
 
@@ -47,11 +48,16 @@ export class ModelVersionServer {
   readonly #logger: Logger;
   readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
   readonly #log: PredictionLogWriter | undefined;
+  readonly #cache: CacheFiller | undefined;
   #batching: BatchPolicy;
 
-  /** @param log - the prediction log writer; absent: nothing is logged. */
-  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter) {
+  /**
+   * @param log - the prediction log writer; absent: nothing is logged.
+   * @param cache - fills the prediction cache of a version that caches; absent: nothing is cached.
+   */
+  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter, cache?: CacheFiller) {
     this.#outcomes = outcomes;
+    this.#cache = cache;
     this.#log = log;
     this.model = model;
     this.#batching = defaultBatching(model);
@@ -100,8 +106,11 @@ export class ModelVersionServer {
     const finishedAt = Date.now();
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
     const deferred = (i: number) => events[i]!.status === 'failed' && items[i]!.recordFailure === false;
+    // Sent before the outcomes, on the same connection: the entry exists once the result is published.
+    const cached = this.#cache?.fill(this.model, items, outcomes, events);
     await this.#outcomes.record(events.filter((_, i) => !deferred(i)));
     await running;
+    await cached;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
     const done = items.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
     await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error }, 'could not delete claim-check payloads'));
