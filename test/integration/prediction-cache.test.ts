@@ -143,6 +143,10 @@ describe('prediction cache (real Redis, BullMQ, onnxruntime, worker)', () => {
     const metrics = (await call('GET', '/metrics')).body;
     assert.match(metrics, /^inferq_cache_requests_total\{model="iris",version="1",result="hit"\} 1$/m);
     assert.match(metrics, /^inferq_cache_requests_total\{model="iris",version="1",result="miss"\} 1$/m);
+    // The dashboard's figures: all API processes together, from Redis.
+    const status = (await call('GET', '/v1/monitoring/status')).json();
+    const versions = status.models.find((m: { name: string }) => m.name === 'iris').versions;
+    assert.deepEqual(versions.find((v: { version: string }) => v.version === '1').cache, { ttlSeconds: 3600, maxEntries: MAX_ENTRIES, entries: 1, hits: 1, misses: 1 });
   });
 
   it('finds the entry from the binary form of the same tensor', async () => {

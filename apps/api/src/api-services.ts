@@ -45,6 +45,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   events.onAny((event) => {
     if (event.origin === origin) metrics.observeFinal(event);
   });
+  const cache = new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds, logMaxLen: config.predictionLog.maxLen });
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
     limits: { maxElements: config.maxTensorElements },
@@ -56,7 +57,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     defaultTimeoutMs: config.defaultTimeoutMs,
     replicaWait: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
     cache: new SubmitCache({
-      cache: new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds, logMaxLen: config.predictionLog.maxLen }),
+      cache,
       logSampleRate: config.predictionLog.sampleRate,
       onLookup: (model, version, hit) => metrics.cacheRequests.inc({ model, version, result: hit ? 'hit' : 'miss' }),
     }),
@@ -70,7 +71,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
 
   const monitoring = new MonitoringService({
     repository, redis, keys, queues, predictions: service, resultTtlSeconds: config.resultTtlSeconds,
-    referenceLimits: config.referenceLimits,
+    referenceLimits: config.referenceLimits, cache,
     store: new MonitoringStore(redis, keys), log: new PredictionLog(redis, keys),
   });
   metrics.addMonitoringCollectors(repository, monitoring);
