@@ -6,6 +6,9 @@ import type { Logger } from '@inferq/logger';
 import type { ItemOutcome } from './batch-execution.js';
 import type { QueuedPrediction } from './model-version-server.js';
 
+/** Where entries go: `PredictionCache.put`. */
+export type CacheWriter = Pick<PredictionCache, 'put'>;
+
 /**
  * Fills the prediction cache with a batch's computed results (docs/cache.md): each completed
  * prediction whose job carries a cache key, for a version whose config.json sets `cache`.
@@ -16,12 +19,12 @@ import type { QueuedPrediction } from './model-version-server.js';
  * only costs a later hit: it is logged, never thrown.
  */
 export class CacheFiller {
-  readonly #cache: PredictionCache;
+  readonly #cache: CacheWriter;
   readonly #logger: Logger;
   /** Entries written, evicted to stay within maxEntries, and failed writes (heartbeats, tests). */
   readonly counters = { written: 0, evicted: 0, failedWrites: 0 };
 
-  constructor(cache: PredictionCache, logger: Logger) {
+  constructor(cache: CacheWriter, logger: Logger) {
     this.#cache = cache;
     this.#logger = logger;
   }
