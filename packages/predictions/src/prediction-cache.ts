@@ -90,7 +90,7 @@ export class PredictionCache {
     const { id: _id, ...shared } = result;
     return this.#put(
       [this.#keys.cacheEntry(model, version, key), this.#keys.cacheIndex(model, version)],
-      [settings.ttlSeconds, settings.maxEntries, now, JSON.stringify(shared), outputs ? JSON.stringify(outputs) : ''],
+      [settings.ttlSeconds, settings.maxEntries, now, JSON.stringify(shared), outputs ? JSON.stringify(outputs) : '', `(${now - settings.ttlSeconds * 1000}`],
     );
   }
 

@@ -31,13 +31,14 @@ if not stored then
   return false
 end
 redis.call('HINCRBY', KEYS[3], 'hits', 1)
-local result = ARGV[3] .. string.sub(stored, 2)
+local result = ARGV[3] .. string.sub(stored, 2) -- text, not a key
 redis.call('HSET', KEYS[2], 'result', result, unpack(ARGV, 7))
 redis.call('EXPIRE', KEYS[2], ARGV[1])
-redis.call('PUBLISH', ARGV[2], ARGV[4] .. result .. '}')
+redis.call('PUBLISH', ARGV[2], ARGV[4] .. result .. '}') -- text, not a key
 if ARGV[5] ~= '' then
   local log = ARGV[5]
-  if outputs then log = log .. ',"outputs":' .. outputs end
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', 'd', log .. '}')
+  if outputs then log = log .. ',"outputs":' .. outputs end -- text, not a key
+  log = log .. '}' -- text, not a key
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[6], '*', 'd', log)
 end
 return result

@@ -15,11 +15,12 @@
     ARGV[3]  now (epoch ms)
     ARGV[4]  r: result JSON without its per-request `id`
     ARGV[5]  o: output summary JSON for the prediction log ('' = none)
+    ARGV[6]  `(<now − TTL in ms>`: exclusive score bound below which index members have expired
   Returns: how many entries it evicted.
   Cluster: evicted entries are named by the index, not by KEYS; they share its key prefix, so with
   a hash-tagged prefix (`{inferq}`) they live in the index's hash slot.
 ]]
-local ttl, maxEntries, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local ttl, maxEntries, now = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 redis.call('DEL', KEYS[1])
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[1], 'r', ARGV[4], 'o', ARGV[5])
@@ -28,7 +29,7 @@ else
 end
 redis.call('EXPIRE', KEYS[1], ttl)
 redis.call('ZADD', KEYS[2], now, KEYS[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - ttl * 1000))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[6])
 local evicted = 0
 local excess = redis.call('ZCARD', KEYS[2]) - maxEntries
 while excess > 0 do
