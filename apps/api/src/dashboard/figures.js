@@ -78,12 +78,12 @@ export function monitorBanner(health, now = Date.now()) {
 }
 
 /**
- * The prediction cache card of a version (status' `cache`): 'off' when it does not cache, the
- * hit ratio of all lookups so far with hits/lookups and entries held, or 'no lookups yet'.
+ * The prediction cache card of a version (status' `cache`): 'off' when it does not cache, else the
+ * hit ratio of all lookups so far with hits/lookups, or 'no lookups yet'.
  */
 export function cacheCard(cache) {
   if (!cache) return 'off';
   const lookups = cache.hits + cache.misses;
-  if (lookups === 0) return `no lookups yet · ${cache.entries}/${cache.maxEntries} entries`;
-  return `${((cache.hits / lookups) * 100).toFixed(1)}% · ${cache.hits}/${lookups} · ${cache.entries}/${cache.maxEntries} entries`;
+  if (lookups === 0) return 'no lookups yet';
+  return `${((cache.hits / lookups) * 100).toFixed(1)}% · ${cache.hits}/${lookups}`;
 }
