@@ -28,11 +28,11 @@ const BOB = 'bob-key-0123456789abcdef0123456789abcdef00';
 const MAX_ENTRIES = 5;
 
 /** Copies the bundled iris model to `root/<name>/<version>` with a `cache` setting. */
-function writeCachedIris(root: string, name: string, version: string, cache: { ttlSeconds: number; maxEntries: number }): void {
+function writeCachedIris(root: string, name: string, version: string, cache: { ttlSeconds: number; maxEntries: number }, maxQueueDelayMs = 0): void {
   const dir = join(root, name, version);
   mkdirSync(dir, { recursive: true });
   cpSync(join(MODELS_DIR, 'iris', '1', 'model.onnx'), join(dir, 'model.onnx'));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ maxBatchSize: 64, labels: ['setosa', 'versicolor', 'virginica'], cache }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ maxBatchSize: 64, maxQueueDelayMs, labels: ['setosa', 'versicolor', 'virginica'], cache }));
 }
 
 const irisBody = (data: number[]) => ({ inputs: [{ name: 'features', shape: [data.length / 4, 4], datatype: 'FP32', data }] });
@@ -100,6 +100,8 @@ describe('prediction cache (real Redis, BullMQ, onnxruntime, worker)', () => {
     writeCachedIris(root, 'iris', '1', { ttlSeconds: 3600, maxEntries: MAX_ENTRIES });
     writeCachedIris(root, 'iris', '2', { ttlSeconds: 3600, maxEntries: MAX_ENTRIES });
     writeCachedIris(root, 'brief', '1', { ttlSeconds: 1, maxEntries: 100 });
+    // Waits up to 2 s for a batch to fill, so requests sent together share one batch.
+    writeCachedIris(root, 'burst', '1', { ttlSeconds: 3600, maxEntries: 100 }, 2_000);
     stack = await startInProcessStack(redis.url, {
       env: { MODEL_REPOSITORY: root, API_KEYS: [`alice:predict+read:${sha(ALICE)}`, `bob:predict+read:${sha(BOB)}`].join(',') },
     });
@@ -271,5 +273,21 @@ describe('prediction cache (real Redis, BullMQ, onnxruntime, worker)', () => {
     assert.equal(await probe.zcard(keys.cacheIndex('iris', '1')), MAX_ENTRIES);
     assert.equal((await submit(inputs.at(-1)!)).cached, true, 'the newest is kept');
     assert.equal((await submit(first)).status, 'queued', 'the oldest was evicted');
+  });
+
+  it('runs identical misses that share a batch once (single flight), each keeping its own prediction', async () => {
+    const same = irisRows(random, 1);
+    const other = irisRows(random, 1);
+    const bodies = [same, same, other, same, same];
+    const accepted = await Promise.all(bodies.map((data) => submit(data, '/v1/models/burst/predictions')));
+    assert.ok(accepted.every((a) => a.status === 'queued'), 'all misses: none had completed');
+    const records = await Promise.all(accepted.map((a) => final(a.id)));
+    assert.equal(new Set(records.map((r) => r.id)).size, 5);
+    // One batch of five predictions ran two inputs: each record names the run's rows and requests.
+    for (const record of records) assert.deepEqual([record.timings.batchSize, record.timings.batchRequests], [2, 2], JSON.stringify(record.timings));
+    const outputs = records.map((r) => JSON.stringify(r.result.outputs));
+    assert.equal(new Set([outputs[0], outputs[1], outputs[3], outputs[4]]).size, 1, 'identical inputs, identical outputs');
+    assert.notEqual(outputs[2], outputs[0]);
+    assert.equal((await submit(same, '/v1/models/burst/predictions')).cached, true);
   });
 });

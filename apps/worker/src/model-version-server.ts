@@ -4,6 +4,7 @@ import type { PredictionStore } from '@inferq/predictions';
 import { countNonFinite, valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
+import { runDeduplicated } from './batch-dedupe.js';
 import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
 import type { CacheFiller } from './cache-filler.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
@@ -31,6 +32,8 @@ export interface ServerCounters {
   failures: number;
   /** Wall time spent inside `session.run`, summed over batches, in ms (the benchmark's inference share). */
   inferenceMs: number;
+  /** Predictions that shared the run of an identical one in their batch (same cache key, docs/cache.md). */
+  sharedRuns: number;
 }
 
 /**
@@ -40,7 +43,7 @@ export interface ServerCounters {
  */
 export class ModelVersionServer {
   readonly model: ModelVersion;
-  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0 };
+  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0, sharedRuns: 0 };
   readonly #runner: TensorRunner;
   readonly #store: BatchStore;
   readonly #outcomes: OutcomeRecorder;
@@ -102,7 +105,9 @@ export class ModelVersionServer {
     // applies them in order; this takes a round trip off every batch's latency.
     const running = this.#store.markRunning(items.map((i) => i.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
-    const outcomes = await runBatchIsolated(this.#runner, items);
+    // Identical cacheable misses of one batch run once (a version without `cache` has no keys).
+    const { outcomes, shared } = await runDeduplicated(items, (item) => item.job.cacheKey, (unique) => runBatchIsolated(this.#runner, unique));
+    this.counters.sharedRuns += shared;
     const finishedAt = Date.now();
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
     const deferred = (i: number) => events[i]!.status === 'failed' && items[i]!.recordFailure === false;
