@@ -11,3 +11,5 @@ export * from './monitoring-store.js';
 export * from './traffic-policy-store.js';
 export * from './traffic-policy-check.js';
 export * from './traffic-router.js';
+export * from './comparison-store.js';
+export * from './output-comparison.js';
