@@ -5,6 +5,7 @@ import { checkTrafficPolicy, type ComparisonStore, type TrafficPolicyStore, type
 import { redisCall } from '../redis-call.js';
 import { isRoutable } from './routable-version.js';
 import type { TrafficRouter } from './traffic-router.js';
+import { trafficSummary } from './traffic-summary.js';
 
 /** A model's policy as answered: the stored policy, or revision 0 (none) where none was written. */
 export type TrafficPolicyAnswer = TrafficPolicy | (Omit<TrafficPolicy, 'revision' | 'updatedAt'> & { revision: 0; updatedAt: 0 });
@@ -52,7 +53,7 @@ export class TrafficAdmin {
 
   /** A short form for `GET /v1/models/{m}` (model control): the policy in force and its revision, from this API's cache. */
   summary(model: string): TrafficPolicyAnswer {
-    return this.router.policy(model) ?? emptyAnswer();
+    return trafficSummary(this.router, model);
   }
 
   /** Checks and writes a new revision. INVALID_TRAFFIC_POLICY / VERSION_NOT_READY / PRECONDITION_FAILED. */
