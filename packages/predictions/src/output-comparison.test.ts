@@ -20,11 +20,16 @@ describe('compareOutputs', () => {
     assert.equal(c.agreements, 1);
     assert.equal(c.absDiffCount, 6);
     assert.ok(Math.abs(c.absDiffSum - (0.1 + 0.1 + 0 + 0 + 0.3 + 0.3)) < 1e-12);
+    assert.deepEqual(c.baselineClasses, { 0: 1, 2: 1 });
+    assert.deepEqual(c.candidateClasses, { 0: 1, 1: 1 });
   });
 
   it('falls back to a rank-1 label output when there are no scores', () => {
     const labelsOnly = (labels: number[]): InferenceResponse => ({ model_name: 'm', id: 'x', outputs: [{ name: 'label', datatype: 'INT64', shape: [labels.length], data: labels }] });
-    assert.deepEqual(compareOutputs(labelsOnly([1, 2, 3]), labelsOnly([1, 0, 3])), { samples: 3, agreements: 2, absDiffSum: 0, absDiffCount: 0 });
+    assert.deepEqual(compareOutputs(labelsOnly([1, 2, 3]), labelsOnly([1, 0, 3])), {
+      samples: 3, agreements: 2, absDiffSum: 0, absDiffCount: 0,
+      baselineClasses: { 1: 1, 2: 1, 3: 1 }, candidateClasses: { 1: 1, 0: 1, 3: 1 },
+    });
   });
 
   it('skips non-finite values and refuses outputs that do not line up', () => {

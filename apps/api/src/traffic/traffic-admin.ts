@@ -27,6 +27,8 @@ export interface ComparisonAnswer {
   samples: number;
   agreement: number | null;
   meanAbsDiff: number | null;
+  /** Class shares of both versions on the same rows and their total variation distance; null before any pair. */
+  outputDrift: VersionComparison['outputDrift'];
 }
 
 /**
@@ -105,6 +107,7 @@ export class TrafficAdmin {
     return {
       model: target.name, version: target.version, baseline: fallback ?? null,
       pairs: found?.pairs ?? 0, samples: found?.samples ?? 0, agreement: found?.agreement ?? null, meanAbsDiff: found?.meanAbsDiff ?? null,
+      outputDrift: found?.outputDrift ?? null,
     };
   }
 
