@@ -6,6 +6,7 @@ import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { PredictionService } from './prediction-service.js';
+import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
 /**
  * The long-lived services `buildApp` is given: built once by `createApiServices`, or by tests
@@ -24,4 +25,6 @@ export interface ApiContext {
   auth: AccessControl;
   /** Prediction log export, feedback, references, monitor results. */
   monitoring: MonitoringService;
+  /** Traffic policies and version comparisons. */
+  traffic: TrafficAdmin;
 }

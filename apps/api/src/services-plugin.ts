@@ -12,6 +12,7 @@ import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { PredictionService } from './prediction-service.js';
+import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,6 +31,8 @@ declare module 'fastify' {
     accessControl: AccessControl;
     /** Prediction log export, feedback, references, monitor results. */
     monitoring: MonitoringService;
+    /** Traffic policies and version comparisons. */
+    traffic: TrafficAdmin;
   }
 }
 
@@ -43,4 +46,5 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('batching', services.batching);
   app.decorate('accessControl', services.auth);
   app.decorate('monitoring', services.monitoring);
+  app.decorate('traffic', services.traffic);
 }, { name: 'inferq-services', fastify: '5.x' });

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import { InferenceResponse } from './inference-protocol.js';
 import { StringEnum } from './schema-validator.js';
+import { ShadowOutcome, TrafficRouteSchema } from './traffic-policy.js';
 
 /**
  * Life cycle: queued → running → completed | failed, or queued → expired when the request's
@@ -62,6 +63,12 @@ export const PredictionRecord = Type.Object({
   worker: Type.Optional(WorkerIdentity),
   /** True when answered from the prediction cache (docs/cache.md): no worker ran it for this request. */
   cached: Type.Optional(Type.Boolean({ description: 'True when answered from the prediction cache: no worker ran it for this request.' })),
+  /** Why `version` served it: `pinned` (named in the path), `rule`, `sticky`, `weight` (traffic policy) or `default`. */
+  route: Type.Optional(TrafficRouteSchema),
+  /** Set on a shadow prediction: the id of the primary it mirrors (its result is never pushed to a client). */
+  shadowOf: Type.Optional(Type.String()),
+  /** On a shadowed primary, once its shadow run ended: the shadow's version, status and result (REST only, never pushed). */
+  shadow: Type.Optional(ShadowOutcome),
   /**
    * Id of the API key that submitted it; absent when access control was off. Read from the store
    * for ownership checks and never sent to clients (the HTTP answer's schema leaves it out).
@@ -80,6 +87,7 @@ export const PredictionAnswer = Type.Omit(PredictionRecord, ['owner'], { $id: 'P
 export const PredictionAccepted = Type.Object({
   id: Type.String(), status: StringEnum(['queued', 'completed']), model: Type.String(), version: Type.String(),
   cached: Type.Optional(Type.Boolean()),
+  route: Type.Optional(TrafficRouteSchema),
 }, { $id: 'PredictionAccepted' });
 export type PredictionAccepted = Static<typeof PredictionAccepted>;
 
