@@ -11,6 +11,8 @@ import type { PredictionEvents, PredictionStore } from '@inferq/predictions';
 import { PredictionProducer, type PredictionQueues } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '@inferq/processing';
+import { checkPipelineInputs, normalisePipelineBody } from './pipeline-inputs.js';
 import { readRequestOptions } from './request-options.js';
 import { redisCall } from './redis-call.js';
 import { waitForReplicas, type ReplicaWaitSettings } from './replica-wait.js';
@@ -36,6 +38,8 @@ export interface PredictionServiceDeps {
   maxQueueSize: number;
   /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
   defaultTimeoutMs: number;
+  /** `MAX_IMAGE_PIXELS` / `MAX_IMAGE_BYTES`: bounds on each image input of a pipeline. @defaultValue DEFAULT_IMAGE_LIMITS */
+  imageLimits?: ImageLimits;
   /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
   replicaWait?: ReplicaWaitSettings;
 }
@@ -76,7 +80,9 @@ export class PredictionService {
    */
   async submit(model: string, version: string | undefined, body: unknown, id: string = newPredictionId(), options: SubmitOptions = {}): Promise<PredictionAccepted> {
     const target = this.#deps.repository.resolve(model, version);
+    if (target.pipeline) body = normalisePipelineBody(body, target);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
+    if (target.pipeline) await checkPipelineInputs(target, request.inputs, this.#deps.imageLimits ?? DEFAULT_IMAGE_LIMITS);
     const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);
     const job: PredictionJobData = {
       id,
