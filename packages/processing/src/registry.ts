@@ -1,7 +1,8 @@
 /**
- * Every processor a pipeline.json may name: the built-ins plus those of libraries (the OCR
- * steps of `@inferq/ocr` are added here once that package lands).
+ * Every processor a pipeline.json may name: the built-ins plus those of libraries (the PP-OCR
+ * steps of `@inferq/ocr`, which imports this package's types only, so there is no cycle).
  */
+import { ocrProcessors } from '@inferq/ocr';
 import type { ProcessorDefinition } from './step.js';
 import { BUILT_IN_PROCESSORS } from './processors/index.js';
 
@@ -16,4 +17,4 @@ export function processorRegistry(definitions: readonly ProcessorDefinition[] = 
 }
 
 /** The registry the worker and the API use. */
-export const PROCESSORS = processorRegistry();
+export const PROCESSORS = processorRegistry([...BUILT_IN_PROCESSORS, ...ocrProcessors]);
