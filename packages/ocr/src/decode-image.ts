@@ -7,7 +7,7 @@ export interface DecodeOptions {
   /**
    * Largest accepted image, in pixels (width × height): a bigger one is refused before it is
    * decoded (a small PNG can expand to gigabytes).
-   * @defaultValue 40 000 000
+   * @defaultValue 16 777 216 (4096 × 4096, the API's MAX_IMAGE_PIXELS default)
    */
   readonly maxPixels?: number;
   /** Names the image in error messages. @defaultValue `'image'` */
@@ -22,7 +22,7 @@ export interface DecodeOptions {
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<RgbImage> {
   const what = options.what ?? 'image';
-  const maxPixels = options.maxPixels ?? 40_000_000;
+  const maxPixels = options.maxPixels ?? 16_777_216;
   if (bytes.length === 0) throw invalidImage(what, 'is empty');
   let header: sharp.Metadata;
   try {

@@ -7,7 +7,7 @@ import type { ProcessorDefinition } from './step.js';
 import { BUILT_IN_PROCESSORS } from './processors/index.js';
 
 /** Processors by name; throws at import if two share a name. */
-export function processorRegistry(definitions: readonly ProcessorDefinition[] = BUILT_IN_PROCESSORS): ReadonlyMap<string, ProcessorDefinition> {
+export function processorRegistry(definitions: readonly ProcessorDefinition[] = [...BUILT_IN_PROCESSORS, ...ocrProcessors]): ReadonlyMap<string, ProcessorDefinition> {
   const byName = new Map<string, ProcessorDefinition>();
   for (const definition of definitions) {
     if (byName.has(definition.name)) throw new Error(`two processors are named "${definition.name}"`);

@@ -1,5 +1,5 @@
 /** The `maxPixels` option shared by the steps that decode the request's images. */
-export const DEFAULT_MAX_PIXELS = 40_000_000;
+export const DEFAULT_MAX_PIXELS = 16_777_216;
 
 export function readMaxPixels(options: Readonly<Record<string, unknown>>): number {
   const value = options['maxPixels'] ?? DEFAULT_MAX_PIXELS;

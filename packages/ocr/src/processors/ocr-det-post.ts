@@ -12,7 +12,7 @@ import { fp32, imageBytes, input, lineInfoTensor, linesTensor, pickOptions, read
  * `x` (FP32 [m, 3, 48, 192], the orientation classifier's input), `lines` (UINT8 [m, 48, w, 3])
  * and `lineInfo` (BYTES [m], JSON: image index, box, widths). m may be 0.
  * Options: `threshold` 0.3, `boxThreshold` 0.6, `unclipRatio` 1.5, `maxCandidates` 1000,
- * `maxLineWidth` 1280, `maxPixels` 40 000 000.
+ * `maxLineWidth` 1280, `maxPixels` 16 777 216.
  */
 export const ocrDetPost: ProcessorDefinition = {
   name: 'ocr-det-post',

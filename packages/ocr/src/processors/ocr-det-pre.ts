@@ -8,7 +8,7 @@ import { fp32, geometryTensor, imageBytes, input, pickOptions } from './tensor-i
 /**
  * `ocr-det-pre`: `image` (BYTES [n], base64 PNG/JPEG/WebP) → `x` (FP32 [n, 3, S, S], the
  * detector's input) and `geometry` (FP32 [n, 4], where each image lies in it).
- * Options: `detSize` (S, default 960), `maxPixels` (default 40 000 000).
+ * Options: `detSize` (S, default 960), `maxPixels` (default 16 777 216).
  */
 export const ocrDetPre: ProcessorDefinition = {
   name: 'ocr-det-pre',
