@@ -125,7 +125,10 @@ function loadPipelines(
     const modelDir = join(root, name);
     if (!MODEL_NAME_PATTERN.test(name) || !statSync(modelDir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`model "${name}" is not in the repository`);
     const wanted = version ?? readdirSync(modelDir).filter((v) => VERSION_PATTERN.test(v) && existsSync(join(modelDir, v, 'model.onnx'))).sort((a, b) => Number(b) - Number(a))[0];
-    if (wanted === undefined) throw new Error(`model "${name}" has no version with a model.onnx`);
+    if (wanted === undefined) {
+      const isPipeline = readdirSync(modelDir).some((v) => existsSync(join(modelDir, v, 'pipeline.json')));
+      throw new Error(isPipeline ? `"${name}" is a pipeline; a model step must name a model` : `model "${name}" has no version with a model.onnx`);
+    }
     const key = `${name}/${wanted}`;
     let found = extra.get(key);
     if (!found) extra.set(key, (found = loadModelVersion(name, wanted, join(modelDir, wanted))));
