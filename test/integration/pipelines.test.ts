@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PredictionRecord, WsServerMessage } from '@inferq/contract';
-import { labelRows } from '@inferq/processing';
+import sharp from 'sharp';
+import { imageToChw, labelRows } from '@inferq/processing';
 import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { DirectModel, irisRows, seededRandom } from '../helpers/models.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
@@ -77,20 +78,38 @@ function buildRepository(): string {
       '}',
     ].join('\n'),
   });
+  // Images: decode + resize + normalise (the image processor), then the orientation classifier.
+  const orient = join(root, 'orient', '1');
+  mkdirSync(orient, { recursive: true });
+  writeFileSync(join(orient, 'pipeline.json'), JSON.stringify({
+    inputs: [{ name: 'picture', datatype: 'BYTES', shape: [-1], format: 'image' }],
+    outputs: [{ name: 'output', datatype: 'BYTES', shape: [-1], from: 'labels.output' }],
+    steps: [
+      { id: 'pre', processor: 'image', options: IMAGE_OPTIONS, inputs: { input: '$input.picture' } },
+      { id: 'cls', model: 'text-orientation', inputs: { x: 'pre.output' } },
+      { id: 'labels', processor: 'labels', options: { labels: ['0', '180'] }, inputs: { input: 'cls.softmax_0.tmp_0' } },
+    ],
+  }));
+  mkdirSync(join(root, 'text-orientation', '1'), { recursive: true });
+  for (const file of ['model.onnx', 'config.json']) copyFileSync(join(MODELS_DIR, 'text-orientation', '1', file), join(root, 'text-orientation', '1', file));
   return root;
 }
+
+const IMAGE_OPTIONS = { width: 192, height: 48, fit: 'contain', padValue: 0, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
 
 describe('pipelines', () => {
   let redis: TestRedis;
   let stack: InProcessStack;
   let iris: DirectModel;
+  let orientation: DirectModel;
   let root: string;
 
   before(async () => {
     root = buildRepository();
     redis = await startTestRedis();
-    stack = await startInProcessStack(redis.url, { env: { MODEL_REPOSITORY: root } });
+    stack = await startInProcessStack(redis.url, { env: { MODEL_REPOSITORY: root, MAX_IMAGE_PIXELS: '100000' } });
     iris = await DirectModel.load('iris');
+    orientation = await DirectModel.load('text-orientation');
   });
   after(async () => {
     await stack?.close();
@@ -173,7 +192,7 @@ describe('pipelines', () => {
         const { error } = response.json<{ error: { code: string; message: string } }>();
         assert.equal(error.code, code);
         assert.match(error.message, message);
-        assert.match(error.message, /(data\[1\]|row 1)\b/, 'names the row');
+        assert.match(error.message, /(data\[1\]|row 1):/, 'names the row');
       }
     }
     const notJson = await post('/v1/models/iris-named/predictions', { inputs: [{ name: 'features', datatype: 'BYTES', shape: [1], data: ['sepal_length=5'] }] });
@@ -234,5 +253,37 @@ describe('pipelines', () => {
     assert.equal(got.length, expected.length);
     got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-6, `${i}: ${v} vs ${expected[i]}`));
     assert.notDeepEqual(plain.map((v) => v.toFixed(4)), scaled.map((v) => v.toFixed(4)), 'the branches differ, so the mean is a real merge');
+  });
+
+  it('an image pipeline takes a raw PNG body and equals its steps run by hand', async () => {
+    const png = await sharp({ create: { width: 150, height: 40, channels: 3, background: { r: 240, g: 240, b: 240 } } })
+      .composite([{ input: Buffer.from('<svg width="150" height="40"><rect x="10" y="12" width="120" height="16" fill="black"/></svg>'), left: 0, top: 0 }])
+      .png().toBuffer();
+    const accepted = await stack.app.inject({ method: 'POST', url: '/v1/models/orient/predictions', payload: png, headers: { 'content-type': 'image/png' } });
+    assert.equal(accepted.statusCode, 202, accepted.body);
+    const record = await finished(accepted.json<{ id: string }>().id);
+    assert.equal(record.status, 'completed', JSON.stringify(record.error));
+    const chw = await imageToChw(png, { ...IMAGE_OPTIONS, fit: 'contain', channels: 3, scale: 1 / 255 }, 'png');
+    const probs = (await orientation.run('x', Array.from(chw), [1, 3, 48, 192]))['softmax_0.tmp_0']!;
+    assert.deepEqual(decode(record), JSON.parse(JSON.stringify(labelRows(Float32Array.from(probs), 1, ['0', '180']))));
+    // The same image as base64 in JSON gives the same answer.
+    const json = await post('/v2/models/orient/infer', { inputs: [{ name: 'picture', datatype: 'BYTES', shape: [1], data: [png.toString('base64')] }] });
+    assert.equal(json.statusCode, 200, json.body);
+    assert.deepEqual(json.json<{ outputs: Array<{ data: string[] }> }>().outputs[0]!.data, record.result!.outputs[0]!.data);
+  });
+
+  it('refuses undecodable (400) and oversize (413) images at submit, and raw images for a model (415)', async () => {
+    const send = (url: string, payload: Buffer, type = 'image/png') => stack.app.inject({ method: 'POST', url, payload, headers: { 'content-type': type } });
+    const broken = await send('/v1/models/orient/predictions', Buffer.from('\x89PNG but not really'));
+    assert.equal(broken.statusCode, 400, broken.body);
+    assert.equal(broken.json<{ error: { code: string } }>().error.code, 'INVALID_IMAGE');
+    assert.match(broken.json<{ error: { message: string } }>().error.message, /input "picture" row 0/);
+    const big = await sharp({ create: { width: 400, height: 300, channels: 3, background: 'white' } }).jpeg().toBuffer();
+    const tooLarge = await send('/v1/models/orient/predictions', big, 'image/jpeg');
+    assert.equal(tooLarge.statusCode, 413, tooLarge.body);
+    assert.equal(tooLarge.json<{ error: { code: string } }>().error.code, 'IMAGE_TOO_LARGE');
+    const toModel = await send('/v1/models/iris/predictions', big, 'image/jpeg');
+    assert.equal(toModel.statusCode, 415, toModel.body);
+    assert.equal(toModel.json<{ error: { code: string } }>().error.code, 'UNSUPPORTED_MEDIA_TYPE');
   });
 });

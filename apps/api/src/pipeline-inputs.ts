@@ -3,10 +3,11 @@
  * failed job: named-features rows (each a JSON object of numbers) and images (base64 PNG, JPEG or
  * WebP, header read with sharp). The conversion itself runs in the worker's steps.
  */
-import { type PipelineInput } from '@inferq/contract';
+import { InferqError, type PipelineInput } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import { checkImage, imageBytes, parseFeatureRow, readFeatureRow, type ImageLimits } from '@inferq/processing';
 import type { Tensor } from '@inferq/tensor';
+import { isImageBody } from './binary-body.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -16,6 +17,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * JSON text, the BYTES form the v2 validator and the job take. Other bodies are returned as they are.
  */
 export function normalisePipelineBody(body: unknown, target: ModelVersion): unknown {
+  if (isImageBody(body)) return nameImageInput(body as { inputs: Array<Record<string, unknown>> }, target);
   const declared = target.pipeline?.config.inputs;
   if (!declared || !isRecord(body) || !Array.isArray(body.inputs)) return body;
   let changed = false;
@@ -47,4 +49,13 @@ export async function checkPipelineInputs(target: ModelVersion, inputs: readonly
       else await checkImage(imageBytes(text, where, limits), where, limits);
     }
   }
+}
+
+/** A raw image upload names the target's one image input; a target without one refuses it (415). */
+function nameImageInput(body: { inputs: Array<Record<string, unknown>> }, target: ModelVersion): unknown {
+  const images = (target.pipeline?.config.inputs ?? []).filter((d) => d.format === 'image');
+  if (images.length !== 1 || target.inputs.length !== 1) {
+    throw new InferqError('UNSUPPORTED_MEDIA_TYPE', `${target.name} does not take a raw image body: send an image to a pipeline whose one input has format "image", or send JSON`);
+  }
+  return { inputs: [{ ...body.inputs[0], name: images[0]!.name }] };
 }

@@ -4,7 +4,7 @@ import {
   type DeadLetterList, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import { binarySectionOf } from './binary-body.js';
+import { binarySectionOf, isImageBody } from './binary-body.js';
 import { JobCoalescer } from './job-coalescer.js';
 import { isOutOfMemoryError } from '@inferq/redis';
 import type { PredictionEvents, PredictionStore } from '@inferq/predictions';
@@ -80,7 +80,7 @@ export class PredictionService {
    */
   async submit(model: string, version: string | undefined, body: unknown, id: string = newPredictionId(), options: SubmitOptions = {}): Promise<PredictionAccepted> {
     const target = this.#deps.repository.resolve(model, version);
-    if (target.pipeline) body = normalisePipelineBody(body, target);
+    if (target.pipeline || isImageBody(body)) body = normalisePipelineBody(body, target);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
     if (target.pipeline) await checkPipelineInputs(target, request.inputs, this.#deps.imageLimits ?? DEFAULT_IMAGE_LIMITS);
     const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);

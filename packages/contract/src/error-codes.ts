@@ -15,7 +15,7 @@ interface ErrorCodeSpec {
 
 export const ERROR_CODES = Object.freeze({
   INVALID_JSON: { status: 400, description: 'The body is not valid JSON.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not application/json.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not one the route takes: application/json, application/octet-stream (binary tensors), or image/png, image/jpeg, image/webp for a pipeline with one image input.' },
   BODY_TOO_LARGE: { status: 413, description: 'The body is larger than the configured limit.' },
   INVALID_REQUEST: { status: 400, description: 'The request does not follow the schema (a field is missing or of the wrong type).' },
   MODEL_NOT_FOUND: { status: 404, description: 'No model of that name is in the repository.' },
