@@ -287,3 +287,32 @@ describe('pipelines', () => {
     assert.equal(toModel.json<{ error: { code: string } }>().error.code, 'UNSUPPORTED_MEDIA_TYPE');
   });
 });
+
+describe('a worker serving only a pipeline (MODELS=iris-named)', () => {
+  let redis: TestRedis;
+  let stack: InProcessStack;
+
+  before(async () => {
+    redis = await startTestRedis();
+    stack = await startInProcessStack(redis.url, { env: { MODELS: 'iris-named' } });
+  });
+  after(async () => {
+    await stack?.close();
+    await redis?.stop();
+  });
+
+  it('runs the iris step for the pipeline without taking iris jobs', async () => {
+    assert.deepEqual(stack.workers[0]!.repository.modelNames(), ['iris-named']);
+    const row = { sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.2, petal_width: 2.3 };
+    const answer = await stack.app.inject({ method: 'POST', url: '/v2/models/iris-named/infer', payload: { inputs: [{ name: 'features', datatype: 'BYTES', shape: [1], data: [row] }] } });
+    assert.equal(answer.statusCode, 200, answer.body);
+    const result = JSON.parse(answer.json<{ outputs: Array<{ data: string[] }> }>().outputs[0]!.data[0]!) as { label: string };
+    assert.equal(result.label, 'virginica');
+    // A plain iris request stays queued: no worker serves predict-iris.
+    const plain = await stack.app.inject({ method: 'POST', url: '/v1/models/iris/predictions', payload: { inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 4], data: [6.7, 3.0, 5.2, 2.3] }] } });
+    assert.equal(plain.statusCode, 202);
+    const record = (await stack.app.inject({ method: 'GET', url: `/v1/predictions/${plain.json<{ id: string }>().id}?wait=300` })).json<PredictionRecord>();
+    assert.equal(record.status, 'queued');
+  });
+});
+
