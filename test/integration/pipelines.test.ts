@@ -46,9 +46,16 @@ function buildRepository(): string {
     inputs: [features], outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, 3], from: 'broken.output' }],
     steps: [
       { id: 'iris', model: 'iris', inputs: { features: '$input.features' } },
-      { id: 'broken', module: './steps/broken.mjs', inputs: { input: 'iris.probabilities' } },
+      { id: 'broken', module: './steps/broken.ts', inputs: { input: 'iris.probabilities' } },
     ],
-  }, { 'broken.mjs': 'export default { run() { throw new Error("calibration table is empty"); } };\n' });
+  }, {
+    // A TypeScript step (the worker runs under tsx), typed by the published interface.
+    'broken.ts': [
+      "import type { ProcessingStep } from '@inferq/processing';",
+      'const step: ProcessingStep = { run() { throw new Error("calibration table is empty"); } };',
+      'export default step;',
+    ].join('\n'),
+  });
   addPipeline('slow', {
     inputs: [features], outputs: [{ name: 'output', datatype: 'FP32', shape: [-1, 4], from: 'sleepy.output' }],
     steps: [{ id: 'sleepy', module: './steps/sleepy.mjs', timeoutMs: 200, inputs: { input: '$input.features' } }],
