@@ -57,13 +57,18 @@ export async function imageToChw(bytes: Buffer, transform: ImageTransform, where
  * `image`: `input` BYTES [n] of base64 PNG/JPEG/WebP → `output` FP32 [n, C, H, W].
  * Options: `width`, `height` (required, 1–8192), `fit` (`fill` default, or `contain` = pad),
  * `channels` (3 RGB default, or 1 grey), `padValue` (0–255, default 0), `scale` (default 1/255),
- * `mean`, `std` (per channel, default 0 and 1).
+ * `mean`, `std` (per channel, default 0 and 1), `maxPixels`, `maxBytes` (the worker-side bounds on
+ * each image; defaults those of MAX_IMAGE_PIXELS / MAX_IMAGE_BYTES).
  */
 export const image: ProcessorDefinition = {
   name: 'image',
   description: 'input BYTES [n] of base64 PNG/JPEG/WebP → output FP32 [n, C, H, W]: decode, resize or pad, normalise, HWC→CHW',
   create(options, source) {
-    onlyKnown(options, ['width', 'height', 'fit', 'channels', 'padValue', 'scale', 'mean', 'std'], source);
+    onlyKnown(options, ['width', 'height', 'fit', 'channels', 'padValue', 'scale', 'mean', 'std', 'maxPixels', 'maxBytes'], source);
+    const limits: ImageLimits = {
+      maxPixels: integerOption(options, 'maxPixels', DEFAULT_IMAGE_LIMITS.maxPixels, 1, 1_000_000_000, source),
+      maxBytes: integerOption(options, 'maxBytes', DEFAULT_IMAGE_LIMITS.maxBytes, 1, 1_073_741_824, source),
+    };
     const channels = integerOption(options, 'channels', 3, 1, 3, source);
     if (channels === 2) throw new Error(`${source.where}: option "channels" must be 1 or 3`);
     const transform: ImageTransform = {
@@ -85,7 +90,7 @@ export const image: ProcessorDefinition = {
         const data = new Float32Array(images.length * size);
         for (const [i, text] of images.entries()) {
           const where = `${input.name}[${i}]`;
-          data.set(await imageToChw(imageBytes(text, where), transform, where), i * size);
+          data.set(await imageToChw(imageBytes(text, where, limits), transform, where, limits), i * size);
         }
         return { output: { name: 'output', datatype: 'FP32', shape: [images.length, transform.channels, transform.height, transform.width], data } };
       },

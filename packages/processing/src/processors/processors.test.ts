@@ -134,5 +134,7 @@ describe('image', () => {
     await assert.rejects(async () => step.run({ input: { name: 'image', datatype: 'BYTES', shape: [1], data: [Buffer.from('GIF89a not really').toString('base64')] } }, ctx), code('INVALID_IMAGE', /image\[0\]/));
     await assert.rejects(async () => step.run({ input: { name: 'image', datatype: 'BYTES', shape: [1], data: ['***'] } }, ctx), code('INVALID_IMAGE', /base64/));
     assert.throws(() => image.create({ width: 2 }, SOURCE), /option "height" must be an integer/);
+    const small = image.create({ width: 2, height: 2, maxPixels: 7 }, SOURCE);
+    await assert.rejects(async () => small.run({ input: { name: 'image', datatype: 'BYTES', shape: [1], data: [b64] } }, ctx), code('IMAGE_TOO_LARGE', /4×2 pixels is more than 7/));
   });
 });
