@@ -1,6 +1,6 @@
 /**
  * The `ocr` pipeline served end to end (real Redis, BullMQ, worker, onnxruntime) on images
- * rendered here by headless Chromium: the answer equals runOcrByHand on the same image (the
+ * rendered here by headless Chromium: the answer to a PNG body equals runOcrByHand on the same image (the
  * steps run by hand in this process), reads the text with character accuracy ≥ 0.9 and the
  * upside-down line right; concurrent requests share the model steps' micro-batches (visible in
  * the step timings); a step that fails is named in the failure.
@@ -101,8 +101,8 @@ describe('the ocr pipeline served (real Redis, BullMQ, onnxruntime)', { skip: ch
     served.forEach((l, k) => assert.ok(Math.abs(l.score - byHand[k]!.score) < 1e-4, `${what} line ${k}: score ${l.score} vs ${byHand[k]!.score}`));
   };
 
-  it('v2 infer with a PNG equals runOcrByHand, reads ≥ 0.9 of the characters and the upside-down line', async (t) => {
-    const response = await stack.app.inject({ method: 'POST', url: '/v2/models/ocr/infer', payload: body([page]) });
+  it('v2 infer with a PNG body equals runOcrByHand, reads ≥ 0.9 of the characters and the upside-down line', async (t) => {
+    const response = await stack.app.inject({ method: 'POST', url: '/v2/models/ocr/infer', payload: page, headers: { 'content-type': 'image/png' } });
     assert.equal(response.statusCode, 200, response.body);
     const output = response.json<{ outputs: Array<{ name: string; data: string[] }> }>().outputs.find((o) => o.name === 'output')!;
     const served = JSON.parse(output.data[0]!) as OcrResult[];
