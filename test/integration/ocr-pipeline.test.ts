@@ -68,7 +68,7 @@ describe('the ocr pipeline served (real Redis, BullMQ, onnxruntime)', { skip: ch
     sessions = await loadBundledOcrSessions();
     root = buildRepository();
     redis = await startTestRedis();
-    stack = await startInProcessStack(redis.url, { env: { MODEL_REPOSITORY: root, SYNC_TIMEOUT_MS: String(WAIT_MS) } });
+    stack = await startInProcessStack(redis.url, { env: { MODEL_REPOSITORY: root, SYNC_TIMEOUT_MS: String(WAIT_MS), MAX_WAIT_MS: String(WAIT_MS) } });
   });
   after(async () => {
     await stack?.close();
