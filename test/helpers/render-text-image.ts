@@ -33,10 +33,14 @@ export interface RenderOptions {
   readonly fontSize?: number;
   /** @defaultValue `'DejaVu Sans'` */
   readonly fontFamily?: string;
+  /** The whole page turned by this many degrees (clockwise), as a tilted scan. @defaultValue 0 */
+  readonly tiltDegrees?: number;
+  /** @defaultValue `'png'` (JPEG at quality 70) */
+  readonly format?: 'png' | 'jpeg';
 }
 
 export interface TextImageRenderer {
-  /** PNG bytes of `lines`, black on white, one line per row, left-aligned. */
+  /** Image bytes (PNG unless asked) of `lines`, black on white, one line per row, left-aligned. */
   render(lines: readonly TextLine[], options?: RenderOptions): Promise<Buffer>;
   /** Closes the browser (idempotent). */
   close(): Promise<void>;
@@ -61,10 +65,11 @@ export async function launchTextRenderer(): Promise<TextImageRenderer> {
         await page.setContent(`<!doctype html><html><head><style>
           html, body { margin: 0; background: #fff; color: #000; }
           body { padding: 20px 30px; font: ${fontSize}px '${options.fontFamily ?? 'DejaVu Sans'}'; }
+          .page { transform: rotate(${options.tiltDegrees ?? 0}deg); transform-origin: 50% 50%; }
           .row { height: ${rowHeight}px; line-height: ${rowHeight}px; white-space: pre; }
           .flip { display: inline-block; transform: rotate(180deg); }
-        </style></head><body>${rows}</body></html>`);
-        return await page.screenshot({ type: 'png' });
+        </style></head><body><div class="page">${rows}</div></body></html>`);
+        return options.format === 'jpeg' ? await page.screenshot({ type: 'jpeg', quality: 70 }) : await page.screenshot({ type: 'png' });
       } finally {
         await page.close();
       }

@@ -74,6 +74,24 @@ describe('OCR by hand on rendered text (real models)', { skip: chromiumSkipReaso
     });
   }
 
+  it('reads a JPEG of a page tilted by 5°: boxes follow the tilt, characters (spaces aside) ≥ 0.9', async (t) => {
+    const lines = [{ text: 'Tilted scan line one 2026' }, { text: 'Second line, also tilted' }];
+    const jpeg = await renderer.render(lines, { tiltDegrees: -5, format: 'jpeg', fontSize: 28 });
+    const results = await runOcrByHand(jpeg, sessions);
+    t.diagnostic(`read: ${JSON.stringify(results.map((r) => [r.text, r.box]))}`);
+    assert.equal(results.length, 2);
+    // PP-OCR's recogniser drops some spaces (see docs/ocr.md); the tilt is what this test is about.
+    const squeeze = (text: string) => text.replace(/\s+/g, '');
+    const accuracy = characterAccuracy(lines.map((l) => squeeze(l.text)).join('\n'), results.map((r) => squeeze(r.text)).join('\n'));
+    assert.ok(accuracy >= 0.9, `character accuracy without spaces ${accuracy}`);
+    for (const { box, angle } of results) {
+      assert.equal(angle, 0);
+      // The top edge rises to the right by about tan(5°) of its length: a rotated box, not an axis-aligned one.
+      const slope = (box[1][1] - box[0][1]) / (box[1][0] - box[0][0]);
+      assert.ok(slope < -0.04 && slope > -0.15, `top edge slope ${slope}`);
+    }
+  });
+
   it('gives no lines for an image without text, also through the pipeline steps (0 rows between them)', async () => {
     assert.deepEqual(await runOcrByHand(blank, sessions), []);
     assert.deepEqual(await runOcrPipelineByHand([blank], ocrPipelineModels(sessions)), [[]]);
