@@ -59,6 +59,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
     limits: { maxElements: config.maxTensorElements },
+    imageLimits: { maxPixels: config.maxImagePixels, maxBytes: config.maxImageBytes },
     enqueueTimeoutMs: config.enqueueTimeoutMs,
     maxQueueSize: config.maxQueueSize,
     coalesceMaxPredictions: config.coalesceMaxPredictions,

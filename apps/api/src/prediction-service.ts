@@ -4,13 +4,15 @@ import {
   type DeadLetterList, type TrafficRoute, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import { binarySectionOf } from './binary-body.js';
+import { binarySectionOf, isImageBody } from './binary-body.js';
 import { JobCoalescer } from './job-coalescer.js';
 import { isOutOfMemoryError } from '@inferq/redis';
 import type { PredictionEvents, PredictionStore } from '@inferq/predictions';
 import { PredictionProducer, type PredictionQueues } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '@inferq/processing';
+import { checkPipelineInputs, normalisePipelineBody } from './pipeline-inputs.js';
 import { readRequestOptions } from './request-options.js';
 import { redisCall } from './redis-call.js';
 import type { SubmitCache } from './submit-cache.js';
@@ -44,6 +46,8 @@ export interface PredictionServiceDeps {
   maxQueueSize: number;
   /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
   defaultTimeoutMs: number;
+  /** `MAX_IMAGE_PIXELS` / `MAX_IMAGE_BYTES`: bounds on each image input of a pipeline. @defaultValue DEFAULT_IMAGE_LIMITS */
+  imageLimits?: ImageLimits;
   /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
   replicaWait?: ReplicaWaitSettings;
   /** The prediction cache of versions whose config.json sets `cache` (docs/cache.md). @defaultValue none: nothing is cached */
@@ -94,7 +98,9 @@ export class PredictionService {
     const decision = this.#deps.traffic?.decide(model, version, routingInput(options.headers, body))
       ?? { version, route: version === undefined ? 'default' as const : 'pinned' as const };
     const target = this.#deps.repository.resolve(model, decision.version);
+    if (target.pipeline || isImageBody(body)) body = normalisePipelineBody(body, target);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
+    if (target.pipeline) await checkPipelineInputs(target, request.inputs, this.#deps.imageLimits ?? DEFAULT_IMAGE_LIMITS);
     const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);
     const job: PredictionJobData = {
       id,

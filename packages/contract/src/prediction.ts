@@ -26,6 +26,19 @@ export const ErrorDetail = Type.Object({
 });
 export type ErrorDetail = Static<typeof ErrorDetail>;
 
+/** Where the time of one pipeline step went; model steps say which micro-batch they ran in. */
+export const StepTiming = Type.Object({
+  id: Type.String(),
+  kind: StringEnum(['model', 'processor', 'module']),
+  /** From the step's start (its inputs ready) to its outputs, ms; a model step includes its wait for a batch. */
+  ms: Type.Number(),
+  /** Model steps: rows in the batch the step ran in (its own rows included). */
+  batchSize: Type.Optional(Type.Integer()),
+  /** Model steps: requests (pipeline steps and plain predictions) that shared that batch. */
+  batchRequests: Type.Optional(Type.Integer()),
+});
+export type StepTiming = Static<typeof StepTiming>;
+
 /** Where the time of one prediction went, in milliseconds. */
 export const PredictionTimings = Type.Object({
   /** From acceptance by the API until its batch started. */
@@ -38,6 +51,8 @@ export const PredictionTimings = Type.Object({
   batchSize: Type.Optional(Type.Integer()),
   /** Number of requests that shared that batch. */
   batchRequests: Type.Optional(Type.Integer()),
+  /** Pipelines: one entry per step, in the order they finished (docs/pipelines.md). */
+  steps: Type.Optional(Type.Array(StepTiming)),
 });
 export type PredictionTimings = Static<typeof PredictionTimings>;
 

@@ -14,7 +14,7 @@
  * | `{prefix}:payload:{id}`                | string  | API → worker    | raw tensor bytes of a large request (claim check); deleted when it completes, else TTL = retention |
  * | `{prefix}:batching:{model}:{version}` | string  | API             | JSON `BatchingSettings` set at run time; overrides config.json until deleted |
  * | `{prefix}:events:batching`             | pub/sub | API → worker    | JSON `BatchingChange`: re-read that version's batching settings |
- * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*` |
+ * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*`; a pipeline has its queue as a model does (its steps' tensors never go through Redis) |
  * | `{prefix}:prediction-log`              | stream  | worker          | field `d` = JSON `PredictionLogEntry` (monitoring.ts), sampled; `MAXLEN ~ PREDICTION_LOG_MAX_LEN`; consumer group `monitor` |
  * | `{prefix}:feedback-log`                | stream  | API             | field `d` = JSON `FeedbackEntry`; `MAXLEN ~ 100000`; consumer group `monitor` |
  * | `{prefix}:feedback:{id}`               | string  | API             | `1` once feedback for prediction `id` is stored (one feedback per prediction); TTL = retention |
