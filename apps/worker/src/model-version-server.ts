@@ -4,7 +4,9 @@ import type { PredictionStore } from '@inferq/predictions';
 import { countNonFinite, valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
+import { runDeduplicated } from './batch-dedupe.js';
 import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
+import type { CacheFiller } from './cache-filler.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 import type { PredictionLogWriter } from './prediction-log-writer.js';
 
@@ -36,6 +38,8 @@ export interface ServerCounters {
   failures: number;
   /** Wall time spent inside `session.run`, summed over batches, in ms (the benchmark's inference share). */
   inferenceMs: number;
+  /** Predictions that shared the run of an identical one in their batch (same cache key, docs/cache.md). */
+  sharedRuns: number;
 }
 
 /**
@@ -45,7 +49,7 @@ export interface ServerCounters {
  */
 export class ModelVersionServer {
   readonly model: ModelVersion;
-  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0 };
+  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0, sharedRuns: 0 };
   readonly #runner: TensorRunner;
   readonly #store: BatchStore;
   readonly #outcomes: OutcomeRecorder;
@@ -53,11 +57,16 @@ export class ModelVersionServer {
   readonly #logger: Logger;
   readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
   readonly #log: PredictionLogWriter | undefined;
+  readonly #cache: CacheFiller | undefined;
   #batching: BatchPolicy;
 
-  /** @param log - the prediction log writer; absent: nothing is logged. */
-  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter) {
+  /**
+   * @param log - the prediction log writer; absent: nothing is logged.
+   * @param cache - fills the prediction cache of a version that caches; absent: nothing is cached.
+   */
+  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter, cache?: CacheFiller) {
     this.#outcomes = outcomes;
+    this.#cache = cache;
     this.#log = log;
     this.model = model;
     this.#batching = defaultBatching(model);
@@ -104,14 +113,20 @@ export class ModelVersionServer {
     const own = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.internal);
     const running = own.length === 0 ? Promise.resolve() : this.#store.markRunning(own.map(({ item }) => item.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
-    const allOutcomes = await runBatchIsolated(this.#runner, items);
+    // Identical cacheable misses of one batch run once (a version without `cache` has no keys;
+    // a pipeline step's item is not the job's own prediction, so it never shares by the job's key).
+    const { outcomes: allOutcomes, shared } = await runDeduplicated(items, (item) => (item.internal ? undefined : item.job.cacheKey), (unique) => runBatchIsolated(this.#runner, unique));
+    this.counters.sharedRuns += shared;
     const finishedAt = Date.now();
     const ownItems = own.map(({ item }) => item);
     const outcomes = own.map(({ i }) => allOutcomes[i]!);
     const events = ownItems.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
     const deferred = (i: number) => events[i]!.status === 'failed' && ownItems[i]!.recordFailure === false;
+    // Sent before the outcomes, on the same connection: the entry exists once the result is published.
+    const cached = ownItems.length === 0 ? undefined : this.#cache?.fill(this.model, ownItems, outcomes, events);
     await this.#outcomes.record(events.filter((_, i) => !deferred(i)));
     await running;
+    await cached;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
     const done = ownItems.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
     if (done.length > 0) await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error }, 'could not delete claim-check payloads'));

@@ -15,7 +15,7 @@ import type { RunnableStep } from './pipeline-steps.js';
  */
 export class PipelineServer {
   readonly model: ModelVersion;
-  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0 };
+  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0, sharedRuns: 0 };
   readonly #pipeline: LoadedPipeline;
   readonly #steps: ReadonlyMap<string, RunnableStep>;
   readonly #store: BatchStore;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ONNX_PLATFORM, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
+import { ONNX_PLATFORM, type CacheConfig, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
 import { parseModelConfig, type ModelConfig } from './model-config.js';
 import { readOnnxSignature } from './onnx-metadata.js';
 import type { LoadedPipeline } from './pipeline-version.js';
@@ -30,6 +30,8 @@ export interface ModelVersion {
   featureNames: Record<string, string[]>;
   /** Present when the version is a pipeline (`pipeline.json` instead of `model.onnx`; `modelPath` is then the pipeline.json). */
   pipeline?: LoadedPipeline;
+  /** Prediction cache settings (docs/cache.md); undefined = the version does not cache. */
+  cache?: CacheConfig;
 }
 
 /**
@@ -90,6 +92,7 @@ export function loadModelVersion(name: string, version: string, dir: string): Mo
   if (config.maxQueueSize !== undefined) loaded.maxQueueSize = config.maxQueueSize;
   if (config.description !== undefined) loaded.description = config.description;
   if (config.labels !== undefined) loaded.labels = config.labels;
+  if (config.cache !== undefined) loaded.cache = { ...config.cache };
   return loaded;
 }
 
