@@ -1,13 +1,13 @@
 /**
  * PP-OCR end to end in one process, on images rendered here by headless Chromium with known
  * text: detection, orientation (one line drawn upside down) and recognition read them with
- * character accuracy ≥ 0.9, and models/ocr/1/pipeline.json's steps give what runOcrByHand gives.
+ * character accuracy ≥ 0.9, and models/ocr/1/pipeline.json's steps give what runOcrBatchByHand gives.
  * Real models (models/ocr-det, text-orientation, ocr-rec) through real onnxruntime-node.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { closeOcrSessions, ocrProcessors, runOcrByHand, type OcrResult, type OcrSessions } from '@inferq/ocr';
+import { closeOcrSessions, ocrProcessors, runOcrBatchByHand, runOcrByHand, type OcrResult, type OcrSessions } from '@inferq/ocr';
 import { characterAccuracy } from '../helpers/character-accuracy.js';
 import { loadBundledOcrSessions, ocrPipelineModels, OCR_PIPELINE_DIR, runOcrPipelineByHand } from '../helpers/ocr.js';
 import { chromiumSkipReason, CHROMIUM, launchTextRenderer, type TextImageRenderer, type TextLine } from '../helpers/render-text-image.js';
@@ -97,9 +97,10 @@ describe('OCR by hand on rendered text (real models)', { skip: chromiumSkipReaso
     assert.deepEqual(await runOcrPipelineByHand([blank], ocrPipelineModels(sessions)), [[]]);
   });
 
-  it('models/ocr/1/pipeline.json run step by step equals runOcrByHand, for a batch of three images', async () => {
+  it('models/ocr/1/pipeline.json run step by step equals runOcrBatchByHand, for a request of three images', async () => {
     const served = await runOcrPipelineByHand([pageA, pageB, blank], ocrPipelineModels(sessions));
-    const byHand = [await runOcrByHand(pageA, sessions), await runOcrByHand(pageB, sessions), await runOcrByHand(blank, sessions)];
+    // The same request by hand: one detection run over the three, one recognition run over all lines.
+    const byHand = await runOcrBatchByHand([pageA, pageB, blank], sessions);
     assert.equal(served.length, 3);
     served.forEach((result, i) => {
       const lines = result as OcrResult[];

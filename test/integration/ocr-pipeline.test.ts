@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { PredictionRecord } from '@inferq/contract';
-import { closeOcrSessions, runOcrByHand, type OcrResult, type OcrSessions } from '@inferq/ocr';
+import { closeOcrSessions, runOcrBatchByHand, runOcrByHand, type OcrResult, type OcrSessions } from '@inferq/ocr';
 import { characterAccuracy } from '../helpers/character-accuracy.js';
 import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { loadBundledOcrSessions } from '../helpers/ocr.js';
@@ -114,12 +114,14 @@ describe('the ocr pipeline served (real Redis, BullMQ, onnxruntime)', { skip: ch
     assert.ok(characterAccuracy(PAGE[1]!.text, served[1]!.text) >= 0.9, `upside-down line read as "${served[1]!.text}"`);
   });
 
-  it('a request of three images (one without text) equals runOcrByHand image by image, with every step timed', async () => {
+  it('a request of three images (one without text) equals runOcrBatchByHand on them, with every step timed', async () => {
     const record = await finished(await submit([page, serif, blank]));
     const served = results(record);
     assert.equal(served.length, 3);
-    assertSame(served[0]!, await runOcrByHand(page, sessions), 'image 0');
-    assertSame(served[1]!, await runOcrByHand(serif, sessions), 'image 1');
+    // By hand as one request: one detection run over the three, one recognition run over all lines.
+    const byHand = await runOcrBatchByHand([page, serif, blank], sessions);
+    assertSame(served[0]!, byHand[0]!, 'image 0');
+    assertSame(served[1]!, byHand[1]!, 'image 1');
     assert.deepEqual(served[2], []);
     assert.deepEqual(record.timings.steps?.map((s) => s.id).sort(), ['boxes', 'cls', 'det', 'post', 'pre', 'rec', 'recpre', 'rotate']);
     const det = record.timings.steps!.find((s) => s.id === 'det')!;

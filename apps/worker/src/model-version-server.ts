@@ -113,8 +113,9 @@ export class ModelVersionServer {
     const own = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.internal);
     const running = own.length === 0 ? Promise.resolve() : this.#store.markRunning(own.map(({ item }) => item.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
-    // Identical cacheable misses of one batch run once (a version without `cache` has no keys).
-    const { outcomes: allOutcomes, shared } = await runDeduplicated(items, (item) => item.job.cacheKey, (unique) => runBatchIsolated(this.#runner, unique));
+    // Identical cacheable misses of one batch run once (a version without `cache` has no keys;
+    // a pipeline step's item is not the job's own prediction, so it never shares by the job's key).
+    const { outcomes: allOutcomes, shared } = await runDeduplicated(items, (item) => (item.internal ? undefined : item.job.cacheKey), (unique) => runBatchIsolated(this.#runner, unique));
     this.counters.sharedRuns += shared;
     const finishedAt = Date.now();
     const ownItems = own.map(({ item }) => item);
@@ -122,7 +123,7 @@ export class ModelVersionServer {
     const events = ownItems.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
     const deferred = (i: number) => events[i]!.status === 'failed' && ownItems[i]!.recordFailure === false;
     // Sent before the outcomes, on the same connection: the entry exists once the result is published.
-    const cached = this.#cache?.fill(this.model, ownItems, outcomes, events);
+    const cached = ownItems.length === 0 ? undefined : this.#cache?.fill(this.model, ownItems, outcomes, events);
     await this.#outcomes.record(events.filter((_, i) => !deferred(i)));
     await running;
     await cached;

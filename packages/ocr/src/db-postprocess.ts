@@ -42,18 +42,18 @@ export function resolveDbOptions(options: DbOptions = {}): Required<DbOptions> {
 }
 
 /**
- * Boxes from one probability map (`mapSize × mapSize`, the resized image in its top-left
+ * Boxes from one probability map (rows of `stride` values, the resized image in its top-left
  * `geometry.width × geometry.height`), in source pixels, in map scan order.
  */
-export function dbPostprocess(map: Float32Array, mapSize: number, geometry: DetGeometry, options: DbOptions = {}): DetectedBox[] {
+export function dbPostprocess(map: Float32Array, stride: number, geometry: DetGeometry, options: DbOptions = {}): DetectedBox[] {
   const { threshold, boxThreshold, unclipRatio, maxCandidates } = resolveDbOptions(options);
   const { width, height } = geometry;
-  const mask = new Uint8Array(mapSize * height);
+  const mask = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) if (map[y * mapSize + x]! > threshold) mask[y * mapSize + x] = 1;
+    for (let x = 0; x < width; x++) if (map[y * stride + x]! > threshold) mask[y * stride + x] = 1;
   }
   const boxes: DetectedBox[] = [];
-  for (const component of connectedComponents(mask, mapSize, width, height, maxCandidates)) {
+  for (const component of connectedComponents(mask, stride, width, height, maxCandidates)) {
     const points: Point[] = [];
     for (let i = 0; i < component.xMin.length; i++) {
       if (component.xMin[i]! < 0) continue;
@@ -61,7 +61,7 @@ export function dbPostprocess(map: Float32Array, mapSize: number, geometry: DetG
     }
     const rect = minAreaRect(points);
     if (Math.min(rect.width, rect.height) < MIN_SIZE) continue;
-    const score = meanInside(map, mapSize, width, height, rectCorners(rect));
+    const score = meanInside(map, stride, width, height, rectCorners(rect));
     if (score < boxThreshold) continue;
     const distance = (rect.width * rect.height * unclipRatio) / (2 * (rect.width + rect.height));
     const grown = expandRect(rect, distance);

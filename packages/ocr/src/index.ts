@@ -5,7 +5,7 @@
  */
 export type { RgbImage } from './image.js';
 export { decodeImage, type DecodeOptions } from './decode-image.js';
-export { detPreprocess, fitGeometry, DEFAULT_DET_SIZE, type DetGeometry, type DetPreprocessOptions } from './det-preprocess.js';
+export { detPreprocess, fitGeometry, paddedSize, DEFAULT_DET_SIZE, DEFAULT_DET_MULTIPLE, type DetGeometry, type DetPreprocessOptions } from './det-preprocess.js';
 export { dbPostprocess, resolveDbOptions, type DbOptions, type DetectedBox } from './db-postprocess.js';
 export { convexHull, minAreaRect, orderQuad, rectCorners, type Point, type Quad, type RotatedRect } from './geometry.js';
 export { connectedComponents, type Component } from './connected-components.js';
@@ -16,5 +16,5 @@ export { ctcGreedyDecode, type DecodedText } from './ctc-decode.js';
 export { loadDictionary } from './dictionary.js';
 export { resolveOcrOptions, LINE_HEIGHT, CLS_WIDTH, REC_MIN_WIDTH, type OcrOptions, type ResolvedOcrOptions } from './ocr-options.js';
 export { extractLines, clsInput, applyOrientation, recInput, decodeResults, type LineInfo, type OcrResult } from './ocr-stages.js';
-export { runOcrByHand, loadOcrSessions, closeOcrSessions, type OcrSessions, type OcrModelPaths } from './run-ocr-by-hand.js';
+export { runOcrByHand, runOcrBatchByHand, loadOcrSessions, closeOcrSessions, type OcrSessions, type OcrModelPaths } from './run-ocr-by-hand.js';
 export { ocrProcessors } from './processors/index.js';

@@ -2,12 +2,17 @@
  * Options of the OCR steps, checked once when a step (or the reference runner) is created.
  * Every default is PaddleOCR's unless it says why not.
  */
-import { DEFAULT_DET_SIZE, checkDetSize } from './det-preprocess.js';
+import { DEFAULT_DET_MULTIPLE, DEFAULT_DET_SIZE, checkDetSize } from './det-preprocess.js';
 import { resolveDbOptions, type DbOptions } from './db-postprocess.js';
 
 export interface OcrOptions extends DbOptions {
-  /** Side of the square detection input (multiple of 32). @defaultValue 960 */
+  /** Longest side of the detection input (multiple of 32); larger images are shrunk. @defaultValue 960 */
   readonly detSize?: number;
+  /**
+   * Detection inputs are padded to a multiple of this on each side (multiple of 32): few shapes,
+   * so images of similar size batch together. @defaultValue 320
+   */
+  readonly detMultiple?: number;
   /**
    * Longest line, in pixels at the 48-px line height; longer lines are squeezed to it (bounds
    * the recogniser's input). @defaultValue 1280
@@ -33,7 +38,7 @@ export const REC_MIN_WIDTH = 320;
 
 export type ResolvedOcrOptions = Required<OcrOptions>;
 
-const OPTION_NAMES = new Set(['threshold', 'boxThreshold', 'unclipRatio', 'maxCandidates', 'detSize', 'maxLineWidth', 'clsThreshold', 'recWidthBucket', 'minScore']);
+const OPTION_NAMES = new Set(['threshold', 'boxThreshold', 'unclipRatio', 'maxCandidates', 'detSize', 'detMultiple', 'maxLineWidth', 'clsThreshold', 'recWidthBucket', 'minScore']);
 
 /** Fills in defaults and checks ranges; an Error names the bad option. Unknown names are refused. */
 export function resolveOcrOptions(options: Readonly<Record<string, unknown>> = {}): ResolvedOcrOptions {
@@ -47,13 +52,13 @@ export function resolveOcrOptions(options: Readonly<Record<string, unknown>> = {
     ...(o.unclipRatio === undefined ? {} : { unclipRatio: o.unclipRatio }),
     ...(o.maxCandidates === undefined ? {} : { maxCandidates: o.maxCandidates }),
   });
-  const detSize = o.detSize ?? DEFAULT_DET_SIZE;
-  try { checkDetSize(detSize); } catch (error) { throw new RangeError(`detSize: ${(error as Error).message}`, { cause: error }); }
+  const detSize = checkDetSize(o.detSize ?? DEFAULT_DET_SIZE, 'detSize');
+  const detMultiple = checkDetSize(o.detMultiple ?? DEFAULT_DET_MULTIPLE, 'detMultiple');
   const maxLineWidth = integer('maxLineWidth', o.maxLineWidth ?? 1280, REC_MIN_WIDTH, 8192);
   const recWidthBucket = integer('recWidthBucket', o.recWidthBucket ?? 160, 1, 8192);
   const clsThreshold = fraction('clsThreshold', o.clsThreshold ?? 0.9);
   const minScore = fraction('minScore', o.minScore ?? 0.5);
-  return { ...db, detSize, maxLineWidth, recWidthBucket, clsThreshold, minScore };
+  return { ...db, detSize, detMultiple, maxLineWidth, recWidthBucket, clsThreshold, minScore };
 }
 
 function integer(name: string, value: unknown, min: number, max: number): number {

@@ -38,9 +38,9 @@ export interface OcrResult {
   readonly angle: 0 | 180;
 }
 
-/** Lines of one image: the detector's boxes in reading order, cropped for the recogniser and the classifier. */
-export function extractLines(image: RgbImage, imageIndex: number, map: Float32Array, mapSize: number, geometry: DetGeometry, options: ResolvedOcrOptions): { lines: LineImage[]; clsLines: LineImage[]; infos: LineInfo[] } {
-  const boxes = sortBoxes(dbPostprocess(map, mapSize, geometry, options));
+/** Lines of one image (its map: rows of `mapStride` values): the detector's boxes in reading order, cropped for the recogniser and the classifier. */
+export function extractLines(image: RgbImage, imageIndex: number, map: Float32Array, mapStride: number, geometry: DetGeometry, options: ResolvedOcrOptions): { lines: LineImage[]; clsLines: LineImage[]; infos: LineInfo[] } {
+  const boxes = sortBoxes(dbPostprocess(map, mapStride, geometry, options));
   const lines: LineImage[] = [];
   const clsLines: LineImage[] = [];
   const infos: LineInfo[] = [];

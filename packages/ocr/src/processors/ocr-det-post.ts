@@ -7,7 +7,7 @@ import { readMaxPixels } from './image-limit.js';
 import { fp32, imageBytes, input, lineInfoTensor, linesTensor, pickOptions, readGeometry, sameRows } from './tensor-io.js';
 
 /**
- * `ocr-det-post`: `maps` (the detector's FP32 [n, 1, S, S]), `geometry` (from ocr-det-pre) and
+ * `ocr-det-post`: `maps` (the detector's FP32 [n, 1, H, W]), `geometry` (from ocr-det-pre) and
  * `image` (the request's images) → the text lines of all images in reading order:
  * `x` (FP32 [m, 3, 48, 192], the orientation classifier's input), `lines` (UINT8 [m, 48, w, 3])
  * and `lineInfo` (BYTES [m], JSON: image index, box, widths). m may be 0.
@@ -29,18 +29,20 @@ export const ocrDetPost: ProcessorDefinition = {
         const images = input(inputs, 'image', 'BYTES', 1);
         const rows = sameRows(maps, geometryInput, images);
         const [, channels, mapHeight, mapWidth] = maps.shape as [number, number, number, number];
-        if (channels !== 1 || mapHeight !== mapWidth) throw new Error(`input "maps" must be [n, 1, S, S], got [${maps.shape.join(', ')}]`);
+        if (channels !== 1) throw new Error(`input "maps" must be [n, 1, H, W], got [${maps.shape.join(', ')}]`);
         const geometries = readGeometry(geometryInput);
         const lines: LineImage[] = [];
         const clsLines: LineImage[] = [];
         const infos: LineInfo[] = [];
-        const plane = mapWidth * mapWidth;
+        const plane = mapHeight * mapWidth;
         for (let i = 0; i < rows; i++) {
           // The image is decoded again rather than passed from ocr-det-pre: a full-size RGB copy
           // per image between steps would cost more memory than the decode costs time.
           const image = await decodeImage(imageBytes(images, i), { maxPixels, what: `${images.name}[${i}]` });
           const map = (maps.data as Float32Array).subarray(i * plane, (i + 1) * plane);
-          const found = extractLines(image, i, map, mapWidth, geometries[i]!, resolved);
+          const geometry = geometries[i]!;
+          if (geometry.width > mapWidth || geometry.height > mapHeight) throw new Error(`image ${i} (${geometry.width}×${geometry.height} resized) does not fit the ${mapWidth}×${mapHeight} map`);
+          const found = extractLines(image, i, map, mapWidth, geometry, resolved);
           lines.push(...found.lines);
           clsLines.push(...found.clsLines);
           infos.push(...found.infos);
