@@ -53,15 +53,33 @@ export class AlertManager {
 
   /** Raises an alert unless the same one is cooling down; true when it was raised. */
   async raise(alert: AlertEvent): Promise<boolean> {
-    if (!(await this.#store.claimAlert(alert.model, alert.version, alert.rule, this.#options.cooldownMs))) {
-      this.counters.suppressed++;
-      return false;
-    }
-    await this.#store.addAlert(alert);
-    this.counters.raised++;
-    this.#logger.warn({ alert }, 'alert raised');
-    const url = this.#options.webhookUrl;
-    if (url !== undefined) {
+    const [claimed] = await this.claim([alert]);
+    if (!claimed) return false;
+    await this.#store.addAlert(claimed);
+    this.announce([claimed]);
+    return true;
+  }
+
+  /**
+   * The alerts whose cooldown allows them, claimed in one round trip (the others are counted as
+   * suppressed). The caller stores them (MonitoringStore.pushReport stores a window's alerts with
+   * its report), then calls {@link announce}.
+   */
+  async claim(alerts: readonly AlertEvent[]): Promise<AlertEvent[]> {
+    if (alerts.length === 0) return [];
+    const verdicts = await this.#store.claimAlerts(alerts, this.#options.cooldownMs);
+    const claimed = alerts.filter((_, i) => verdicts[i] === true);
+    this.counters.suppressed += alerts.length - claimed.length;
+    return claimed;
+  }
+
+  /** Counts, logs and (in the background) delivers alerts that were claimed and stored. */
+  announce(alerts: readonly AlertEvent[]): void {
+    for (const alert of alerts) {
+      this.counters.raised++;
+      this.#logger.warn({ alert }, 'alert raised');
+      const url = this.#options.webhookUrl;
+      if (url === undefined) continue;
       if (this.#pending.size >= this.#options.maxPendingDeliveries) {
         this.counters.failedDeliveries++;
         this.#logger.error({ rule: alert.rule }, 'too many webhook deliveries in flight; this alert is in the history only');
@@ -70,7 +88,6 @@ export class AlertManager {
         this.#pending.add(delivery);
       }
     }
-    return true;
   }
 
   /** Waits for deliveries in flight (shutdown, tests). */

@@ -66,14 +66,29 @@ export class MonitoringStore {
   /** The newest `limit` points of a series with `t > since`, oldest first. */
   async readSeries(model: string, version: string, name: string, options: { limit?: number; since?: number } = {}): Promise<SeriesPoint[]> {
     const raw = await this.#redis.xrevrange(this.#keys.monitorSeries(model, version, name), '+', '-', 'COUNT', options.limit ?? 500);
-    const points: SeriesPoint[] = [];
-    for (const [, fields] of raw) {
-      const f = fieldMap(fields);
-      const point = { t: Number(f.t), v: Number(f.v), window: Number(f.w) };
-      if (options.since !== undefined && point.t <= options.since) break;
-      points.push(point);
+    return seriesPoints(raw, options.since);
+  }
+
+  /**
+   * {@link appendSeries}, then the newest `limit` points (oldest first) of each series in `read`,
+   * this append included: one pipeline, one round trip. A closed window used to take four (the
+   * append, then a read per anomaly series); on this project's machines each round trip costs the
+   * monitor far more CPU than the commands themselves (docs/benchmarks.md, "Where the CPU goes").
+   */
+  async appendAndReadSeries(model: string, version: string, points: readonly SeriesAppend[], read: readonly string[], limit: number): Promise<Record<string, SeriesPoint[]>> {
+    const pipeline = this.#redis.pipeline();
+    const max = String(this.#limits.seriesMaxPoints);
+    for (const { name, point } of points) {
+      pipeline.xadd(this.#keys.monitorSeries(model, version, name), 'MAXLEN', '~', max, '*', 't', String(point.t), 'v', String(point.v), 'w', String(point.window));
     }
-    return points.reverse();
+    if (points.length > 0) pipeline.sadd(this.#keys.monitorSeriesIndex(model, version), ...points.map((p) => p.name));
+    for (const name of read) pipeline.xrevrange(this.#keys.monitorSeries(model, version, name), '+', '-', 'COUNT', limit);
+    const results = await pipeline.exec();
+    throwOnPipelineError(results);
+    const replies = results!.slice(results!.length - read.length);
+    const series: Record<string, SeriesPoint[]> = {};
+    read.forEach((name, i) => { series[name] = seriesPoints(replies[i]![1] as Array<[string, string[]]>); });
+    return series;
   }
 
   /** Names of the series of a version, sorted. */
@@ -83,18 +98,37 @@ export class MonitoringStore {
 
   // ---- window reports ---------------------------------------------------------------------------
 
-  /** Stores a window report (newest first, capped). */
-  async pushReport(report: WindowReport): Promise<void> {
+  /**
+   * Stores a window report (newest first, capped), after the alerts it raised (see
+   * {@link addAlert}; claimed beforehand): one MULTI, so a reader that sees the report sees its
+   * alerts too.
+   */
+  async pushReport(report: WindowReport, alerts: readonly AlertEvent[] = []): Promise<void> {
     const key = this.#keys.monitorReports(report.model, report.version);
-    await this.#redis.multi().lpush(key, JSON.stringify(report)).ltrim(key, 0, this.#limits.maxReports - 1).exec().then(throwOnPipelineError);
+    const multi = this.#redis.multi();
+    for (const alert of alerts) multi.xadd(this.#keys.alerts, 'MAXLEN', '~', String(this.#limits.alertHistoryMaxLen), '*', 'd', JSON.stringify(alert));
+    await multi.lpush(key, JSON.stringify(report)).ltrim(key, 0, this.#limits.maxReports - 1).exec().then(throwOnPipelineError);
   }
 
   /** The newest `limit` window reports of a version, newest first. */
   async readReports(model: string, version: string, limit = 20): Promise<WindowReport[]> {
-    const raw = await this.#redis.lrange(this.#keys.monitorReports(model, version), 0, Math.max(0, limit - 1));
-    return raw.flatMap((text) => {
-      try { return [JSON.parse(text) as WindowReport]; } catch { return []; }
-    });
+    return parseReports(await this.#redis.lrange(this.#keys.monitorReports(model, version), 0, Math.max(0, limit - 1)));
+  }
+
+  /**
+   * What building a window's report reads, in one round trip: when the version's reference was
+   * uploaded (see {@link referenceUploadedAt}) and its newest `reports` reports (none when 0).
+   */
+  async readWindowContext(model: string, version: string, reports: number): Promise<{ referenceUploadedAt: number | undefined; previous: WindowReport[] }> {
+    const pipeline = this.#redis.pipeline().hget(this.#keys.referenceUpload(model, version), 'uploadedAt');
+    if (reports > 0) pipeline.lrange(this.#keys.monitorReports(model, version), 0, reports - 1);
+    const results = await pipeline.exec();
+    throwOnPipelineError(results);
+    const uploadedAt = results![0]![1] as string | null;
+    return {
+      referenceUploadedAt: uploadedAt === null ? undefined : Number(uploadedAt),
+      previous: reports > 0 ? parseReports(results![1]![1] as string[]) : [],
+    };
   }
 
   // ---- alerts -----------------------------------------------------------------------------------
@@ -131,6 +165,17 @@ export class MonitoringStore {
    */
   async claimAlert(model: string, version: string, rule: string, cooldownMs: number): Promise<boolean> {
     return (await this.#redis.set(this.#keys.alertCooldown(model, version, rule), String(Date.now()), 'PX', Math.max(1, cooldownMs), 'NX')) === 'OK';
+  }
+
+  /** {@link claimAlert} for several alerts in one round trip; one verdict per alert, in order. */
+  async claimAlerts(alerts: ReadonlyArray<Pick<AlertEvent, 'model' | 'version' | 'rule'>>, cooldownMs: number): Promise<boolean[]> {
+    if (alerts.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    const now = String(Date.now());
+    for (const { model, version, rule } of alerts) pipeline.set(this.#keys.alertCooldown(model, version, rule), now, 'PX', Math.max(1, cooldownMs), 'NX');
+    const results = await pipeline.exec();
+    throwOnPipelineError(results);
+    return results!.map(([, reply]) => reply === 'OK');
   }
 
   // ---- reference samples ------------------------------------------------------------------------
@@ -244,6 +289,25 @@ export class MonitoringStore {
     }
     return true;
   }
+}
+
+/** Report JSON texts → reports (unreadable ones skipped). */
+function parseReports(raw: readonly string[]): WindowReport[] {
+  return raw.flatMap((text) => {
+    try { return [JSON.parse(text) as WindowReport]; } catch { return []; }
+  });
+}
+
+/** XREVRANGE entries of a series → its points with `t > since`, oldest first. */
+function seriesPoints(raw: ReadonlyArray<[string, string[]]>, since?: number): SeriesPoint[] {
+  const points: SeriesPoint[] = [];
+  for (const [, fields] of raw) {
+    const f = fieldMap(fields);
+    const point = { t: Number(f.t), v: Number(f.v), window: Number(f.w) };
+    if (since !== undefined && point.t <= since) break;
+    points.push(point);
+  }
+  return points.reverse();
 }
 
 /** `[k1, v1, k2, v2]` → `{k1: v1, k2: v2}`. */
