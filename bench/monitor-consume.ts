@@ -17,7 +17,7 @@ import { PredictionLog } from '@inferq/predictions';
 import { createRedisConnection, startEmbeddedRedis } from '@inferq/redis';
 import { logEntry } from '../apps/worker/src/prediction-log-writer.js';
 import { readFileSync } from 'node:fs';
-import { processCpuMicros } from './lib/cpu.js';
+import { processCpuMicros, threadCpuMicros } from './lib/cpu.js';
 import { startChild } from './lib/processes.js';
 import { MODELS_DIR } from './lib/workloads.js';
 
@@ -70,6 +70,7 @@ try {
   const commandStats = async () => Object.fromEntries([...(await writer.info('commandstats')).matchAll(/cmdstat_(\w+(?:\|\w+)?):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
   const before = await commandStats();
   const monitorStart = processCpuMicros(monitor.process.pid);
+  const threadsStart = threadCpuMicros(monitor.process.pid);
   const redisStart = processCpuMicros(server.process.pid);
   const started = Date.now();
   for (let sent = 0; sent < total; sent += batchSize) {
@@ -89,6 +90,7 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const monitorCpu = processCpuMicros(monitor.process.pid) - monitorStart;
+  const mainThreadCpu = threadCpuMicros(monitor.process.pid).main - threadsStart.main;
   const redisCpu = processCpuMicros(server.process.pid) - redisStart;
   const after = await commandStats();
   const byCommand: Record<string, number> = {};
@@ -97,8 +99,9 @@ try {
     if (delta > 0 && name !== 'info') byCommand[name] = Number((delta / total).toFixed(3));
   }
   console.log(`monitor consuming ${total} iris predictions at ${rate}/s (worker batches of ${batchSize}), WINDOW_SIZE=${windowSize}: ` +
-    `monitor ${(monitorCpu / total).toFixed(1)} µs/prediction, Redis ${(redisCpu / total).toFixed(1)} µs/prediction (writer's XADDs included), ` +
+    `monitor ${(monitorCpu / total).toFixed(1)} µs/prediction (main thread ${(mainThreadCpu / total).toFixed(1)}), Redis ${(redisCpu / total).toFixed(1)} µs/prediction (writer's XADDs included), ` +
     `Redis commands/prediction ${Object.values(byCommand).reduce((a, b) => a + b, 0).toFixed(2)} ${JSON.stringify(byCommand)}`);
+  if (process.env.BENCH_NODE_FLAGS) console.log(monitor.output().slice(-3000));
   await monitor.stop();
   writer.disconnect();
 } finally {
