@@ -18,11 +18,6 @@ function fakeStore() {
       return true;
     },
     async addAlert(alert: AlertEvent) { history.push(alert); },
-    async claimAlerts(alerts: AlertEvent[], cooldownMs: number) {
-      const verdicts: boolean[] = [];
-      for (const a of alerts) verdicts.push(await store.claimAlert(a.model, a.version, a.rule, cooldownMs));
-      return verdicts;
-    },
   };
   return { store: store as unknown as MonitoringStore, history, advance: (ms: number) => { now += ms; } };
 }

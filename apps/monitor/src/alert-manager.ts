@@ -53,24 +53,25 @@ export class AlertManager {
 
   /** Raises an alert unless the same one is cooling down; true when it was raised. */
   async raise(alert: AlertEvent): Promise<boolean> {
-    const [claimed] = await this.claim([alert]);
-    if (!claimed) return false;
-    await this.#store.addAlert(claimed);
-    this.announce([claimed]);
+    if (!(await this.#store.claimAlert(alert.model, alert.version, alert.rule, this.#options.cooldownMs))) {
+      this.counters.suppressed++;
+      return false;
+    }
+    await this.#store.addAlert(alert);
+    this.announce([alert]);
     return true;
   }
 
-  /**
-   * The alerts whose cooldown allows them, claimed in one round trip (the others are counted as
-   * suppressed). The caller stores them (MonitoringStore.pushReport stores a window's alerts with
-   * its report), then calls {@link announce}.
-   */
-  async claim(alerts: readonly AlertEvent[]): Promise<AlertEvent[]> {
-    if (alerts.length === 0) return [];
-    const verdicts = await this.#store.claimAlerts(alerts, this.#options.cooldownMs);
-    const claimed = alerts.filter((_, i) => verdicts[i] === true);
-    this.counters.suppressed += alerts.length - claimed.length;
-    return claimed;
+  /** The cooldown per model + version + rule (ms), for callers that claim alerts themselves (MonitoringStore.storeWindow). */
+  get cooldownMs(): number {
+    return this.#options.cooldownMs;
+  }
+
+  /** Settles alerts a caller claimed and stored itself: counts the suppressed ones and announces the raised ones. */
+  settle(alerts: readonly AlertEvent[], raised: readonly boolean[]): void {
+    const announced = alerts.filter((_, i) => raised[i] === true);
+    this.counters.suppressed += alerts.length - announced.length;
+    this.announce(announced);
   }
 
   /** Counts, logs and (in the background) delivers alerts that were claimed and stored. */

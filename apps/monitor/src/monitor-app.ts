@@ -96,10 +96,11 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
       try { return [JSON.parse(text) as WindowItem]; } catch { return []; }
     });
     const modelVersion = versionOf(model, version);
-    // Reads and writes of a window go in as few round trips as the order of effects allows (one
-    // read, one append-and-read, the alerts, the report): each round trip costs the monitor more
-    // CPU than the commands in it.
-    const context = await store.readWindowContext(model, version, config.driftPersistence - 1);
+    // A window takes two Redis round trips, one read and one script that stores everything: each
+    // round trip costs the monitor more CPU than the commands in it (docs/benchmarks.md).
+    const anomalySeries = ANOMALY_RULES.map(({ series }) => series);
+    // The anomaly history minus this window's point, which is added below as it is stored.
+    const context = await store.readWindowContext(model, version, config.driftPersistence - 1, { names: anomalySeries, limit: anomalyHistory(settings) - 1 });
     const reference = modelVersion ? await references.get(modelVersion, { uploadedAt: context.referenceUploadedAt }) : undefined;
     const previous = context.previous;
     const report = buildWindowReport({
@@ -108,13 +109,13 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
       ...(modelVersion?.labels ? { labels: modelVersion.labels } : {}),
       ...(reference ? { reference } : {}),
     });
-    // The history read after the append, in the same pipeline: it ends with this window's points.
-    const history = await store.appendAndReadSeries(model, version, seriesOfReport(report), ANOMALY_RULES.map(({ series }) => series), anomalyHistory(settings));
-    const raised = await alerts.claim(windowAlerts(report, history, settings));
-    // The report goes last (with its alerts, in one MULTI): once a reader sees it, the window's
-    // series and alerts are stored too.
-    await store.pushReport(report, raised);
-    alerts.announce(raised);
+    const points = seriesOfReport(report);
+    const history = context.history;
+    for (const { name, point } of points) history[name]?.push(point);
+    const raised = windowAlerts(report, history, settings);
+    // Series, alerts (those out of cooldown), then the report, in one script: once a reader sees
+    // the report, the window's series and alerts are stored too.
+    alerts.settle(raised, await store.storeWindow(report, points, raised, alerts.cooldownMs));
     logger.debug({ model, version, window: report.window, rows: report.rows, drift: report.drift?.share }, 'window stored');
     for (const listener of windowListeners) listener(report);
   };

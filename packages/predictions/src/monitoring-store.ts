@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AlertEvent, FeedbackEntry, MonitorHealth, MonitorHeartbeat, MonitorSettings, RedisKeys, SeriesPoint, WindowReport } from '@inferq/contract';
+import { redisScript, type RedisScript, type ScriptArg } from '@inferq/redis';
 import { parseEntry } from './prediction-log.js';
 import { throwOnPipelineError } from './prediction-store.js';
 
@@ -42,11 +43,13 @@ export class MonitoringStore {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #limits: MonitoringStoreLimits;
+  readonly #storeWindow: RedisScript<number[]>;
 
   constructor(redis: Redis, keys: RedisKeys, limits: Partial<MonitoringStoreLimits> = {}) {
     this.#redis = redis;
     this.#keys = keys;
     this.#limits = { ...DEFAULT_MONITORING_LIMITS, ...limits };
+    this.#storeWindow = redisScript(redis, 'window-store.lua');
   }
 
   // ---- metric series ----------------------------------------------------------------------------
@@ -69,28 +72,6 @@ export class MonitoringStore {
     return seriesPoints(raw, options.since);
   }
 
-  /**
-   * {@link appendSeries}, then the newest `limit` points (oldest first) of each series in `read`,
-   * this append included: one pipeline, one round trip. A closed window used to take four (the
-   * append, then a read per anomaly series); on this project's machines each round trip costs the
-   * monitor far more CPU than the commands themselves (docs/benchmarks.md, "Where the CPU goes").
-   */
-  async appendAndReadSeries(model: string, version: string, points: readonly SeriesAppend[], read: readonly string[], limit: number): Promise<Record<string, SeriesPoint[]>> {
-    const pipeline = this.#redis.pipeline();
-    const max = String(this.#limits.seriesMaxPoints);
-    for (const { name, point } of points) {
-      pipeline.xadd(this.#keys.monitorSeries(model, version, name), 'MAXLEN', '~', max, '*', 't', String(point.t), 'v', String(point.v), 'w', String(point.window));
-    }
-    if (points.length > 0) pipeline.sadd(this.#keys.monitorSeriesIndex(model, version), ...points.map((p) => p.name));
-    for (const name of read) pipeline.xrevrange(this.#keys.monitorSeries(model, version, name), '+', '-', 'COUNT', limit);
-    const results = await pipeline.exec();
-    throwOnPipelineError(results);
-    const replies = results!.slice(results!.length - read.length);
-    const series: Record<string, SeriesPoint[]> = {};
-    read.forEach((name, i) => { series[name] = seriesPoints(replies[i]![1] as Array<[string, string[]]>); });
-    return series;
-  }
-
   /** Names of the series of a version, sorted. */
   async seriesNames(model: string, version: string): Promise<string[]> {
     return (await this.#redis.smembers(this.#keys.monitorSeriesIndex(model, version))).sort();
@@ -98,16 +79,10 @@ export class MonitoringStore {
 
   // ---- window reports ---------------------------------------------------------------------------
 
-  /**
-   * Stores a window report (newest first, capped), after the alerts it raised (see
-   * {@link addAlert}; claimed beforehand): one MULTI, so a reader that sees the report sees its
-   * alerts too.
-   */
-  async pushReport(report: WindowReport, alerts: readonly AlertEvent[] = []): Promise<void> {
+  /** Stores a window report (newest first, capped). */
+  async pushReport(report: WindowReport): Promise<void> {
     const key = this.#keys.monitorReports(report.model, report.version);
-    const multi = this.#redis.multi();
-    for (const alert of alerts) multi.xadd(this.#keys.alerts, 'MAXLEN', '~', String(this.#limits.alertHistoryMaxLen), '*', 'd', JSON.stringify(alert));
-    await multi.lpush(key, JSON.stringify(report)).ltrim(key, 0, this.#limits.maxReports - 1).exec().then(throwOnPipelineError);
+    await this.#redis.multi().lpush(key, JSON.stringify(report)).ltrim(key, 0, this.#limits.maxReports - 1).exec().then(throwOnPipelineError);
   }
 
   /** The newest `limit` window reports of a version, newest first. */
@@ -117,18 +92,50 @@ export class MonitoringStore {
 
   /**
    * What building a window's report reads, in one round trip: when the version's reference was
-   * uploaded (see {@link referenceUploadedAt}) and its newest `reports` reports (none when 0).
+   * uploaded (see {@link referenceUploadedAt}), its newest `reports` reports (none when 0) and the
+   * newest `history.limit` points of each series in `history.names` (oldest first). A closed
+   * window used to take four round trips before its report was stored; on this project's machines
+   * each costs the monitor far more CPU than the commands in it (docs/benchmarks.md, "Where the
+   * CPU goes").
    */
-  async readWindowContext(model: string, version: string, reports: number): Promise<{ referenceUploadedAt: number | undefined; previous: WindowReport[] }> {
+  async readWindowContext(model: string, version: string, reports: number, history: { names: readonly string[]; limit: number }): Promise<{
+    referenceUploadedAt: number | undefined; previous: WindowReport[]; history: Record<string, SeriesPoint[]>;
+  }> {
     const pipeline = this.#redis.pipeline().hget(this.#keys.referenceUpload(model, version), 'uploadedAt');
     if (reports > 0) pipeline.lrange(this.#keys.monitorReports(model, version), 0, reports - 1);
+    if (history.limit > 0) for (const name of history.names) pipeline.xrevrange(this.#keys.monitorSeries(model, version, name), '+', '-', 'COUNT', history.limit);
     const results = await pipeline.exec();
     throwOnPipelineError(results);
-    const uploadedAt = results![0]![1] as string | null;
-    return {
-      referenceUploadedAt: uploadedAt === null ? undefined : Number(uploadedAt),
-      previous: reports > 0 ? parseReports(results![1]![1] as string[]) : [],
-    };
+    const replies = results!.map(([, reply]) => reply);
+    const uploadedAt = replies.shift() as string | null;
+    const previous = reports > 0 ? parseReports(replies.shift() as string[]) : [];
+    const series: Record<string, SeriesPoint[]> = {};
+    for (const name of history.names) series[name] = history.limit > 0 ? seriesPoints(replies.shift() as Array<[string, string[]]>) : [];
+    return { referenceUploadedAt: uploadedAt === null ? undefined : Number(uploadedAt), previous, history: series };
+  }
+
+  /**
+   * Stores what a closed window produced in one call (`commands/window-store.lua`): its series
+   * points, then each alert whose cooldown (`cooldownMs`, per model + version + rule, shared by
+   * every monitor) allows it, then its report. Returns, per alert, whether it was raised.
+   */
+  async storeWindow(report: WindowReport, points: readonly SeriesAppend[], alerts: readonly AlertEvent[], cooldownMs: number): Promise<boolean[]> {
+    const { model, version } = report;
+    const keys = [this.#keys.monitorSeriesIndex(model, version), this.#keys.alerts, this.#keys.monitorReports(model, version)];
+    const args: ScriptArg[] = [
+      this.#limits.seriesMaxPoints, this.#limits.maxReports, this.#limits.alertHistoryMaxLen, Math.max(1, cooldownMs), Date.now(),
+      points.length, alerts.length, JSON.stringify(report),
+    ];
+    for (const { name, point } of points) {
+      keys.push(this.#keys.monitorSeries(model, version, name));
+      args.push(name, String(point.t), String(point.v), String(point.window));
+    }
+    for (const alert of alerts) {
+      keys.push(this.#keys.alertCooldown(alert.model, alert.version, alert.rule));
+      args.push(JSON.stringify(alert));
+    }
+    const raised = await this.#storeWindow(keys, args);
+    return raised.map((flag) => flag === 1);
   }
 
   // ---- alerts -----------------------------------------------------------------------------------
@@ -165,17 +172,6 @@ export class MonitoringStore {
    */
   async claimAlert(model: string, version: string, rule: string, cooldownMs: number): Promise<boolean> {
     return (await this.#redis.set(this.#keys.alertCooldown(model, version, rule), String(Date.now()), 'PX', Math.max(1, cooldownMs), 'NX')) === 'OK';
-  }
-
-  /** {@link claimAlert} for several alerts in one round trip; one verdict per alert, in order. */
-  async claimAlerts(alerts: ReadonlyArray<Pick<AlertEvent, 'model' | 'version' | 'rule'>>, cooldownMs: number): Promise<boolean[]> {
-    if (alerts.length === 0) return [];
-    const pipeline = this.#redis.pipeline();
-    const now = String(Date.now());
-    for (const { model, version, rule } of alerts) pipeline.set(this.#keys.alertCooldown(model, version, rule), now, 'PX', Math.max(1, cooldownMs), 'NX');
-    const results = await pipeline.exec();
-    throwOnPipelineError(results);
-    return results!.map(([, reply]) => reply === 'OK');
   }
 
   // ---- reference samples ------------------------------------------------------------------------
