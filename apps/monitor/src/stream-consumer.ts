@@ -113,7 +113,7 @@ export class StreamConsumer {
           read += entries.length;
           await this.#process(stream, entries, true);
         }
-        if (read > 0 && read < count && this.#options.gatherMs > 0) await this.#pause(this.#options.gatherMs);
+        if (read > 0 && read < count && this.#options.gatherMs > 0 && !this.#stopping) await this.#pause(this.#options.gatherMs);
       } catch (error) {
         if (this.#stopping) break;
         this.#onError(error as Error);
