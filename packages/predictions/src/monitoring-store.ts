@@ -79,12 +79,6 @@ export class MonitoringStore {
 
   // ---- window reports ---------------------------------------------------------------------------
 
-  /** Stores a window report (newest first, capped). */
-  async pushReport(report: WindowReport): Promise<void> {
-    const key = this.#keys.monitorReports(report.model, report.version);
-    await this.#redis.multi().lpush(key, JSON.stringify(report)).ltrim(key, 0, this.#limits.maxReports - 1).exec().then(throwOnPipelineError);
-  }
-
   /** The newest `limit` window reports of a version, newest first. */
   async readReports(model: string, version: string, limit = 20): Promise<WindowReport[]> {
     return parseReports(await this.#redis.lrange(this.#keys.monitorReports(model, version), 0, Math.max(0, limit - 1)));
