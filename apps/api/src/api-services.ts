@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, PredictionEvents, PredictionLog, PredictionStore } from '@inferq/predictions';
+import { MonitoringStore, PredictionCache, PredictionEvents, PredictionLog, PredictionStore } from '@inferq/predictions';
 import { PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
@@ -13,6 +13,7 @@ import { BatchingAdmin } from './batching-admin.js';
 import { ApiMetrics } from './metrics.js';
 import { MonitoringService } from './monitoring-service.js';
 import { PredictionService } from './prediction-service.js';
+import { SubmitCache } from './submit-cache.js';
 
 /** The API's long-lived resources and how to close them. */
 export interface ApiServices extends ApiContext {
@@ -44,6 +45,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   events.onAny((event) => {
     if (event.origin === origin) metrics.observeFinal(event);
   });
+  const cache = new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds, logMaxLen: config.predictionLog.maxLen });
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
     limits: { maxElements: config.maxTensorElements },
@@ -54,6 +56,11 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     keys,
     defaultTimeoutMs: config.defaultTimeoutMs,
     replicaWait: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
+    cache: new SubmitCache({
+      cache,
+      logSampleRate: config.predictionLog.sampleRate,
+      onLookup: (model, version, hit) => metrics.cacheRequests.inc({ model, version, result: hit ? 'hit' : 'miss' }),
+    }),
   });
 
   const auth = {
@@ -64,7 +71,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
 
   const monitoring = new MonitoringService({
     repository, redis, keys, queues, predictions: service, resultTtlSeconds: config.resultTtlSeconds,
-    referenceLimits: config.referenceLimits,
+    referenceLimits: config.referenceLimits, cache,
     store: new MonitoringStore(redis, keys), log: new PredictionLog(redis, keys),
   });
   metrics.addMonitoringCollectors(repository, monitoring);
