@@ -31,6 +31,10 @@
  * | `{prefix}:monitor:last-seen`           | string  | monitor         | epoch ms of the latest heartbeat of any monitor (no TTL: "down since" after the last one died) |
  * | `{prefix}:alerts`                      | stream  | monitor         | field `d` = JSON `AlertEvent`; `MAXLEN ~ ALERT_HISTORY_MAX_LEN` |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
+ * | `{prefix}:batch:{id}`                  | hash    | API, worker     | batch job: status, model, version, total, done, failed, chunkSize, format, inputFormat, priority, createdAt, startedAt, finishedAt, owner, webhook, resultUri, schedule, error; TTL = retention once final (packages/batch-jobs) |
+ * | `{prefix}:batch:{id}:chunks`           | hash    | worker          | field = chunk index, value = `done,failed` rows: a chunk counts once (`batch-chunk-done-2.lua`); TTL = retention once final |
+ * | BullMQ queue `batches`                 | BullMQ  | API → worker    | jobs `run` with `{id}`: one per batch (job id = batch id); BullMQ keys under `{prefix}:batches:*` |
+ * | BullMQ queue `batch-schedules`         | BullMQ  | API → worker    | job schedulers (id = schedule id, cron pattern) whose jobs `create-batch` create a batch from a URI |
  *
  * `prefix` defaults to `inferq`, so several deployments (or test runs) can share one Redis.
  */
@@ -77,6 +81,8 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     alertCooldown: (model: string, version: string, rule: string) => `${prefix}:alert-cooldown:${model}:${version}:${rule}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
+    batch: (id: string) => `${prefix}:batch:${id}`,
+    batchChunks: (id: string) => `${prefix}:batch:${id}:chunks`,
   });
 }
 
