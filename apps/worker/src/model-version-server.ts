@@ -21,6 +21,12 @@ export interface QueuedPrediction extends BatchItem {
   job: PredictionJobData;
   /** False: a failure is not recorded, the caller re-queues the prediction on its own (see PredictionTask). @defaultValue true */
   recordFailure?: boolean;
+  /**
+   * False: a row of a batch job, which keeps its own outcome (apps/worker/src/batches): it shares
+   * the batch with online predictions but writes no prediction record and no prediction log entry.
+   * @defaultValue true
+   */
+  recordOutcome?: boolean;
 }
 
 /** Counters of one model version, for heartbeats. */
@@ -92,15 +98,18 @@ export class ModelVersionServer {
 
   async #runBatch(items: QueuedPrediction[]): Promise<ItemOutcome[]> {
     const startedAt = Date.now();
+    const recorded = (item: QueuedPrediction) => item.recordOutcome !== false;
     // Not awaited before running: the final write goes out later on the same connection, so Redis
     // applies them in order; this takes a round trip off every batch's latency.
-    const running = this.#store.markRunning(items.map((i) => i.job), this.#worker)
+    const online = items.filter(recorded);
+    const running = online.length === 0 ? Promise.resolve() : this.#store.markRunning(online.map((i) => i.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
     const outcomes = await runBatchIsolated(this.#runner, items);
     const finishedAt = Date.now();
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
-    const deferred = (i: number) => events[i]!.status === 'failed' && items[i]!.recordFailure === false;
-    await this.#outcomes.record(events.filter((_, i) => !deferred(i)));
+    const deferred = (i: number) => !recorded(items[i]!) || (events[i]!.status === 'failed' && items[i]!.recordFailure === false);
+    const toRecord = events.filter((_, i) => !deferred(i));
+    if (toRecord.length > 0) await this.#outcomes.record(toRecord);
     await running;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
     const done = items.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
@@ -168,7 +177,7 @@ export class ModelVersionServer {
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** A response output; one holding NaN or ±∞ says how many (`parameters.non_finite`, see docs/api.md). */
-function jsonOutput(name: string, datatype: ResponseOutput['datatype'], shape: number[], data: ResponseOutput['data']): ResponseOutput {
+export function jsonOutput(name: string, datatype: ResponseOutput['datatype'], shape: number[], data: ResponseOutput['data']): ResponseOutput {
   const nonFinite = countNonFinite(data, datatype);
   return nonFinite > 0 ? { name, datatype, shape, data, parameters: { non_finite: nonFinite } } : { name, datatype, shape, data };
 }

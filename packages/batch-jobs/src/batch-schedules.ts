@@ -4,9 +4,9 @@
  * replaces it). The job each firing makes carries the batch's settings; a worker consumes it
  * (apps/worker/src/batches/schedule-consumer.ts).
  */
-import type { Queue } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 import { InferqError } from '@inferq/contract';
+import type { BatchQueues } from './batch-queues.js';
 import { BATCH_SCHEDULE_JOB_NAME, type BatchFormat, type BatchOptions } from './batch-types.js';
 
 /** What a schedule runs. */
@@ -40,36 +40,50 @@ export function checkCron(cron: string): void {
   }
 }
 
+/** Schedules across the models' schedule queues (a schedule id is unique over all of them). */
 export class BatchSchedules {
-  readonly #queue: Queue<ScheduleSpec>;
+  readonly #queues: BatchQueues;
+  readonly #models: () => readonly string[];
 
-  constructor(queue: Queue<ScheduleSpec>) {
-    this.#queue = queue;
+  constructor(queues: BatchQueues, models: () => readonly string[]) {
+    this.#queues = queues;
+    this.#models = models;
   }
 
+  /** Creates or replaces the schedule `spec.id`. */
   async upsert(spec: ScheduleSpec): Promise<ScheduleRecord> {
     checkCron(spec.cron);
-    await this.#queue.upsertJobScheduler(spec.id, { pattern: spec.cron }, { name: BATCH_SCHEDULE_JOB_NAME, data: spec, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
-    return (await this.get(spec.id))!;
+    // The same id under another model is replaced, not doubled.
+    for (const model of this.#models()) {
+      if (model !== spec.model) await this.#queues.schedules(model).removeJobScheduler(spec.id);
+    }
+    const queue = this.#queues.schedules(spec.model);
+    await queue.upsertJobScheduler(spec.id, { pattern: spec.cron }, {
+      name: BATCH_SCHEDULE_JOB_NAME, data: spec, opts: { removeOnComplete: true, removeOnFail: { count: 100 } },
+    });
+    const scheduler = await queue.getJobScheduler(spec.id);
+    return scheduler ? toRecord(scheduler) : spec;
   }
 
-  async get(id: string): Promise<ScheduleRecord | undefined> {
-    const scheduler = await this.#queue.getJobScheduler(id);
-    return scheduler ? toRecord(scheduler) : undefined;
-  }
-
-  /** All schedules, at most `limit`. */
+  /** All schedules, at most `limit` per model. */
   async list(limit = 1000): Promise<ScheduleRecord[]> {
-    return (await this.#queue.getJobSchedulers(0, limit - 1, true)).map(toRecord);
+    const all = await Promise.all(this.#models().map((m) => this.#queues.schedules(m).getJobSchedulers(0, limit - 1, true)));
+    return all.flat().map(toRecord);
   }
 
-  /** Deletes a schedule; SCHEDULE_NOT_FOUND when there is none. */
-  async remove(id: string): Promise<void> {
-    if (!(await this.#queue.removeJobScheduler(id))) throw new InferqError('SCHEDULE_NOT_FOUND', `no schedule "${id}"`);
+  /** Deletes a schedule; SCHEDULE_NOT_FOUND when there is none (or `viewer` does not own it). */
+  async remove(id: string, viewer?: string): Promise<void> {
+    for (const model of this.#models()) {
+      const queue = this.#queues.schedules(model);
+      const scheduler = await queue.getJobScheduler(id);
+      if (!scheduler || (viewer !== undefined && scheduler.template?.data?.owner !== viewer)) continue;
+      if (await queue.removeJobScheduler(id)) return;
+    }
+    throw new InferqError('SCHEDULE_NOT_FOUND', `no schedule "${id}"`);
   }
 }
 
-function toRecord(scheduler: { key: string; next?: number; template?: { data?: ScheduleSpec } }): ScheduleRecord {
+function toRecord(scheduler: { key: string; next?: number | undefined; template?: { data?: ScheduleSpec } | undefined }): ScheduleRecord {
   const data = scheduler.template?.data;
   return { ...(data as ScheduleSpec), id: scheduler.key, ...(scheduler.next !== undefined ? { next: Number(scheduler.next) } : {}) };
 }

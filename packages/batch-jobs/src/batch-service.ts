@@ -5,12 +5,12 @@
  * every line, row count), then record the batch and queue its one run job.
  */
 import { Readable } from 'node:stream';
-import type { Queue } from 'bullmq';
-import { PRIORITY_CLASSES } from '@inferq/contract';
+import { InferqError, PRIORITY_CLASSES } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { BatchFiles } from './batch-files.js';
+import type { BatchQueues } from './batch-queues.js';
 import type { BatchStore } from './batch-store.js';
-import { BATCH_JOB_NAME, newBatchId, type BatchFormat, type BatchOptions, type BatchRecord, type BatchRunJobData } from './batch-types.js';
+import { BATCH_JOB_NAME, newBatchId, type BatchFormat, type BatchOptions, type BatchRecord } from './batch-types.js';
 import { checkBatchUri, openBatchUri, writeBatchUri, type BatchUriSettings } from './batch-uri.js';
 import { countInputRows } from './input-rows.js';
 import { ResultCsvTransform } from './result-lines.js';
@@ -21,8 +21,7 @@ export type BatchSource = { stream: Readable } | { uri: string };
 export interface BatchServiceOptions {
   store: BatchStore;
   files: BatchFiles;
-  /** The `batches` queue. */
-  queue: Queue<BatchRunJobData>;
+  queues: BatchQueues;
   uris: BatchUriSettings;
 }
 
@@ -42,7 +41,7 @@ export class BatchService {
 
   /** Validates and stores the input, then records and queues the batch. Throws INVALID_BATCH_INPUT / INVALID_BATCH_URI. */
   async create(model: ModelVersion, source: BatchSource, inputFormat: BatchFormat, options: BatchOptions, extra: { owner?: string; schedule?: string } = {}): Promise<BatchRecord> {
-    const { store, files, queue, uris } = this.#options;
+    const { store, files, queues, uris } = this.#options;
     if (options.resultUri !== undefined) checkBatchUri(options.resultUri, uris, 'output');
     const id = newBatchId();
     let total: number;
@@ -63,7 +62,7 @@ export class BatchService {
       ...(extra.owner !== undefined ? { owner: extra.owner } : {}),
       ...(extra.schedule !== undefined ? { schedule: extra.schedule } : {}),
     });
-    await queue.add(BATCH_JOB_NAME, { id }, {
+    await queues.runs(model.name).add(BATCH_JOB_NAME, { id }, {
       jobId: id,
       priority: PRIORITY_CLASSES[options.priority],
       attempts: RUN_ATTEMPTS,
@@ -76,9 +75,11 @@ export class BatchService {
 
   /** Cancels a queued or running batch: its run job stops at the next chunk; results so far stay. */
   async cancel(id: string, viewer?: string): Promise<BatchRecord> {
-    await this.#options.store.cancel(id, viewer);
-    // A job not yet taken is dropped; a running one sees the status and stops.
-    await this.#options.queue.remove(id).catch(() => 0);
+    const { model } = await this.#options.store.get(id, viewer);
+    const found = await this.#options.store.cancel(id, viewer);
+    if (found !== 'queued' && found !== 'running') throw new InferqError('BATCH_FINISHED', `batch "${id}" has already ended (${found})`);
+    // A job not yet taken is dropped; a running one sees the status and stops at its next chunk.
+    await this.#options.queues.runs(model).remove(id).catch(() => 0);
     return this.#options.store.get(id, viewer);
   }
 

@@ -70,11 +70,15 @@ export interface BatchRunJobData {
   id: string;
 }
 
-/** The queue of batch runs, shared by all models (a batch job feeds its model's micro-batcher). */
-export const BATCH_QUEUE = 'batches';
+/** BullMQ queue of a model's batch runs: per model, so a worker takes only batches of models it serves. */
+export function batchQueueName(model: string): string {
+  return `batches-${model}`;
+}
 export const BATCH_JOB_NAME = 'run';
-/** The queue whose job schedulers create batches from a cron expression. */
-export const BATCH_SCHEDULE_QUEUE = 'batch-schedules';
+/** BullMQ queue of a model's schedules (job schedulers that create batches from a cron expression). */
+export function batchScheduleQueueName(model: string): string {
+  return `batch-schedules-${model}`;
+}
 export const BATCH_SCHEDULE_JOB_NAME = 'create-batch';
 
 const BATCH_ID = /^b[0-9a-f]{24}$/;

@@ -13,3 +13,4 @@ export * from './batch-settings.js';
 export * from './input-rows.js';
 export * from './result-lines.js';
 export * from './row-decoder.js';
+export * from './batch-queues.js';

@@ -33,8 +33,8 @@
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
  * | `{prefix}:batch:{id}`                  | hash    | API, worker     | batch job: status, model, version, total, done, failed, chunkSize, format, inputFormat, priority, createdAt, startedAt, finishedAt, owner, webhook, resultUri, schedule, error; TTL = retention once final (packages/batch-jobs) |
  * | `{prefix}:batch:{id}:chunks`           | hash    | worker          | field = chunk index, value = `done,failed` rows: a chunk counts once (`batch-chunk-done-2.lua`); TTL = retention once final |
- * | BullMQ queue `batches`                 | BullMQ  | API → worker    | jobs `run` with `{id}`: one per batch (job id = batch id); BullMQ keys under `{prefix}:batches:*` |
- * | BullMQ queue `batch-schedules`         | BullMQ  | API → worker    | job schedulers (id = schedule id, cron pattern) whose jobs `create-batch` create a batch from a URI |
+ * | BullMQ queue `batches-{model}`         | BullMQ  | API → worker    | jobs `run` with `{id}`: one per batch (job id = batch id); BullMQ keys under `{prefix}:batches-{model}:*` |
+ * | BullMQ queue `batch-schedules-{model}` | BullMQ  | API → worker    | job schedulers (id = schedule id, cron pattern) whose jobs `create-batch` create a batch of that model from a URI |
  *
  * `prefix` defaults to `inferq`, so several deployments (or test runs) can share one Redis.
  */
