@@ -86,7 +86,10 @@ export function jsonRowDecoder(model: ModelVersion): (value: unknown, line: numb
         throw new InferqError('INVALID_REQUEST', `a row must be a v2 request with "inputs" (${model.name}:${model.version} declares no feature names)`);
       }
       const missing = input.featureNames.filter((f) => !(f in value));
-      if (missing.length > 0) throw new InferqError('MISSING_INPUT', `feature ${missing.slice(0, 4).map((f) => `"${f}"`).join(', ')} is missing`);
+      if (missing.length > 0) {
+        const names = missing.slice(0, 4).map((f) => `"${f}"`).join(', ');
+        throw new InferqError('MISSING_INPUT', missing.length === 1 ? `feature ${names} is missing` : `features ${names} are missing`);
+      }
       return rowTensor(input, input.featureNames.map((f) => value[f]));
     } catch (error) {
       if (error instanceof InferqError) throw new InferqError(error.code, `line ${line}: ${error.message}`);

@@ -40,13 +40,14 @@ export const batchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const query = request.query as Record<string, unknown>;
     const owner = ownerOf(principalOf(request));
     let record: BatchRecord;
-    if (isRecord(request.body)) {
+    const streamed = request.body !== null && typeof request.body === 'object' && typeof (request.body as Partial<IncomingMessage>).pipe === 'function';
+    if (!streamed && isRecord(request.body)) {
       const body = request.body;
       if (typeof body.uri !== 'string') throw new InferqError('INVALID_REQUEST', 'a JSON body must hold "uri" (or send the rows as text/csv or application/x-ndjson)');
       const options = parseBatchOptions({ ...query, ...body });
       const inputFormat = inputFormatOf(body.inputFormat ?? query.inputFormat, body.uri.split('?')[0]);
       record = await app.batchJobs.create(modelVersion, { uri: body.uri }, inputFormat, options, owner !== undefined ? { owner } : {});
-    } else if (request.body && typeof (request.body as IncomingMessage).pipe === 'function') {
+    } else if (streamed) {
       const options = parseBatchOptions(query);
       const inputFormat = inputFormatOf(query.inputFormat, request.headers['content-type']);
       const stream = request.body as IncomingMessage;
