@@ -15,6 +15,9 @@ import { startInProcessStack, type InProcessStack } from '../helpers/in-process-
 import { DirectModel } from '../helpers/models.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { irisBatchRows, irisCsv } from '../helpers/batch-inputs.js';
+import { startTestS3, type TestS3 } from '../helpers/s3-server.js';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '@inferq/object-store';
 
 interface ResultLine {
   row: number;
@@ -29,16 +32,19 @@ describe('batch prediction jobs', () => {
   let stack: InProcessStack;
   let dir: string;
   let iris: DirectModel;
+  let s3: TestS3;
 
   before(async () => {
     redis = await startTestRedis();
+    s3 = await startTestS3(['batches']);
     dir = mkdtempSync(join(tmpdir(), 'inferq-batches-'));
-    stack = await startInProcessStack(redis.url, { env: { BATCH_DATA_DIR: join(dir, 'store'), BATCH_FILE_ROOT: join(dir, 'files') } });
+    stack = await startInProcessStack(redis.url, { env: { BATCH_DATA_DIR: join(dir, 'store'), BATCH_FILE_ROOT: join(dir, 'files'), ...s3.env } });
     iris = await DirectModel.load('iris');
   });
   after(async () => {
     await stack?.close();
     await redis?.dispose();
+    await s3?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -240,6 +246,32 @@ describe('batch prediction jobs', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('reads an s3:// input and writes s3:// results (a real S3-compatible server)', async () => {
+    const client = createS3Client(s3.settings);
+    const rows = irisBatchRows(25, 11);
+    await client.send(new PutObjectCommand({ Bucket: 'batches', Key: 'in/rows.csv', Body: irisCsv(rows) }));
+    const response = await stack.app.inject({
+      method: 'POST', url: '/v1/models/iris/batches',
+      payload: { uri: 's3://batches/in/rows.csv', resultUri: 's3://batches/out/results.csv', format: 'csv', chunkSize: 10 },
+    });
+    assert.equal(response.statusCode, 202, response.body);
+    const { record } = await waitFinal(response.json<BatchRecord>().id);
+    assert.equal(record.status, 'completed', JSON.stringify(record));
+    const object = await client.send(new GetObjectCommand({ Bucket: 'batches', Key: 'out/results.csv' }));
+    const csv = (await object.Body!.transformToString()).trim().split('\n');
+    assert.equal(csv.length, 26);
+    const expected = await iris.run('features', rows.flat(), [rows.length, 4]);
+    csv.slice(1).forEach((line, i) => {
+      const cells = line.split(',');
+      assert.equal(Number(cells[0]), i);
+      assert.equal(Number(cells[4]), expected.label![i]);
+    });
+    const missing = await stack.app.inject({ method: 'POST', url: '/v1/models/iris/batches', payload: { uri: 's3://batches/in/none.csv' } });
+    assert.equal(missing.statusCode, 400);
+    assert.equal(missing.json().error.code, 'INVALID_BATCH_URI');
+    client.destroy();
   });
 
   it('runs a schedule every second, lists it and deletes it', { timeout: 60_000 }, async () => {
