@@ -187,6 +187,33 @@ describe('batch prediction jobs', () => {
     assert.equal(lines(await results(record.id, 'jsonl')).length, 3);
   });
 
+  it('pushes progress over the WebSocket at most every 500 ms, ending at total', { timeout: 120_000 }, async () => {
+    const response = await submitCsv(irisCsv(irisBatchRows(8_000, 13)), '?chunkSize=250');
+    const { id } = response.json<BatchRecord>();
+    const socket = (await stack.app.injectWS('/v1/ws')) as unknown as WebSocket;
+    const messages: Array<{ at: number; m: { type: string; status: string; done: number; total: number; id: string } }> = [];
+    const ended = new Promise<void>((resolve) => {
+      socket.addEventListener('message', (event: MessageEvent) => {
+        const m = JSON.parse(String(event.data)) as { type: string; status: string; done: number; total: number; id: string };
+        messages.push({ at: Date.now(), m });
+        if (m.type !== 'batch-progress' || !['queued', 'running'].includes(m.status)) resolve();
+      });
+    });
+    socket.send(JSON.stringify({ type: 'subscribe', ids: [id] }));
+    const timeout = setTimeout(() => socket.close(), 110_000);
+    await ended;
+    clearTimeout(timeout);
+    socket.close();
+    const progress = messages.map((x) => x.m);
+    assert.ok(progress.every((m) => m.type === 'batch-progress' && m.id === id), JSON.stringify(progress.slice(0, 3)));
+    assert.equal(progress.at(-1)!.status, 'completed');
+    assert.equal(progress.at(-1)!.done, 8_000);
+    for (let i = 1; i < messages.length; i++) {
+      assert.ok(progress[i]!.done >= progress[i - 1]!.done, 'monotonic');
+      assert.ok(messages[i]!.at - messages[i - 1]!.at >= 450, `pushes ${messages[i]!.at - messages[i - 1]!.at} ms apart`);
+    }
+  });
+
   it('cancels a batch: remaining chunks dropped, results so far kept', { timeout: 120_000 }, async () => {
     const response = await submitCsv(irisCsv(irisBatchRows(60_000, 3)), '?chunkSize=500');
     const { id } = response.json<BatchRecord>();
