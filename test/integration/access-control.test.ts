@@ -264,6 +264,9 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
         'GET /v1/predictions/log': 'admin', 'POST /v1/predictions/:id/feedback': 'admin',
         'GET /v1/models/:model/failed': 'admin', 'POST /v1/predictions/:id/retry': 'admin',
         'POST /v1/admin/keys': 'admin', 'GET /v1/admin/keys': 'admin', 'DELETE /v1/admin/keys/:id': 'admin',
+        'POST /v1/models/:model/batches': 'predict', 'POST /v1/models/:model/versions/:version/batches': 'predict',
+        'GET /v1/batches/:id': 'read', 'GET /v1/batches/:id/results': 'read', 'DELETE /v1/batches/:id': 'predict',
+        'POST /v1/schedules': 'predict', 'GET /v1/schedules': 'read', 'DELETE /v1/schedules/:id': 'predict',
       };
       assert.deepEqual(Object.fromEntries([...stack.app.routeAccess()].sort()), Object.fromEntries(Object.entries(expected).sort()));
     });
