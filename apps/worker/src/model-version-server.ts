@@ -54,6 +54,7 @@ export class ModelVersionServer {
   readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
   readonly #log: PredictionLogWriter | undefined;
   #batching: BatchPolicy;
+  #lastOnlineAt = 0;
 
   /** @param log - the prediction log writer; absent: nothing is logged. */
   constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter) {
@@ -88,7 +89,13 @@ export class ModelVersionServer {
 
   /** Queues a prediction for the next batch; resolves once its result is stored and published. */
   submit(prediction: QueuedPrediction): Promise<ItemOutcome> {
+    if (prediction.recordOutcome !== false) this.#lastOnlineAt = performance.now();
     return this.#batcher.submit(prediction);
+  }
+
+  /** When an online prediction (not a batch row) last arrived, `performance.now()` ms; batch jobs yield to them. */
+  get lastOnlineAt(): number {
+    return this.#lastOnlineAt;
   }
 
   /** Runs whatever is waiting and resolves when no batch is running. */

@@ -27,12 +27,15 @@ const rowFailure = (error: unknown): RowError => {
  * the file's structure is broken: no header, a ragged CSV row, an unclosed quote, a line that is
  * not JSON. A bad value fails its row alone (yielded with `error`).
  */
-export async function* inputRows(source: Readable, format: BatchFormat, model: ModelVersion): AsyncGenerator<InputRow> {
-  if (format === 'csv') yield* csvRows(source, model);
-  else yield* jsonRows(source, model);
+export async function* inputRows(source: Readable, format: BatchFormat, model: ModelVersion, decodeRows = true): AsyncGenerator<InputRow> {
+  if (format === 'csv') yield* csvRows(source, model, decodeRows);
+  else yield* jsonRows(source, model, decodeRows);
 }
 
-async function* csvRows(source: Readable, model: ModelVersion): AsyncGenerator<InputRow> {
+/** No tensors: the structure pass of the API checks lines, not values (those fail rows alone later). */
+const NOT_DECODED: Tensor[] = [];
+
+async function* csvRows(source: Readable, model: ModelVersion, decodeRows: boolean): AsyncGenerator<InputRow> {
   const parser = source.pipe(parse({ info: true, bom: true, skip_empty_lines: true, max_record_size: 1 << 20 }));
   source.once('error', (error) => parser.destroy(error));
   let decode: ((cells: readonly string[], line: number) => Tensor[]) | undefined;
@@ -44,6 +47,11 @@ async function* csvRows(source: Readable, model: ModelVersion): AsyncGenerator<I
         continue;
       }
       const line = info.lines;
+      if (!decodeRows) {
+        yield { index, line, inputs: NOT_DECODED };
+        index++;
+        continue;
+      }
       try {
         yield { index, line, inputs: decode(record, line) };
       } catch (error) {
@@ -58,7 +66,7 @@ async function* csvRows(source: Readable, model: ModelVersion): AsyncGenerator<I
   if (!decode) throw new BatchInputError('the CSV has no header row');
 }
 
-async function* jsonRows(source: Readable, model: ModelVersion): AsyncGenerator<InputRow> {
+async function* jsonRows(source: Readable, model: ModelVersion, decodeRows: boolean): AsyncGenerator<InputRow> {
   const lines = source.pipe(new LineSplitter());
   source.once('error', (error) => lines.destroy(error));
   const decode = jsonRowDecoder(model);
@@ -73,6 +81,11 @@ async function* jsonRows(source: Readable, model: ModelVersion): AsyncGenerator<
     } catch (error) {
       throw new BatchInputError(`line ${line} is not valid JSON (${(error as Error).message.slice(0, 120)})`);
     }
+    if (!decodeRows) {
+      yield { index, line, inputs: NOT_DECODED };
+      index++;
+      continue;
+    }
     try {
       yield { index, line, inputs: decode(value, line) };
     } catch (error) {
@@ -85,7 +98,7 @@ async function* jsonRows(source: Readable, model: ModelVersion): AsyncGenerator<
 /** Reads the whole input once and counts its rows; throws BatchInputError when it is malformed or empty. */
 export async function countInputRows(source: Readable, format: BatchFormat, model: ModelVersion): Promise<number> {
   let rows = 0;
-  for await (const row of inputRows(source, format, model)) rows = row.index + 1;
+  for await (const row of inputRows(source, format, model, false)) rows = row.index + 1;
   if (rows === 0) throw new BatchInputError('the input holds no rows');
   return rows;
 }

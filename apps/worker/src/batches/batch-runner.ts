@@ -20,6 +20,11 @@ import { postWebhook } from './webhook.js';
 
 /** Batches of rows a batch job keeps in the micro-batcher, by priority: `low` leaves most room to online traffic. */
 const WINDOW_BATCHES: Readonly<Record<BatchPriority, number>> = { low: 2, normal: 4, high: 8 };
+/** How long after the last online prediction a `low` batch still counts online traffic as flowing. */
+const ONLINE_QUIET_MS = 200;
+/** Pause of a `low` batch after each quarter batch of rows while online predictions flow. */
+const ONLINE_YIELD_MS = 10;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Finished chunks waiting for their write at once (bounds memory: each holds its result lines). */
 const MAX_PENDING_CHUNKS = 4;
 
@@ -91,7 +96,14 @@ export class BatchRunner {
     const { files, service } = this.#deps;
     const { id, chunkSize, inputFormat } = record;
     const done = await service.store.doneChunks(id);
-    const window = new RowWindow(WINDOW_BATCHES[record.priority] * Math.max(1, server.model.maxBatchSize));
+    const maxBatch = Math.max(1, server.model.maxBatchSize);
+    const full = WINDOW_BATCHES[record.priority] * maxBatch;
+    // Online traffic first: while online predictions arrive, a `low` batch keeps a quarter batch of
+    // rows in flight, so a prediction finds the batcher nearly empty and the CPU mostly free.
+    const yielding = Math.max(1, Math.floor(maxBatch / 4));
+    const onlineFlowing = () => record.priority === 'low' && performance.now() - server.lastOnlineAt < ONLINE_QUIET_MS;
+    const window = new RowWindow(() => (onlineFlowing() ? yielding : full));
+    let admitted = 0;
     const pending: Array<Promise<void>> = [];
     let failure: unknown;
     let chunk: OpenChunk | undefined;
@@ -115,6 +127,9 @@ export class BatchRunner {
           chunk = { index, results: [] };
         }
         if (done.has(index)) continue;
+        // And the CPU: every quarter batch, a pause while online predictions flow (this process
+        // parses and serialises the batch's rows on the same thread that serves them).
+        if (++admitted % yielding === 0 && onlineFlowing()) await sleep(ONLINE_YIELD_MS);
         const result = this.#runRow(row, server, window);
         // Handled here too: a chunk left unwritten (cancel, stop) must not leave a rejection unhandled.
         result.catch(() => {});

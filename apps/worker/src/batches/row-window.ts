@@ -3,17 +3,18 @@
  * few enough that an online prediction arriving meanwhile waits behind at most that many rows.
  */
 export class RowWindow {
-  readonly #size: number;
+  readonly #size: () => number;
   #inFlight = 0;
   #waiters: Array<() => void> = [];
 
-  constructor(size: number) {
-    this.#size = Math.max(1, size);
+  /** @param size - rows allowed in flight, read at every admission (it may shrink while online traffic flows). */
+  constructor(size: () => number) {
+    this.#size = () => Math.max(1, size());
   }
 
   /** Resolves when a row may enter. */
   acquire(): Promise<void> | undefined {
-    if (this.#inFlight < this.#size) {
+    if (this.#inFlight < this.#size() && this.#waiters.length === 0) {
       this.#inFlight++;
       return undefined;
     }
@@ -25,6 +26,6 @@ export class RowWindow {
 
   release(): void {
     this.#inFlight--;
-    this.#waiters.shift()?.();
+    if (this.#inFlight < this.#size()) this.#waiters.shift()?.();
   }
 }
