@@ -105,17 +105,19 @@ export class ModelVersionServer {
 
   async #runBatch(items: QueuedPrediction[]): Promise<ItemOutcome[]> {
     const startedAt = Date.now();
-    const recorded = (item: QueuedPrediction) => item.recordOutcome !== false;
+    // Batch rows (recordOutcome false) keep their own outcomes: no record, no event, no log entry.
+    const online = items.flatMap((item, i) => (item.recordOutcome === false ? [] : [i]));
     // Not awaited before running: the final write goes out later on the same connection, so Redis
     // applies them in order; this takes a round trip off every batch's latency.
-    const online = items.filter(recorded);
-    const running = online.length === 0 ? Promise.resolve() : this.#store.markRunning(online.map((i) => i.job), this.#worker)
+    const running = online.length === 0 ? Promise.resolve() : this.#store.markRunning(online.map((i) => items[i]!.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
     const outcomes = await runBatchIsolated(this.#runner, items);
     const finishedAt = Date.now();
-    const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
-    const deferred = (i: number) => !recorded(items[i]!) || (events[i]!.status === 'failed' && items[i]!.recordFailure === false);
-    const toRecord = events.filter((_, i) => !deferred(i));
+    const onlineItems = online.map((i) => items[i]!);
+    const onlineOutcomes = online.map((i) => outcomes[i]!);
+    const events = onlineItems.map((item, k) => this.#finalEvent(item, onlineOutcomes[k]!, startedAt, finishedAt));
+    const deferred = (k: number) => events[k]!.status === 'failed' && onlineItems[k]!.recordFailure === false;
+    const toRecord = events.filter((_, k) => !deferred(k));
     if (toRecord.length > 0) await this.#outcomes.record(toRecord);
     await running;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
@@ -123,7 +125,7 @@ export class ModelVersionServer {
     await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error }, 'could not delete claim-check payloads'));
     // Not awaited: the log is written after the results, off the jobs' path (see prediction-log-writer.ts).
     // A deferred failure is re-queued, not final: it is logged when it ends.
-    this.#log?.record(this.model, items, outcomes, events, finishedAt, deferred);
+    if (onlineItems.length > 0) this.#log?.record(this.model, onlineItems, onlineOutcomes, events, finishedAt, deferred);
 
     const failed = outcomes.filter((o) => !o.ok).length;
     this.counters.batches++;
