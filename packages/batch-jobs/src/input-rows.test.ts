@@ -43,6 +43,12 @@ describe('inputRows (CSV)', () => {
     await assert.rejects(rowsOf('a,b,c,d\n"1,2,3,4\n', 'csv'), { code: 'INVALID_BATCH_INPUT' });
     await assert.rejects(rowsOf('x\n1\n', 'csv', text), { code: 'INVALID_BATCH_INPUT', message: /one numeric \[-1, n\] input/ });
     await assert.rejects(countInputRows(Readable.from([Buffer.from('a,b,c,d\n')]), 'csv', iris), { message: /no rows/ });
+    // The API's structure pass (no per-row decoding) refuses the same files.
+    const count = (t: string, f: 'csv' | 'jsonl') => countInputRows(Readable.from([Buffer.from(t)]), f, iris);
+    assert.equal(await count('a,b,c,d\n1,x,3,4\n\n5,6,7,8\n', 'csv'), 2);
+    await assert.rejects(count('a,b,c,d\n1,2,3,4\n1,2,3\n', 'csv'), { code: 'INVALID_BATCH_INPUT', message: /line 3/ });
+    await assert.rejects(count('a,b\n1,2\n', 'csv'), { message: /line 1: the CSV header has 2 columns/ });
+    await assert.rejects(count('{}\n\n[\n', 'jsonl'), { message: /line 3 is not valid JSON/ });
   });
 });
 
