@@ -22,12 +22,14 @@ COPY apps/launcher/package.json apps/launcher/
 COPY apps/monitor/package.json apps/monitor/
 COPY apps/tools/package.json apps/tools/
 COPY apps/worker/package.json apps/worker/
+COPY packages/batch-jobs/package.json packages/batch-jobs/
 COPY packages/client/package.json packages/client/
 COPY packages/contract/package.json packages/contract/
 COPY packages/env/package.json packages/env/
 COPY packages/logger/package.json packages/logger/
 COPY packages/model-repository/package.json packages/model-repository/
 COPY packages/monitoring/package.json packages/monitoring/
+COPY packages/object-store/package.json packages/object-store/
 COPY packages/predictions/package.json packages/predictions/
 COPY packages/queue/package.json packages/queue/
 COPY packages/redis/package.json packages/redis/
