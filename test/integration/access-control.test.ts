@@ -267,6 +267,9 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
         'POST /v1/models/:model/batches': 'predict', 'POST /v1/models/:model/versions/:version/batches': 'predict',
         'GET /v1/batches/:id': 'read', 'GET /v1/batches/:id/results': 'read', 'DELETE /v1/batches/:id': 'predict',
         'POST /v1/schedules': 'predict', 'GET /v1/schedules': 'read', 'DELETE /v1/schedules/:id': 'predict',
+        'GET /v1/models/:model/traffic': 'read', 'GET /v1/models/:model/traffic/history': 'read',
+        'GET /v1/models/:model/versions/:version/comparison': 'read',
+        'PUT /v1/models/:model/traffic': 'admin', 'DELETE /v1/models/:model/traffic': 'admin', 'POST /v1/models/:model/traffic/rollback': 'admin',
       };
       assert.deepEqual(Object.fromEntries([...stack.app.routeAccess()].sort()), Object.fromEntries(Object.entries(expected).sort()));
     });

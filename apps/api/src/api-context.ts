@@ -7,6 +7,7 @@ import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { PredictionService } from './prediction-service.js';
+import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
 /**
  * The long-lived services `buildApp` is given: built once by `createApiServices`, or by tests
@@ -28,4 +29,6 @@ export interface ApiContext {
   /** Batch prediction jobs and their schedules. */
   batches: BatchService;
   schedules: BatchSchedules;
+  /** Traffic policies and version comparisons. */
+  traffic: TrafficAdmin;
 }

@@ -1,5 +1,5 @@
 import { readBatchSettings, type BatchSettings } from '@inferq/batch-jobs';
-import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
+import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 import type { OpenAccessOptions } from './open-access-guard.js';
@@ -71,6 +71,11 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
    * @defaultValue 0
    */
   defaultTimeoutMs: number;
+  /**
+   * `TRAFFIC_REFRESH_MS`: how often the API re-reads every traffic policy, a safety net under the
+   * change channel (changes normally apply within milliseconds). @defaultValue 5000
+   */
+  trafficRefreshMs: number;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
   /**
@@ -95,6 +100,12 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
    * @defaultValue 1000 columns, 100000 rows
    */
   referenceLimits: ReferenceLimits;
+  /**
+   * `PREDICTION_LOG_SAMPLE_RATE` / `PREDICTION_LOG_MAX_LEN`: as the workers' (shared readers).
+   * The API logs the predictions the prediction cache answers (docs/cache.md).
+   * @defaultValue 1, 100000
+   */
+  predictionLog: Readonly<{ sampleRate: number; maxLen: number }>;
 }
 
 /** Checks origins such as `https://app.example.com` (scheme, host, optional port) or `*`. */
@@ -169,6 +180,7 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     coalesceMaxPredictions: readInteger(env, 'COALESCE_MAX_PREDICTIONS', 64, { min: 1, max: 1_024 }),
     claimCheckBytes: readInteger(env, 'CLAIM_CHECK_BYTES', 65_536, { min: 0, max: 1024 * 1024 * 1024 }),
     defaultTimeoutMs: readInteger(env, 'DEFAULT_TIMEOUT_MS', 0, { min: 0, max: 86_400_000 }),
+    trafficRefreshMs: readInteger(env, 'TRAFFIC_REFRESH_MS', 5_000, { min: 100, max: 600_000 }),
     logLevel: readLogLevel(env),
     apiKeys: Object.freeze(readApiKeys(env)),
     rateLimitPerSecond,
@@ -184,5 +196,6 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     allowedHosts: Object.freeze(checkHosts('ALLOWED_HOSTS', readList(env, 'ALLOWED_HOSTS'))),
     allowedOrigins: Object.freeze(checkOrigins('ALLOWED_ORIGINS', readList(env, 'ALLOWED_ORIGINS'))),
     referenceLimits: readReferenceLimits(env),
+    predictionLog: Object.freeze({ sampleRate: readPredictionLogSampleRate(env), maxLen: readPredictionLogMaxLen(env) }),
   });
 }

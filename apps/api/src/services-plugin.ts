@@ -13,6 +13,7 @@ import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { PredictionService } from './prediction-service.js';
+import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,6 +36,8 @@ declare module 'fastify' {
     batchJobs: BatchService;
     /** Cron schedules that create batches. */
     batchSchedules: BatchSchedules;
+    /** Traffic policies and version comparisons. */
+    traffic: TrafficAdmin;
   }
 }
 
@@ -50,4 +53,5 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('monitoring', services.monitoring);
   app.decorate('batchJobs', services.batches);
   app.decorate('batchSchedules', services.schedules);
+  app.decorate('traffic', services.traffic);
 }, { name: 'inferq-services', fastify: '5.x' });

@@ -1,10 +1,12 @@
-import { PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
+import { jobRouting, PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { PredictionStore } from '@inferq/predictions';
 import { countNonFinite, valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
+import { runDeduplicated } from './batch-dedupe.js';
 import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
+import type { CacheFiller } from './cache-filler.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 import type { PredictionLogWriter } from './prediction-log-writer.js';
 
@@ -36,6 +38,8 @@ export interface ServerCounters {
   failures: number;
   /** Wall time spent inside `session.run`, summed over batches, in ms (the benchmark's inference share). */
   inferenceMs: number;
+  /** Predictions that shared the run of an identical one in their batch (same cache key, docs/cache.md). */
+  sharedRuns: number;
 }
 
 /**
@@ -45,7 +49,7 @@ export interface ServerCounters {
  */
 export class ModelVersionServer {
   readonly model: ModelVersion;
-  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0 };
+  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0, sharedRuns: 0 };
   readonly #runner: TensorRunner;
   readonly #store: BatchStore;
   readonly #outcomes: OutcomeRecorder;
@@ -53,12 +57,17 @@ export class ModelVersionServer {
   readonly #logger: Logger;
   readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
   readonly #log: PredictionLogWriter | undefined;
+  readonly #cache: CacheFiller | undefined;
   #batching: BatchPolicy;
   #lastOnlineAt = 0;
 
-  /** @param log - the prediction log writer; absent: nothing is logged. */
-  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter) {
+  /**
+   * @param log - the prediction log writer; absent: nothing is logged.
+   * @param cache - fills the prediction cache of a version that caches; absent: nothing is cached.
+   */
+  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter, cache?: CacheFiller) {
     this.#outcomes = outcomes;
+    this.#cache = cache;
     this.#log = log;
     this.model = model;
     this.#batching = defaultBatching(model);
@@ -105,21 +114,26 @@ export class ModelVersionServer {
 
   async #runBatch(items: QueuedPrediction[]): Promise<ItemOutcome[]> {
     const startedAt = Date.now();
-    // Batch rows (recordOutcome false) keep their own outcomes: no record, no event, no log entry.
+    // Batch rows (recordOutcome false) keep their own outcomes: no record, no event, no cache, no log entry.
     const online = items.flatMap((item, i) => (item.recordOutcome === false ? [] : [i]));
     // Not awaited before running: the final write goes out later on the same connection, so Redis
     // applies them in order; this takes a round trip off every batch's latency.
     const running = online.length === 0 ? Promise.resolve() : this.#store.markRunning(online.map((i) => items[i]!.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
-    const outcomes = await runBatchIsolated(this.#runner, items);
+    // Identical cacheable misses of one batch run once (a version without `cache` has no keys).
+    const { outcomes, shared } = await runDeduplicated(items, (item) => item.job.cacheKey, (unique) => runBatchIsolated(this.#runner, unique));
+    this.counters.sharedRuns += shared;
     const finishedAt = Date.now();
     const onlineItems = online.map((i) => items[i]!);
     const onlineOutcomes = online.map((i) => outcomes[i]!);
     const events = onlineItems.map((item, k) => this.#finalEvent(item, onlineOutcomes[k]!, startedAt, finishedAt));
     const deferred = (k: number) => events[k]!.status === 'failed' && onlineItems[k]!.recordFailure === false;
+    // Sent before the outcomes, on the same connection: the entry exists once the result is published.
+    const cached = onlineItems.length === 0 ? undefined : this.#cache?.fill(this.model, onlineItems, onlineOutcomes, events);
     const toRecord = events.filter((_, k) => !deferred(k));
     if (toRecord.length > 0) await this.#outcomes.record(toRecord);
     await running;
+    await cached;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
     const done = items.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
     await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error }, 'could not delete claim-check payloads'));
@@ -152,7 +166,7 @@ export class ModelVersionServer {
     const { job } = item;
     const base = {
       id: job.id, model: job.model, version: job.version, createdAt: job.createdAt,
-      worker: this.#worker, origin: job.origin,
+      worker: this.#worker, origin: job.origin, ...jobRouting(job),
     };
     if (!outcome.ok) {
       return {

@@ -13,3 +13,5 @@ export * from './ws-messages.js';
 export * from './batching.js';
 export * from './schema-validator.js';
 export * from './model-config.js';
+export * from './prediction-cache.js';
+export * from './traffic-policy.js';

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import { InferenceResponse } from './inference-protocol.js';
 import { StringEnum } from './schema-validator.js';
+import { ShadowOutcome, TrafficRouteSchema } from './traffic-policy.js';
 
 /**
  * Life cycle: queued → running → completed | failed, or queued → expired when the request's
@@ -60,6 +61,14 @@ export const PredictionRecord = Type.Object({
   error: Type.Optional(ErrorDetail),
   timings: PredictionTimings,
   worker: Type.Optional(WorkerIdentity),
+  /** True when answered from the prediction cache (docs/cache.md): no worker ran it for this request. */
+  cached: Type.Optional(Type.Boolean({ description: 'True when answered from the prediction cache: no worker ran it for this request.' })),
+  /** Why `version` served it: `pinned` (named in the path), `rule`, `sticky`, `weight` (traffic policy) or `default`. */
+  route: Type.Optional(TrafficRouteSchema),
+  /** Set on a shadow prediction: the id of the primary it mirrors (its result is never pushed to a client). */
+  shadowOf: Type.Optional(Type.String()),
+  /** On a shadowed primary, once its shadow run ended: the shadow's version, status and result (REST only, never pushed). */
+  shadow: Type.Optional(ShadowOutcome),
   /**
    * Id of the API key that submitted it; absent when access control was off. Read from the store
    * for ownership checks and never sent to clients (the HTTP answer's schema leaves it out).
@@ -71,9 +80,14 @@ export type PredictionRecord = Static<typeof PredictionRecord>;
 /** A prediction as answered over HTTP: the record without its owner. */
 export const PredictionAnswer = Type.Omit(PredictionRecord, ['owner'], { $id: 'Prediction' });
 
-/** 202 answer to a submitted prediction. */
+/**
+ * 202 answer to a submitted prediction: `queued`, or `completed` with `cached: true` when the
+ * prediction cache answered it at once (its record is already final).
+ */
 export const PredictionAccepted = Type.Object({
-  id: Type.String(), status: StringEnum(['queued']), model: Type.String(), version: Type.String(),
+  id: Type.String(), status: StringEnum(['queued', 'completed']), model: Type.String(), version: Type.String(),
+  cached: Type.Optional(Type.Boolean()),
+  route: Type.Optional(TrafficRouteSchema),
 }, { $id: 'PredictionAccepted' });
 export type PredictionAccepted = Static<typeof PredictionAccepted>;
 

@@ -30,11 +30,20 @@
  * | `{prefix}:monitor:heartbeat:{id}`      | string  | monitor         | JSON `MonitorHeartbeat`, rewritten every MONITOR_HEARTBEAT_MS; TTL = 3 heartbeats; deleted on a clean stop |
  * | `{prefix}:monitor:last-seen`           | string  | monitor         | epoch ms of the latest heartbeat of any monitor (no TTL: "down since" after the last one died) |
  * | `{prefix}:alerts`                      | stream  | monitor         | field `d` = JSON `AlertEvent`; `MAXLEN ~ ALERT_HISTORY_MAX_LEN` |
+ * | `{prefix}:traffic:{model}`            | string  | API (store)     | JSON `TrafficPolicy` (traffic-policy.ts) in force, with its `revision`; written only by `put-traffic-2.lua` (compare-and-set on the revision) |
+ * | `{prefix}:traffic-history:{model}`    | list    | API (store)     | JSON `TrafficPolicy` of every revision, newest first (index 0 = current), at most TRAFFIC_HISTORY_MAX |
+ * | `{prefix}:events:traffic`              | pub/sub | API → API       | JSON `TrafficChange`: re-read that model's traffic policy |
+ * | `{prefix}:comparison:{model}:{version}:{baseline}` | hash | worker | shadow pair counters of `version` (the shadow) against `baseline` (the primary that served): `pairs`, `samples` (rows compared), `agreements` (rows with the same argmax / label), `absDiffSum`, `absDiffCount` (output elements compared), `class:b:{class}` / `class:v:{class}` (rows per class chosen by the baseline / the version: output drift), `updatedAt` |
+ * | `{prefix}:comparison-index:{model}`   | set     | worker          | members `{version}:{baseline}`: the comparison hashes of the model (for /metrics) |
+ * | `{prefix}:queued-shadow:{model}`      | string  | API, worker     | shadow predictions of the model in status `queued`, counted apart from `queued:{model}` so mirrors never fill a client's queue bound |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
  * | `{prefix}:batch:{id}`                  | hash    | API, worker     | batch job: status, model, version, total, done, failed, chunkSize, format, inputFormat, priority, createdAt, startedAt, finishedAt, owner, webhook, resultUri, schedule, error; TTL = retention once final (packages/batch-jobs) |
  * | `{prefix}:batch:{id}:chunks`           | hash    | worker          | field = chunk index, value = `done,failed` rows: a chunk counts once (`batch-chunk-done-2.lua`); TTL = retention once final |
  * | BullMQ queue `batches-{model}`         | BullMQ  | API → worker    | jobs `run` with `{id}`: one per batch (job id = batch id); BullMQ keys under `{prefix}:batches-{model}:*` |
  * | BullMQ queue `batch-schedules-{model}` | BullMQ  | API → worker    | job schedulers (id = schedule id, cron pattern) whose jobs `create-batch` create a batch of that model from a URI |
+ * | `{prefix}:cache:{model}:{version}:{sha256}` | hash  | worker → API    | prediction cache entry (docs/cache.md): `r` = result JSON without its per-request `id`, `o` = output summary JSON for the prediction log; TTL = the version's `cache.ttlSeconds` |
+ * | `{prefix}:cache-index:{model}:{version}` | zset  | worker          | member = entry key, score = insertion time (epoch ms); trimmed to `cache.maxEntries` (oldest entries deleted) by the script that inserts, so the cache bounds itself under `noeviction` |
+ * | `{prefix}:cache-stats:{model}:{version}` | hash  | API             | `hits`, `misses`: cache lookups of the version, all API processes together (dashboard) |
  *
  * `prefix` defaults to `inferq`, so several deployments (or test runs) can share one Redis.
  */
@@ -79,6 +88,15 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     monitorLastSeen: `${prefix}:monitor:last-seen`,
     alerts: `${prefix}:alerts`,
     alertCooldown: (model: string, version: string, rule: string) => `${prefix}:alert-cooldown:${model}:${version}:${rule}`,
+    cacheEntry: (model: string, version: string, key: string) => `${prefix}:cache:${model}:${version}:${key}`,
+    cacheIndex: (model: string, version: string) => `${prefix}:cache-index:${model}:${version}`,
+    cacheStats: (model: string, version: string) => `${prefix}:cache-stats:${model}:${version}`,
+    traffic: (model: string) => `${prefix}:traffic:${model}`,
+    trafficHistory: (model: string) => `${prefix}:traffic-history:${model}`,
+    trafficChannel: `${prefix}:events:traffic`,
+    comparison: (model: string, version: string, baseline: string) => `${prefix}:comparison:${model}:${version}:${baseline}`,
+    comparisonIndex: (model: string) => `${prefix}:comparison-index:${model}`,
+    shadowQueuedCount: (model: string) => `${prefix}:queued-shadow:${model}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
     batch: (id: string) => `${prefix}:batch:${id}`,
