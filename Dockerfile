@@ -22,6 +22,7 @@ COPY apps/launcher/package.json apps/launcher/
 COPY apps/monitor/package.json apps/monitor/
 COPY apps/tools/package.json apps/tools/
 COPY apps/worker/package.json apps/worker/
+COPY packages/batch-jobs/package.json packages/batch-jobs/
 COPY packages/client/package.json packages/client/
 COPY packages/contract/package.json packages/contract/
 COPY packages/env/package.json packages/env/
@@ -29,6 +30,7 @@ COPY packages/logger/package.json packages/logger/
 COPY packages/model-repository/package.json packages/model-repository/
 COPY packages/monitoring/package.json packages/monitoring/
 COPY packages/ocr/package.json packages/ocr/
+COPY packages/object-store/package.json packages/object-store/
 COPY packages/predictions/package.json packages/predictions/
 COPY packages/processing/package.json packages/processing/
 COPY packages/queue/package.json packages/queue/

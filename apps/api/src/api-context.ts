@@ -1,3 +1,4 @@
+import type { BatchSchedules, BatchService } from '@inferq/batch-jobs';
 import type { ModelRepository } from '@inferq/model-repository';
 import type { PredictionEvents } from '@inferq/predictions';
 import type { BatchingAdmin } from './batching-admin.js';
@@ -25,6 +26,9 @@ export interface ApiContext {
   auth: AccessControl;
   /** Prediction log export, feedback, references, monitor results. */
   monitoring: MonitoringService;
+  /** Batch prediction jobs and their schedules. */
+  batches: BatchService;
+  schedules: BatchSchedules;
   /** Traffic policies and version comparisons. */
   traffic: TrafficAdmin;
 }

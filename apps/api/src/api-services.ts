@@ -4,6 +4,7 @@ import { loadModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 import { ComparisonStore, MonitoringStore, PredictionCache, PredictionEvents, PredictionLog, PredictionStore, TrafficPolicyStore } from '@inferq/predictions';
 import { PredictionQueues } from '@inferq/queue';
+import { BatchFiles, BatchQueues, BatchSchedules, BatchService, BatchStore } from '@inferq/batch-jobs';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
 import { ApiKeyStore } from './auth/key-store.js';
@@ -98,14 +99,21 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const comparisons = new ComparisonStore(redis, keys);
   metrics.addComparisonCollectors(repository, comparisons);
 
+  const batchQueues = new BatchQueues(redis, keys.prefix);
+  const batches = new BatchService({
+    store: new BatchStore(redis, keys, config.resultTtlSeconds), files: new BatchFiles(config.batches.dataDir), queues: batchQueues, uris: config.batches,
+  });
+  const schedules = new BatchSchedules(batchQueues, () => repository.modelNames());
+
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     await queues.close();
+    await batchQueues.close();
     await events.close();
     await traffic.close();
     await redis.quit().catch(() => redis.disconnect());
   })());
   const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
   const trafficAdmin = new TrafficAdmin(redis, repository, trafficStore, comparisons, traffic, config.enqueueTimeoutMs);
-  return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, close };
+  return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, batches, schedules, close };
 }

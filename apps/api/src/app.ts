@@ -12,6 +12,8 @@ import { installHttpSecurity } from './http-security.js';
 import { installOpenAccessGuard } from './open-access-guard.js';
 import { installConnectionCap, serverTimeoutOptions } from './server-timeouts.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
+import { batchRoutes } from './batches/batch-routes.js';
+import { scheduleRoutes } from './batches/schedule-routes.js';
 import { deadLetterRoutes } from './routes/dead-letter-routes.js';
 import { batchingRoutes } from './routes/batching-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
@@ -94,6 +96,8 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await app.register(monitoringRoutes, { prefix: '/v1' });
   await app.register(deadLetterRoutes, { prefix: '/v1' });
   await app.register(batchingRoutes, { prefix: '/v1' });
+  await app.register(batchRoutes, { prefix: '/v1' });
+  await app.register(scheduleRoutes, { prefix: '/v1' });
   await app.register(trafficRoutes, { prefix: '/v1' });
   await app.register(apiKeyRoutes, { prefix: '/v1/admin/keys' });
   await app.register(v2Routes, { prefix: '/v2' });

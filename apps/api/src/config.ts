@@ -1,3 +1,4 @@
+import { readBatchSettings, type BatchSettings } from '@inferq/batch-jobs';
 import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
@@ -43,6 +44,8 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
   maxWaitMs: number;
   /** `SYNC_TIMEOUT_MS`: how long `/v2/.../infer` waits before 504. @defaultValue 30000 */
   syncTimeoutMs: number;
+  /** `BATCH_DATA_DIR`, `BATCH_FILE_ROOT`: where batch inputs and results live, where `file://` URIs may point (docs/batches.md). */
+  batches: BatchSettings;
   /** `RESULT_TTL_SECONDS`: how long a prediction stays readable. @defaultValue 86400 */
   resultTtlSeconds: number;
   /** `ENQUEUE_TIMEOUT_MS`: longest wait for Redis to take a job before answering 503. @defaultValue 5000 */
@@ -177,6 +180,7 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     maxWaitMs: readInteger(env, 'MAX_WAIT_MS', 30_000, { min: 0, max: 600_000 }),
     syncTimeoutMs: readInteger(env, 'SYNC_TIMEOUT_MS', 30_000, { min: 1, max: 3_600_000 }),
     resultTtlSeconds: readResultTtlSeconds(env),
+    batches: readBatchSettings(env),
     enqueueTimeoutMs,
     maxQueueSize: readInteger(env, 'MAX_QUEUE_SIZE', 10_000, { min: 1, max: 10_000_000 }),
     coalesceMaxPredictions: readInteger(env, 'COALESCE_MAX_PREDICTIONS', 64, { min: 1, max: 1_024 }),

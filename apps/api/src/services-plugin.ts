@@ -3,6 +3,7 @@
  * instance (`app.predictions.submit(...)`) instead of a context object passed to each function.
  */
 import fp from 'fastify-plugin';
+import type { BatchSchedules, BatchService } from '@inferq/batch-jobs';
 import type { ModelRepository } from '@inferq/model-repository';
 import type { PredictionEvents } from '@inferq/predictions';
 import type { ApiContext } from './api-context.js';
@@ -31,6 +32,10 @@ declare module 'fastify' {
     accessControl: AccessControl;
     /** Prediction log export, feedback, references, monitor results. */
     monitoring: MonitoringService;
+    /** Batch prediction jobs: create, read, cancel, results. */
+    batchJobs: BatchService;
+    /** Cron schedules that create batches. */
+    batchSchedules: BatchSchedules;
     /** Traffic policies and version comparisons. */
     traffic: TrafficAdmin;
   }
@@ -46,5 +51,7 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('batching', services.batching);
   app.decorate('accessControl', services.auth);
   app.decorate('monitoring', services.monitoring);
+  app.decorate('batchJobs', services.batches);
+  app.decorate('batchSchedules', services.schedules);
   app.decorate('traffic', services.traffic);
 }, { name: 'inferq-services', fastify: '5.x' });

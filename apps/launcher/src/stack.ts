@@ -55,7 +55,9 @@ export async function startStack(config: Readonly<LauncherConfig>, logger: Logge
   }
 
   let stopping = false;
-  const childEnv = (extra: Record<string, string>) => ({ ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: config.logLevel, ...extra });
+  // Batch inputs and results live beside the embedded Redis, under DATA_DIR, unless set apart.
+  const batchDataDir = process.env.BATCH_DATA_DIR ?? join(config.dataDir, 'batches');
+  const childEnv = (extra: Record<string, string>) => ({ ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: config.logLevel, BATCH_DATA_DIR: batchDataDir, ...extra });
   const api = spawnApp(API_ENTRY, childEnv({ PORT: String(config.port), HOST: config.host }));
   const apiStarted = whenStarted(api);
   const workers = new Set<ChildProcess>();

@@ -2,6 +2,7 @@ import { hostname, availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
+import { readBatchSettings, type BatchSettings } from '@inferq/batch-jobs';
 import type { DeviceSetting } from './device.js';
 
 /** Worker settings, read once from the environment. */
@@ -56,6 +57,10 @@ export interface WorkerConfig {
   predictionLogMaxLen: number;
   /** `SHUTDOWN_TIMEOUT_MS`: longest graceful shutdown before forcing. @defaultValue 30000 */
   shutdownTimeoutMs: number;
+  /** `BATCH_DATA_DIR`, `BATCH_FILE_ROOT`: where batch inputs and results live, where `file://` URIs may point (docs/batches.md). */
+  batches: BatchSettings;
+  /** `BATCH_JOB_CONCURRENCY`: batches one worker runs at once per model (their rows share its micro-batcher). @defaultValue 1 */
+  batchJobConcurrency: number;
   /** `WORKER_ID` @defaultValue `<hostname>-<pid>-<random>` */
   workerId: string;
   /** `LOG_LEVEL` @defaultValue 'info' */
@@ -86,6 +91,8 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     predictionLogSampleRate: readPredictionLogSampleRate(env),
     predictionLogMaxLen: readPredictionLogMaxLen(env),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
+    batches: readBatchSettings(env),
+    batchJobConcurrency: readInteger(env, 'BATCH_JOB_CONCURRENCY', 1, { min: 1, max: 64 }),
     workerId: readString(env, 'WORKER_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     logLevel: readLogLevel(env),
   };

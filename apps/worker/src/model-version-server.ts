@@ -29,6 +29,12 @@ export interface QueuedPrediction extends BatchItem {
    * @defaultValue false
    */
   internal?: boolean;
+  /**
+   * False: a row of a batch job, which keeps its own outcome (apps/worker/src/batches): it shares
+   * the batch with online predictions but writes no prediction record and no prediction log entry.
+   * @defaultValue true
+   */
+  recordOutcome?: boolean;
 }
 
 /** Counters of one model version, for heartbeats. */
@@ -59,6 +65,7 @@ export class ModelVersionServer {
   readonly #log: PredictionLogWriter | undefined;
   readonly #cache: CacheFiller | undefined;
   #batching: BatchPolicy;
+  #lastOnlineAt = 0;
 
   /**
    * @param log - the prediction log writer; absent: nothing is logged.
@@ -97,7 +104,13 @@ export class ModelVersionServer {
 
   /** Queues a prediction for the next batch; resolves once its result is stored and published. */
   submit(prediction: QueuedPrediction): Promise<ItemOutcome> {
+    if (prediction.recordOutcome !== false) this.#lastOnlineAt = performance.now();
     return this.#batcher.submit(prediction);
+  }
+
+  /** When an online prediction (not a batch row) last arrived, `performance.now()` ms; batch jobs yield to them. */
+  get lastOnlineAt(): number {
+    return this.#lastOnlineAt;
   }
 
   /** Runs whatever is waiting and resolves when no batch is running. */
@@ -109,8 +122,9 @@ export class ModelVersionServer {
     const startedAt = Date.now();
     // Not awaited before running: the final write goes out later on the same connection, so Redis
     // applies them in order; this takes a round trip off every batch's latency.
-    // Pipeline steps (internal items) share the batch but their pipeline records the outcome.
-    const own = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.internal);
+    // Pipeline steps (internal items) share the batch but their pipeline records the outcome; batch
+    // rows (recordOutcome false) keep their own outcomes. Neither writes a record, event, cache entry or log entry.
+    const own = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.internal && item.recordOutcome !== false);
     const running = own.length === 0 ? Promise.resolve() : this.#store.markRunning(own.map(({ item }) => item.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
     // Identical cacheable misses of one batch run once (a version without `cache` has no keys;
@@ -124,7 +138,8 @@ export class ModelVersionServer {
     const deferred = (i: number) => events[i]!.status === 'failed' && ownItems[i]!.recordFailure === false;
     // Sent before the outcomes, on the same connection: the entry exists once the result is published.
     const cached = ownItems.length === 0 ? undefined : this.#cache?.fill(this.model, ownItems, outcomes, events);
-    await this.#outcomes.record(events.filter((_, i) => !deferred(i)));
+    const toRecord = events.filter((_, i) => !deferred(i));
+    if (toRecord.length > 0) await this.#outcomes.record(toRecord);
     await running;
     await cached;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).

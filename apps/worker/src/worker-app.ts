@@ -12,6 +12,7 @@ import { ModelVersionServer } from './model-version-server.js';
 import { OnnxSession } from './onnx-session.js';
 import { PredictionLogWriter } from './prediction-log-writer.js';
 import { startBatchingSync } from './batching-sync.js';
+import { startBatchWorkers } from './batches/start-batch-workers.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { createPredictionHandler, type PredictionServer } from './prediction-processor.js';
 import { PipelineServer } from './pipeline-server.js';
@@ -135,6 +136,12 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     workers: new Map<string, Worker>(repository.modelNames().map((model, i) => [model, workers[i]!])),
   });
 
+  const stopBatchWorkers = startBatchWorkers({
+    redis, keys, repository, lookup, logger, settings: config.batches, resultTtlSeconds: config.resultTtlSeconds,
+    concurrency: config.batchJobConcurrency, lockDurationMs: config.lockDurationMs, stalledIntervalMs: config.stalledIntervalMs,
+    maxStalledCount: config.maxStalledCount,
+  });
+
   const heartbeat = async () => {
     const serving: Array<Promise<ModelVersionServer | PipelineServer>> = [...servers.values(), ...pipelines.values()];
     const stats = await Promise.all(serving.map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
@@ -158,7 +165,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     // Stop fetching and wait for jobs in hand; drain the batchers at the same time so jobs held
     // back by a queue delay run now instead of after it.
     const drains = [...servers.values()].map((s) => s.then((v) => v.drain()).catch(() => {}));
-    const closed = Promise.allSettled([...workers.map((w) => w.close()), ...drains]);
+    const closed = Promise.allSettled([...workers.map((w) => w.close()), stopBatchWorkers(), ...drains]);
     // An outcome Redis keeps refusing is tried once more, then its job is given back to BullMQ
     // (it runs again elsewhere) instead of holding the shutdown up.
     outcomes.close();

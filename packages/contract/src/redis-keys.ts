@@ -37,6 +37,10 @@
  * | `{prefix}:comparison-index:{model}`   | set     | worker          | members `{version}:{baseline}`: the comparison hashes of the model (for /metrics) |
  * | `{prefix}:queued-shadow:{model}`      | string  | API, worker     | shadow predictions of the model in status `queued`, counted apart from `queued:{model}` so mirrors never fill a client's queue bound |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
+ * | `{prefix}:batch:{id}`                  | hash    | API, worker     | batch job: status, model, version, total, done, failed, chunkSize, format, inputFormat, priority, createdAt, startedAt, finishedAt, owner, webhook, resultUri, schedule, error; TTL = retention once final (packages/batch-jobs) |
+ * | `{prefix}:batch:{id}:chunks`           | hash    | worker          | field = chunk index, value = `done,failed` rows: a chunk counts once (`batch-chunk-done-2.lua`); TTL = retention once final |
+ * | BullMQ queue `batches-{model}`         | BullMQ  | API → worker    | jobs `run` with `{id}`: one per batch (job id = batch id); BullMQ keys under `{prefix}:batches-{model}:*` |
+ * | BullMQ queue `batch-schedules-{model}` | BullMQ  | API → worker    | job schedulers (id = schedule id, cron pattern) whose jobs `create-batch` create a batch of that model from a URI |
  * | `{prefix}:cache:{model}:{version}:{sha256}` | hash  | worker → API    | prediction cache entry (docs/cache.md): `r` = result JSON without its per-request `id`, `o` = output summary JSON for the prediction log; TTL = the version's `cache.ttlSeconds` |
  * | `{prefix}:cache-index:{model}:{version}` | zset  | worker          | member = entry key, score = insertion time (epoch ms); trimmed to `cache.maxEntries` (oldest entries deleted) by the script that inserts, so the cache bounds itself under `noeviction` |
  * | `{prefix}:cache-stats:{model}:{version}` | hash  | API             | `hits`, `misses`: cache lookups of the version, all API processes together (dashboard) |
@@ -95,6 +99,8 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     shadowQueuedCount: (model: string) => `${prefix}:queued-shadow:${model}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
+    batch: (id: string) => `${prefix}:batch:${id}`,
+    batchChunks: (id: string) => `${prefix}:batch:${id}:chunks`,
   });
 }
 

@@ -65,4 +65,20 @@ export interface WsErrorMessage {
   retryAfterMs?: number;
 }
 
+/**
+ * Server → client: progress of a batch named in a `subscribe` (batch ids start with `b`), pushed
+ * when it changes, at most every 500 ms, the last one with a final status.
+ */
+export interface WsBatchProgressMessage {
+  type: 'batch-progress';
+  id: string;
+  status: string;
+  total: number;
+  done: number;
+  failed: number;
+  rowsPerSecond: number;
+  etaSeconds: number | null;
+}
+
+/** Server → client messages about predictions (a socket that subscribes to batches gets WsBatchProgressMessage too). */
 export type WsServerMessage = WsAcceptedMessage | WsResultMessage | WsErrorMessage;

@@ -3,13 +3,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
   FINAL_STATUSES, InferqError, isPredictionId, MAX_SUBSCRIBE_IDS, newPredictionId, previewValue, wsPredictValidator, wsSubscribeValidator,
-  type PredictionRecord, type SchemaProblem, type WsPredictMessage, type WsServerMessage, type WsSubscribeMessage, type TrafficRoute,
+  type PredictionRecord, type SchemaProblem, type WsBatchProgressMessage, type WsPredictMessage, type WsServerMessage, type WsSubscribeMessage, type TrafficRoute,
 } from '@inferq/contract';
 import { BINARY_SECTION } from '../binary-body.js';
 import { admitPrediction, admitRequest, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
 import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
 import { MAX_WATCHED_PER_SOCKET, SocketBudget } from '../ws-limits.js';
+import { isBatchId } from '@inferq/batch-jobs';
+import { MAX_BATCH_WATCHES_PER_SOCKET, watchBatchProgress } from '../batches/batch-progress-watch.js';
 
 export { MAX_WATCHED_PER_SOCKET };
 /** Close code when the socket's API key is revoked (or access control turned on) while it is open. */
@@ -53,6 +55,8 @@ class PredictionSocket {
   /** Results that arrived before their `accepted` message went out, or before their owner was checked. */
   readonly #heldBack = new Map<string, PredictionRecord>();
   readonly #awaitingAccept = new Set<string>();
+  /** Batch id → function that stops pushing its progress. */
+  readonly #batchWatches = new Map<string, () => void>();
   /** Bounds what this socket may cost (ws-limits.ts). */
   readonly #budget: SocketBudget;
 
@@ -77,6 +81,7 @@ class PredictionSocket {
     this.#socket.on('close', () => {
       for (const stop of this.#watching.values()) stop();
       this.#watching.clear();
+      for (const stop of [...this.#batchWatches.values()]) stop();
     });
     this.#socket.on('error', () => {}); // a broken socket ends in 'close'; nothing to crash over
   }
@@ -166,7 +171,9 @@ class PredictionSocket {
     }
     const wanted: string[] = [];
     for (const id of new Set(m.ids)) {
-      if (!isPredictionId(id)) {
+      if (isBatchId(id)) {
+        this.#watchBatch(id, ref);
+      } else if (!isPredictionId(id)) {
         this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
       } else if (this.#delivered.has(id) || this.#watching.has(id)) {
         continue;
@@ -205,6 +212,21 @@ class PredictionSocket {
         this.#deliver(record);
       }
     });
+  }
+
+  /** Pushes a batch's progress (at most every 500 ms) until it is final; see batch-progress-watch.ts. */
+  #watchBatch(id: string, ref: string | undefined): void {
+    if (this.#batchWatches.has(id)) return;
+    if (this.#batchWatches.size >= MAX_BATCH_WATCHES_PER_SOCKET) {
+      this.#sendError(new InferqError('TOO_MANY_IDS', `this socket already watches ${MAX_BATCH_WATCHES_PER_SOCKET} batches`), ref, id);
+      return;
+    }
+    this.#batchWatches.set(id, watchBatchProgress(
+      this.#app.batchJobs.store, id, viewerOf(this.#principal),
+      (message) => this.#send(message),
+      (error) => this.#sendError(this.#normalise(error), ref, id),
+      () => this.#batchWatches.delete(id),
+    ));
   }
 
   /** Ends the hold on `id`'s result; returns the result that arrived meanwhile, if any. */
@@ -258,7 +280,7 @@ class PredictionSocket {
     });
   }
 
-  #send(message: WsServerMessage): void {
+  #send(message: WsServerMessage | WsBatchProgressMessage): void {
     if (this.#budget.open) this.#budget.send(JSON.stringify(message));
   }
 }
