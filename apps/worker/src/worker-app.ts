@@ -5,10 +5,15 @@ import { loadModelRepository, type ModelRepository } from '@inferq/model-reposit
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 import { PredictionLog, PredictionStore } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
+import { openObjectStore } from '@inferq/object-store';
 import type { Logger } from '@inferq/logger';
 import type { WorkerConfig } from './config.js';
 import { ModelVersionServer } from './model-version-server.js';
 import { OnnxSession } from './onnx-session.js';
+import { dryRun } from './dry-run.js';
+import { cachedModelFile } from './model-cache.js';
+import { ModelHost } from './model-host.js';
+import { startModelControlSync } from './model-control-sync.js';
 import { PredictionLogWriter } from './prediction-log-writer.js';
 import { startBatchingSync } from './batching-sync.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
@@ -44,27 +49,45 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const resolved = await resolveDevice(config.device, config.gpuCount, redis, keys, config.workerId, hostname(), logger);
   const { device } = resolved;
   let lease = resolved.lease;
-  const servers = new Map<string, Promise<ModelVersionServer>>();
   let identity: WorkerIdentity = { id: config.workerId, device: device.label };
   // The one writer of outcomes: it keeps an outcome Redis refuses and retries until it is written.
   const outcomes = new OutcomeRecorder(store, () => identity, logger);
+  // Model files registered at run time: fetched by content hash from the store, kept in the cache.
+  const modelStore = openObjectStore(config.modelStore.url, config.modelStore.s3, { spoolDir: config.modelCacheDir });
+  // Predictions of a bundle that cannot run with their neighbours go back on the queue alone;
+  // also what an unload reads to know the version's backlog is gone.
+  const requeueQueues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
 
-  const lookup = (model: string, version: string): Promise<ModelVersionServer> => {
-    const key = `${model}\u0000${version}`;
-    let server = servers.get(key);
-    if (!server) {
-      const modelVersion = repository.resolve(model, version); // throws MODEL_NOT_FOUND / VERSION_NOT_FOUND
-      server = OnnxSession.load(modelVersion.modelPath, { device, intraOpThreads: config.intraOpThreads }, logger).then((session) => {
-        identity = { id: config.workerId, device: session.device };
-        return new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog);
-      });
-      server.catch(() => servers.delete(key)); // a failed load is retried by the job's next attempt
-      servers.set(key, server);
-    }
-    return server;
-  };
-  // Load every version now: readiness means ready, and the first request does not pay for loading.
-  for (const modelVersion of repository.all()) await lookup(modelVersion.name, modelVersion.version);
+  let closing: Promise<void> | undefined;
+  const host = new ModelHost({
+    repository, workerId: config.workerId, redis, keys, logger,
+    backlog: (model, version) => requeueQueues.versionBacklog(model, version),
+    open: async (modelVersion) => {
+      const path = modelVersion.sha256 ? await cachedModelFile(modelStore, modelVersion.sha256, config.modelCacheDir) : modelVersion.modelPath;
+      const session = await OnnxSession.load(path, { device, intraOpThreads: config.intraOpThreads }, logger);
+      try {
+        // Validation before READY: a model that cannot run a zero batch never gets traffic.
+        await dryRun(session, modelVersion.inputs, modelVersion.maxBatchSize > 0);
+      } catch (error) {
+        await session.release().catch(() => {});
+        throw new Error(`dry run on a zero batch failed: ${(error as Error).message}`, { cause: error });
+      }
+      identity = { id: config.workerId, device: session.device };
+      return { server: new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog), release: () => session.release() };
+    },
+  });
+  const lookup = host.lookup;
+  const modelControl = await startModelControlSync({
+    subscriber: redis.duplicate(), redis, keys, repository, host, cacheDir: config.modelCacheDir, only: config.models, logger,
+  });
+  // Load every wanted version now: readiness means ready, and the first request does not pay
+  // for loading. A registered version that fails is reported FAILED; the worker still starts.
+  for (const modelVersion of repository.all()) {
+    if (host.isUnloaded(modelVersion.name, modelVersion.version)) continue;
+    const loading = host.load(modelVersion.name, modelVersion.version);
+    if (modelVersion.sha256) await loading.catch(() => {});
+    else await loading;
+  }
   if (lease && identity.device === 'cpu') {
     // The CUDA provider did not load: give the GPU slot back so it does not skew the spread.
     await lease.release();
@@ -73,13 +96,14 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
 
   const handle = createPredictionHandler(lookup, outcomes, Date.now,
     async (job) => (job.payloadKey ? (await redis.getBuffer(job.payloadKey)) ?? undefined : undefined));
-  // Predictions of a bundle that cannot run with their neighbours go back on the queue alone.
-  const requeueQueues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
   // Outcomes BullMQ gave up on (stall limit, attempts used up) are recorded off the job's path;
   // held here so shutdown can wait for them.
   const givenUp = new Set<Promise<void>>();
 
-  const workers = repository.modelNames().map((model) => {
+  // One BullMQ Worker per model queue; a model name registered at run time gets its own.
+  const workers = new Map<string, Worker>();
+  const openQueueWorker = (model: string) => {
+    if (workers.has(model) || closing) return;
     const maxBatch = Math.max(1, ...repository.versions(model).map((v) => repository.resolve(model, v).maxBatchSize));
     const worker = createPredictionWorker(model, handle, {
       connection: redis,
@@ -104,17 +128,21 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     });
     worker.on('error', (err) => logger.warn({ model, err }, 'worker error'));
     worker.on('stalled', (jobId) => logger.warn({ jobId, model }, 'job stalled: its worker stopped renewing the lock; re-queued'));
-    return worker;
+    workers.set(model, worker);
+  };
+  for (const model of repository.modelNames()) openQueueWorker(model);
+  const stopWatchingRepository = repository.onChange((change) => {
+    if (change.kind === 'added') openQueueWorker(change.model);
   });
 
   const stopBatchingSync = await startBatchingSync({
     subscriber: redis.duplicate(), redis, keys, logger, concurrencyFactor: config.concurrencyFactor,
-    servers: () => Promise.all(servers.values()),
-    workers: new Map<string, Worker>(repository.modelNames().map((model, i) => [model, workers[i]!])),
+    servers: () => host.servers(),
+    workers,
   });
 
   const heartbeat = async () => {
-    const stats = await Promise.all([...servers.values()].map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
+    const stats = (await host.servers()).map((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
       process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters,
@@ -129,13 +157,12 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
 
   logger.info({ workerId: config.workerId, device: identity.device, models: repository.modelNames() }, 'worker started');
 
-  let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     clearInterval(heartbeatTimer);
+    stopWatchingRepository();
     // Stop fetching and wait for jobs in hand; drain the batchers at the same time so jobs held
     // back by a queue delay run now instead of after it.
-    const drains = [...servers.values()].map((s) => s.then((v) => v.drain()).catch(() => {}));
-    const closed = Promise.allSettled([...workers.map((w) => w.close()), ...drains]);
+    const closed = Promise.allSettled([...[...workers.values()].map((w) => w.close()), host.drainAll()]);
     // An outcome Redis keeps refusing is tried once more, then its job is given back to BullMQ
     // (it runs again elsewhere) instead of holding the shutdown up.
     outcomes.close();
@@ -143,6 +170,9 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     for (const r of results) if (r.status === 'rejected') logger.warn({ err: String(r.reason) }, 'error while closing');
     await Promise.allSettled([...givenUp]);
     await stopBatchingSync().catch(() => {});
+    await modelControl.stop().catch(() => {});
+    await host.withdrawReports();
+    await modelStore.close().catch(() => {});
     await requeueQueues.close();
     await predictionLog.flush();
     await lease?.release().catch(() => {});
