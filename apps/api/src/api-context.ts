@@ -5,6 +5,7 @@ import type { AccessControl } from './auth/access-control.js';
 import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
+import type { ModelControl } from './model-control/model-control.js';
 import type { PredictionService } from './prediction-service.js';
 
 /**
@@ -24,4 +25,6 @@ export interface ApiContext {
   auth: AccessControl;
   /** Prediction log export, feedback, references, monitor results. */
   monitoring: MonitoringService;
+  /** Versions registered, loaded and unloaded at run time, and their states. */
+  modelControl: ModelControl;
 }

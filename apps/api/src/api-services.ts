@@ -12,6 +12,9 @@ import type { ApiConfig } from './config.js';
 import { BatchingAdmin } from './batching-admin.js';
 import { ApiMetrics } from './metrics.js';
 import { MonitoringService } from './monitoring-service.js';
+import { ModelControl } from './model-control/model-control.js';
+import { createS3Client, openObjectStore } from '@inferq/object-store';
+import { join } from 'node:path';
 import { PredictionService } from './prediction-service.js';
 
 /** The API's long-lived resources and how to close them. */
@@ -44,8 +47,17 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   events.onAny((event) => {
     if (event.origin === origin) metrics.observeFinal(event);
   });
+  const uploadDir = join(config.dataDir, 'model-uploads');
+  const modelStore = openObjectStore(config.modelStore.url, config.modelStore.s3, { spoolDir: uploadDir });
+  const s3 = createS3Client(config.modelStore.s3);
+  const modelControl = new ModelControl({
+    redis, subscriber: redis.duplicate(), keys, repository, store: modelStore, maxModelBytes: config.maxModelBytes,
+    fetch: { fileRoots: config.modelUriFileRoots, s3 }, spoolDir: uploadDir, timeoutMs: config.enqueueTimeoutMs, logger,
+  });
+  await modelControl.start();
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
+    versionGate: (model, version) => modelControl.assertServable(model, version),
     limits: { maxElements: config.maxTensorElements },
     enqueueTimeoutMs: config.enqueueTimeoutMs,
     maxQueueSize: config.maxQueueSize,
@@ -72,10 +84,13 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
+    await modelControl.close();
+    await modelStore.close().catch(() => {});
+    s3.destroy();
     await queues.close();
     await events.close();
     await redis.quit().catch(() => redis.disconnect());
   })());
   const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
-  return { config, repository, service, events, metrics, auth, batching, monitoring, close };
+  return { config, repository, service, events, metrics, auth, batching, monitoring, modelControl, close };
 }

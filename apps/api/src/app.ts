@@ -16,6 +16,7 @@ import { deadLetterRoutes } from './routes/dead-letter-routes.js';
 import { batchingRoutes } from './routes/batching-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
+import { modelControlRoutes } from './routes/model-control-routes.js';
 import { monitoringRoutes } from './routes/monitoring-routes.js';
 import { predictionRoutes } from './routes/prediction-routes.js';
 import { v2Routes } from './routes/v2-routes.js';
@@ -92,6 +93,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await app.register(monitoringRoutes, { prefix: '/v1' });
   await app.register(deadLetterRoutes, { prefix: '/v1' });
   await app.register(batchingRoutes, { prefix: '/v1' });
+  await app.register(modelControlRoutes, { prefix: '/v1' });
   await app.register(apiKeyRoutes, { prefix: '/v1/admin/keys' });
   await app.register(v2Routes, { prefix: '/v2' });
   await app.register(dashboardRoutes, { prefix: '/dashboard' });

@@ -36,6 +36,11 @@ export interface PredictionServiceDeps {
   maxQueueSize: number;
   /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
   defaultTimeoutMs: number;
+  /**
+   * Refuses a version that takes no predictions now (model control: unloaded, or registered and
+   * not READY) by throwing VERSION_NOT_LOADED. @defaultValue none (every known version is served)
+   */
+  versionGate?: (model: string, version: string) => void;
   /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
   replicaWait?: ReplicaWaitSettings;
 }
@@ -76,6 +81,7 @@ export class PredictionService {
    */
   async submit(model: string, version: string | undefined, body: unknown, id: string = newPredictionId(), options: SubmitOptions = {}): Promise<PredictionAccepted> {
     const target = this.#deps.repository.resolve(model, version);
+    this.#deps.versionGate?.(target.name, target.version);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
     const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);
     const job: PredictionJobData = {

@@ -11,6 +11,7 @@ import type { BatchingAdmin } from './batching-admin.js';
 import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
+import type { ModelControl } from './model-control/model-control.js';
 import type { PredictionService } from './prediction-service.js';
 
 declare module 'fastify' {
@@ -30,6 +31,11 @@ declare module 'fastify' {
     accessControl: AccessControl;
     /** Prediction log export, feedback, references, monitor results. */
     monitoring: MonitoringService;
+    /**
+     * Model control: register, load, unload versions; `versionState(model, version)` for the
+     * traffic policy (weights only on READY versions).
+     */
+    modelControl: ModelControl;
   }
 }
 
@@ -43,4 +49,5 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('batching', services.batching);
   app.decorate('accessControl', services.auth);
   app.decorate('monitoring', services.monitoring);
+  app.decorate('modelControl', services.modelControl);
 }, { name: 'inferq-services', fastify: '5.x' });
