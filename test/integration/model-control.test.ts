@@ -137,9 +137,15 @@ describe('model control: versions registered, loaded and unloaded while serving'
   });
 
   it('unloads v2 with predictions queued: they all complete; then v2 requests get 409 VERSION_NOT_LOADED', async () => {
-    const queued = await Promise.all(Array.from({ length: 150 }, (_, i) => predict('/v1/models/iris/versions/2/predictions', [5 + (i % 10) / 10, 3, 4.5, 1.5])));
+    // One prediction per batch, so the workers (4 jobs in hand at a time) leave a backlog behind.
+    const batching = await stack.app.inject({ method: 'PUT', url: '/v1/models/iris/versions/2/batching', payload: { maxBatchSize: 1, maxQueueDelayMs: 0 } });
+    assert.equal(batching.statusCode, 200, batching.body);
+    const queued = await Promise.all(Array.from({ length: 300 }, (_, i) => predict('/v1/models/iris/versions/2/predictions', [5 + (i % 10) / 10, 3, 4.5, 1.5])));
     assert.ok(queued.every((q) => q.status === 202));
     const unloaded = await inject('POST', '/v1/models/iris/versions/2/unload');
+    const atUnload = await Promise.all(queued.map(async (q) => (await inject('GET', `/v1/predictions/${q.body.id}`)).json().status as string));
+    const pending = atUnload.filter((s) => s === 'queued' || s === 'running').length;
+    assert.ok(pending > 0, 'some v2 predictions were still queued or running when the unload was accepted');
     assert.equal(unloaded.statusCode, 200, unloaded.body);
     assert.match(unloaded.json().state, /^(UNLOADING|UNAVAILABLE)$/);
     assert.equal(unloaded.json().desired, 'unloaded');
@@ -153,6 +159,7 @@ describe('model control: versions registered, loaded and unloaded while serving'
     const v2 = await stack.app.inject({ method: 'GET', url: '/v2/models/iris/versions/2/ready' });
     assert.deepEqual(v2.json(), { name: 'iris', ready: false });
     assert.equal((await predict('/v1/models/iris/predictions', [5, 3, 4.5, 1.5])).status, 202, 'v1 keeps serving');
+    await stack.app.inject({ method: 'DELETE', url: '/v1/models/iris/versions/2/batching' });
   });
 
   it('loads v2 again, and a worker started later catches up (reads the registry at start-up)', async () => {
