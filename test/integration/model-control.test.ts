@@ -185,7 +185,7 @@ describe('model control: versions registered, loaded and unloaded while serving'
     }
     const wrong = await inject('POST', '/v1/models/iris/versions', { uri: 's3://staging/iris/2/model.onnx', sha256: 'f'.repeat(64), config: V2_CONFIG });
     assert.equal(wrong.statusCode, 400, wrong.body);
-    assert.equal(wrong.json().error.code, 'SHA256_MISMATCH');
+    assert.equal(wrong.json().error.code, 'DIGEST_MISMATCH');
     const fromS3 = await inject('POST', '/v1/models/iris/versions?version=5', { uri: 's3://staging/iris/2/model.onnx', sha256: sha256(V2_ONNX), config: V2_CONFIG });
     assert.equal(fromS3.statusCode, 201, fromS3.body);
     assert.equal(fromS3.json().version, '5', 'the wrong-sha256 attempt took no version number');

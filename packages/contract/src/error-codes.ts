@@ -26,7 +26,7 @@ export const ERROR_CODES = Object.freeze({
   MODEL_TOO_LARGE: { status: 413, description: 'A model file to register holds more bytes than MAX_MODEL_BYTES.' },
   INVALID_MODEL_URI: { status: 400, description: 'The `uri` of a model registration is not a file://, s3:// or https:// URI, names nothing (no such file or key), or an https:// URI comes without `sha256`.' },
   MODEL_URI_FORBIDDEN: { status: 403, description: 'A file:// URI outside the directories of MODEL_URI_FILE_ROOTS, or an s3:// URI while no S3 access is configured.' },
-  SHA256_MISMATCH: { status: 400, description: 'The model bytes do not hash to the `sha256` given with the registration; nothing was registered.' },
+  DIGEST_MISMATCH: { status: 400, description: 'The model bytes do not hash to the `sha256` given with the registration; nothing was registered.' },
   MODEL_SOURCE_UNAVAILABLE: { status: 502, description: 'The server holding the model file (S3, https) or the model store failed or could not be reached; nothing was registered. Retry later.' },
   MISSING_INPUT: { status: 400, description: 'A model input is absent from the request.' },
   UNKNOWN_INPUT: { status: 400, description: 'The request names an input the model does not have.' },

@@ -3,7 +3,7 @@ import { ObjectStoreError, type ObjectStoreErrorReason } from '@inferq/object-st
 
 const CODES: Readonly<Record<ObjectStoreErrorReason, ErrorCode>> = {
   'too-large': 'MODEL_TOO_LARGE',
-  'digest-mismatch': 'SHA256_MISMATCH',
+  'digest-mismatch': 'DIGEST_MISMATCH',
   'not-found': 'INVALID_MODEL_URI',
   forbidden: 'MODEL_URI_FORBIDDEN',
   'invalid-uri': 'INVALID_MODEL_URI',
