@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createClient } from '@inferq/client';
 import { createLogger } from '@inferq/logger';
 import { createS3Client } from '@inferq/object-store';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
@@ -242,5 +243,20 @@ describe('model control: versions registered, loaded and unloaded while serving'
       assert.match(error.message, message);
     }
     assert.deepEqual((await describeIris()).versions.map((v) => v.version), ['1', '2', '5', '7'], 'no refused registration left a version');
+  });
+
+  it('@inferq/client drives it: status, register, unload, load', async () => {
+    const base = await stack.app.listen({ port: 0, host: '127.0.0.1' });
+    const client = createClient({ url: base, timeoutMs: 30_000 });
+    try {
+      const registered = await client.models.register('iris', { bytes: new Uint8Array(V2_ONNX) }, { version: '9', config: V2_CONFIG });
+      assert.deepEqual(registered, { model: 'iris', version: '9', state: 'LOADING' });
+      await waitUntil(async () => (await client.models.status('iris')).versions.find((v) => v.version === '9')?.state === 'READY', 60_000, 'v9 READY');
+      assert.equal((await client.models.unload('iris', '9')).desired, 'unloaded');
+      await assert.rejects(client.models.unload('iris', '99'), (error: unknown) => (error as { code?: string }).code === 'VERSION_NOT_FOUND');
+      assert.equal((await client.models.load('iris', '9')).desired, 'loaded');
+    } finally {
+      client.close();
+    }
   });
 });
