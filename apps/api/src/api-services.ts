@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, PredictionEvents, PredictionLog, PredictionStore } from '@inferq/predictions';
+import { MonitoringStore, PredictionCache, PredictionEvents, PredictionLog, PredictionStore } from '@inferq/predictions';
 import { PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
@@ -16,6 +16,7 @@ import { ModelControl } from './model-control/model-control.js';
 import { createS3Client, openObjectStore } from '@inferq/object-store';
 import { join } from 'node:path';
 import { PredictionService } from './prediction-service.js';
+import { SubmitCache } from './submit-cache.js';
 
 /** The API's long-lived resources and how to close them. */
 export interface ApiServices extends ApiContext {
@@ -55,6 +56,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     fetch: { fileRoots: config.modelUriFileRoots, s3 }, spoolDir: uploadDir, timeoutMs: config.enqueueTimeoutMs, logger,
   });
   await modelControl.start();
+  const cache = new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds, logMaxLen: config.predictionLog.maxLen });
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
     versionGate: (model, version) => modelControl.assertServable(model, version),
@@ -66,6 +68,11 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     keys,
     defaultTimeoutMs: config.defaultTimeoutMs,
     replicaWait: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
+    cache: new SubmitCache({
+      cache,
+      logSampleRate: config.predictionLog.sampleRate,
+      onLookup: (model, version, hit) => metrics.cacheRequests.inc({ model, version, result: hit ? 'hit' : 'miss' }),
+    }),
   });
 
   const auth = {
@@ -76,7 +83,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
 
   const monitoring = new MonitoringService({
     repository, redis, keys, queues, predictions: service, resultTtlSeconds: config.resultTtlSeconds,
-    referenceLimits: config.referenceLimits,
+    referenceLimits: config.referenceLimits, cache,
     store: new MonitoringStore(redis, keys), log: new PredictionLog(redis, keys),
   });
   metrics.addMonitoringCollectors(repository, monitoring);

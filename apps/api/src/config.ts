@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readDataDir, readModelRepository, readModelStore, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ModelStoreSettings, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
+import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readDataDir, readModelRepository, readModelStore, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ModelStoreSettings, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 import type { OpenAccessOptions } from './open-access-guard.js';
@@ -104,6 +104,12 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
    * from (a server-side read, so it is limited). @defaultValue MODEL_REPOSITORY and DATA_DIR
    */
   modelUriFileRoots: readonly string[];
+  /**
+   * `PREDICTION_LOG_SAMPLE_RATE` / `PREDICTION_LOG_MAX_LEN`: as the workers' (shared readers).
+   * The API logs the predictions the prediction cache answers (docs/cache.md).
+   * @defaultValue 1, 100000
+   */
+  predictionLog: Readonly<{ sampleRate: number; maxLen: number }>;
 }
 
 /** Checks origins such as `https://app.example.com` (scheme, host, optional port) or `*`. */
@@ -203,5 +209,6 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     modelStore: readModelStore(env),
     maxModelBytes: readInteger(env, 'MAX_MODEL_BYTES', 1024 ** 3, { min: 1024, max: 64 * 1024 ** 3 }),
     modelUriFileRoots: Object.freeze(readModelUriFileRoots(env)),
+    predictionLog: Object.freeze({ sampleRate: readPredictionLogSampleRate(env), maxLen: readPredictionLogMaxLen(env) }),
   });
 }

@@ -47,6 +47,11 @@ export class ApiMetrics {
     name: 'inferq_batch_size', help: 'Rows in the batch each prediction ran in.',
     labelNames: ['model', 'version'] as const, buckets: BATCH_BUCKETS, registers: [this.registry],
   });
+  /** Prediction cache lookups of versions that cache (docs/cache.md): hit ratio = hit / (hit + miss). */
+  readonly cacheRequests = new Counter({
+    name: 'inferq_cache_requests_total', help: 'Prediction cache lookups at submit, by result (hit: answered from the cache without a queue job; miss: queued).',
+    labelNames: ['model', 'version', 'result'] as const, registers: [this.registry],
+  });
   /** Connections the API ended for their client's behaviour (server-timeouts.ts, ws-limits.ts). */
   readonly connectionsRefused = new Counter({
     name: 'inferq_connections_refused_total', help: 'Connections closed by the API: over MAX_CONNECTIONS_PER_CLIENT (connection_cap) or a WebSocket client not reading (ws_not_reading).',

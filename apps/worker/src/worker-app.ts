@@ -3,11 +3,12 @@ import type { Worker } from 'bullmq';
 import { redisKeys, type WorkerIdentity } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { PredictionLog, PredictionStore } from '@inferq/predictions';
+import { PredictionCache, PredictionLog, PredictionStore } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
 import { openObjectStore } from '@inferq/object-store';
 import type { Logger } from '@inferq/logger';
 import type { WorkerConfig } from './config.js';
+import { CacheFiller } from './cache-filler.js';
 import { ModelVersionServer } from './model-version-server.js';
 import { OnnxSession } from './onnx-session.js';
 import { dryRun } from './dry-run.js';
@@ -44,6 +45,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await waitUntilReady(redis, 30_000);
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
+  // On the store's connection: cache writes must reach Redis before the outcomes they precede (cache-filler.ts).
+  const cacheFiller = new CacheFiller(new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds }), logger);
   const predictionLog = new PredictionLogWriter(new PredictionLog(redis, keys, config.predictionLogMaxLen), { sampleRate: config.predictionLogSampleRate }, logger);
 
   const resolved = await resolveDevice(config.device, config.gpuCount, redis, keys, config.workerId, hostname(), logger);
@@ -73,7 +76,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
         throw new Error(`dry run on a zero batch failed: ${(error as Error).message}`, { cause: error });
       }
       identity = { id: config.workerId, device: session.device };
-      return { server: new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog), release: () => session.release() };
+      return { server: new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog, cacheFiller), release: () => session.release() };
     },
   });
   const lookup = host.lookup;
@@ -145,7 +148,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     const stats = (await host.servers()).map((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
-      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters,
+      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, cache: cacheFiller.counters,
     }), 'PX', DEVICE_LEASE_TTL_MS);
     await lease?.renew();
   };

@@ -45,6 +45,11 @@ export interface PredictionJobData {
    * prediction as `expired` (DEADLINE_EXCEEDED) without running it. Absent = no deadline.
    */
   deadline?: number;
+  /**
+   * Prediction cache key (hex SHA-256, computed once by the API) when the version caches: the
+   * worker stores a completed result under it (docs/cache.md).
+   */
+  cacheKey?: string;
 }
 
 /**

@@ -34,6 +34,9 @@
  * | `{prefix}:monitor:last-seen`           | string  | monitor         | epoch ms of the latest heartbeat of any monitor (no TTL: "down since" after the last one died) |
  * | `{prefix}:alerts`                      | stream  | monitor         | field `d` = JSON `AlertEvent`; `MAXLEN ~ ALERT_HISTORY_MAX_LEN` |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
+ * | `{prefix}:cache:{model}:{version}:{sha256}` | hash  | worker → API    | prediction cache entry (docs/cache.md): `r` = result JSON without its per-request `id`, `o` = output summary JSON for the prediction log; TTL = the version's `cache.ttlSeconds` |
+ * | `{prefix}:cache-index:{model}:{version}` | zset  | worker          | member = entry key, score = insertion time (epoch ms); trimmed to `cache.maxEntries` (oldest entries deleted) by the script that inserts, so the cache bounds itself under `noeviction` |
+ * | `{prefix}:cache-stats:{model}:{version}` | hash  | API             | `hits`, `misses`: cache lookups of the version, all API processes together (dashboard) |
  *
  * `prefix` defaults to `inferq`, so several deployments (or test runs) can share one Redis.
  */
@@ -81,6 +84,9 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     monitorLastSeen: `${prefix}:monitor:last-seen`,
     alerts: `${prefix}:alerts`,
     alertCooldown: (model: string, version: string, rule: string) => `${prefix}:alert-cooldown:${model}:${version}:${rule}`,
+    cacheEntry: (model: string, version: string, key: string) => `${prefix}:cache:${model}:${version}:${key}`,
+    cacheIndex: (model: string, version: string) => `${prefix}:cache-index:${model}:${version}`,
+    cacheStats: (model: string, version: string) => `${prefix}:cache-stats:${model}:${version}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
   });

@@ -51,7 +51,7 @@ export interface WsAcceptedMessage {
 
 /** Server → client: a final result (`expired`: its deadline passed before it ran, code DEADLINE_EXCEEDED). */
 export type WsResultMessage =
-  | { type: 'result'; id: string; status: 'completed'; result: InferenceResponse; timings: PredictionTimings }
+  | { type: 'result'; id: string; status: 'completed'; result: InferenceResponse; timings: PredictionTimings; cached?: true }
   | { type: 'result'; id: string; status: 'failed' | 'expired'; error: { code: ErrorCode; message: string }; timings: PredictionTimings };
 
 /** Server → client: a message could not be handled; the socket stays open. */

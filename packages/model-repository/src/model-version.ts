@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ONNX_PLATFORM, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
+import { ONNX_PLATFORM, type CacheConfig, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
 import { parseModelConfig, type ModelConfig } from './model-config.js';
 import { readOnnxSignature, type OnnxSignature } from './onnx-metadata.js';
 
@@ -29,6 +29,8 @@ export interface ModelVersion {
   featureNames: Record<string, string[]>;
   /** SHA-256 of the ONNX file in the model store: set for versions registered at run time only. */
   sha256?: string;
+  /** Prediction cache settings (docs/cache.md); undefined = the version does not cache. */
+  cache?: CacheConfig;
 }
 
 /**
@@ -110,6 +112,7 @@ export function buildModelVersion({ name, version, modelPath, signature, config,
   if (config.maxQueueSize !== undefined) loaded.maxQueueSize = config.maxQueueSize;
   if (config.description !== undefined) loaded.description = config.description;
   if (config.labels !== undefined) loaded.labels = config.labels;
+  if (config.cache !== undefined) loaded.cache = { ...config.cache };
   return loaded;
 }
 

@@ -7,3 +7,4 @@ export * from './prediction-store.js';
 export * from './prediction-events.js';
 export * from './prediction-log.js';
 export * from './monitoring-store.js';
+export * from './prediction-cache.js';

@@ -181,6 +181,7 @@ function recordFromHash(id: string, hash: Record<string, string>): PredictionRec
   if (hash.error) record.error = JSON.parse(hash.error);
   if (hash.worker) record.worker = JSON.parse(hash.worker);
   if (hash.owner) record.owner = hash.owner;
+  if (hash.cached === '1') record.cached = true;
   return record;
 }
 

@@ -234,7 +234,7 @@ class PredictionSocket {
     }
     this.#unwatch(record.id);
     if (record.status === 'completed' && record.result) {
-      this.#send({ type: 'result', id: record.id, status: 'completed', result: record.result, timings: record.timings });
+      this.#send({ type: 'result', id: record.id, status: 'completed', result: record.result, timings: record.timings, ...(record.cached ? { cached: true as const } : {}) });
     } else if (record.status === 'failed' || record.status === 'expired') {
       this.#send({ type: 'result', id: record.id, status: record.status, error: record.error ?? { code: 'INTERNAL_ERROR', message: record.status }, timings: record.timings });
     }
