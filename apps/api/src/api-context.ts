@@ -7,6 +7,7 @@ import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { ModelControl } from './model-control/model-control.js';
 import type { PredictionService } from './prediction-service.js';
+import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
 /**
  * The long-lived services `buildApp` is given: built once by `createApiServices`, or by tests
@@ -27,4 +28,6 @@ export interface ApiContext {
   monitoring: MonitoringService;
   /** Versions registered, loaded and unloaded at run time, and their states. */
   modelControl: ModelControl;
+  /** Traffic policies and version comparisons. */
+  traffic: TrafficAdmin;
 }

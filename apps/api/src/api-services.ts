@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, PredictionCache, PredictionEvents, PredictionLog, PredictionStore } from '@inferq/predictions';
+import { ComparisonStore, MonitoringStore, PredictionCache, PredictionEvents, PredictionLog, PredictionStore, TrafficPolicyStore } from '@inferq/predictions';
 import { PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
@@ -17,6 +17,8 @@ import { createS3Client, openObjectStore } from '@inferq/object-store';
 import { join } from 'node:path';
 import { PredictionService } from './prediction-service.js';
 import { SubmitCache } from './submit-cache.js';
+import { TrafficAdmin } from './traffic/traffic-admin.js';
+import { TrafficRouter } from './traffic/traffic-router.js';
 
 /** The API's long-lived resources and how to close them. */
 export interface ApiServices extends ApiContext {
@@ -33,10 +35,12 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const keys = redisKeys(config.keyPrefix);
   const redis = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'producer');
   const subscriber = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'subscriber');
-  for (const connection of [redis, subscriber]) {
+  // Traffic policy changes: a subscriber of their own (PredictionEvents owns the other).
+  const trafficSubscriber = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'subscriber');
+  for (const connection of [redis, subscriber, trafficSubscriber]) {
     connection.on('error', (err: Error) => logger.warn({ err }, 'redis connection error'));
   }
-  await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(subscriber, 30_000)]);
+  await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(subscriber, 30_000), waitUntilReady(trafficSubscriber, 30_000)]);
 
   const origin = randomBytes(8).toString('hex');
   const queues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
@@ -45,6 +49,12 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const events = new PredictionEvents(subscriber, keys, (ids) => store.getMany(ids));
   await events.start();
   const metrics = new ApiMetrics(repository, queues);
+  const trafficStore = new TrafficPolicyStore(redis, keys);
+  const traffic = new TrafficRouter(trafficStore, trafficSubscriber, keys, repository, {
+    refreshMs: config.trafficRefreshMs,
+    onError: (err) => logger.warn({ err }, 'traffic policies not re-read; the cached ones keep serving'),
+  });
+  await traffic.start();
   events.onAny((event) => {
     if (event.origin === origin) metrics.observeFinal(event);
   });
@@ -61,6 +71,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     repository, redis, queues, store, events, origin,
     versionGate: (model, version) => modelControl.assertServable(model, version),
     limits: { maxElements: config.maxTensorElements },
+    imageLimits: { maxPixels: config.maxImagePixels, maxBytes: config.maxImageBytes },
     enqueueTimeoutMs: config.enqueueTimeoutMs,
     maxQueueSize: config.maxQueueSize,
     coalesceMaxPredictions: config.coalesceMaxPredictions,
@@ -73,6 +84,14 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
       logSampleRate: config.predictionLog.sampleRate,
       onLookup: (model, version, hit) => metrics.cacheRequests.inc({ model, version, result: hit ? 'hit' : 'miss' }),
     }),
+    traffic,
+    trafficObserver: {
+      routed: (model, version, route) => metrics.routed.inc({ model, version, route }),
+      shadow: (model, version, outcome, err) => {
+        metrics.shadows.inc({ model, version, outcome });
+        if (err) logger.warn({ err, model, version }, 'shadow prediction not queued (the primary is unaffected)');
+      },
+    },
   });
 
   const auth = {
@@ -88,6 +107,8 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   });
   metrics.addMonitoringCollectors(repository, monitoring);
   metrics.addBacklogCollectors(repository, store, () => monitoring.workers());
+  const comparisons = new ComparisonStore(redis, keys);
+  metrics.addComparisonCollectors(repository, comparisons);
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
@@ -96,8 +117,10 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     s3.destroy();
     await queues.close();
     await events.close();
+    await traffic.close();
     await redis.quit().catch(() => redis.disconnect());
   })());
   const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
-  return { config, repository, service, events, metrics, auth, batching, monitoring, modelControl, close };
+  const trafficAdmin = new TrafficAdmin(redis, repository, trafficStore, comparisons, traffic, config.enqueueTimeoutMs);
+  return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, modelControl, close };
 }

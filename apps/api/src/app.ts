@@ -5,7 +5,7 @@ import type { Logger } from '@inferq/logger';
 import { ERROR_MESSAGE } from '@inferq/contract';
 import type { ApiContext } from './api-context.js';
 import { accessControlPlugin, API_KEY_SECURITY_SCHEMES } from './auth/access-control.js';
-import { installBinaryBodyParser } from './binary-body.js';
+import { installBinaryBodyParser, installImageBodyParser } from './binary-body.js';
 import { installClosingRefusal } from './closing-refusal.js';
 import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
 import { installHttpSecurity } from './http-security.js';
@@ -19,6 +19,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { modelControlRoutes } from './routes/model-control-routes.js';
 import { monitoringRoutes } from './routes/monitoring-routes.js';
 import { predictionRoutes } from './routes/prediction-routes.js';
+import { trafficRoutes } from './routes/traffic-routes.js';
 import { v2Routes } from './routes/v2-routes.js';
 import { wsRoutes } from './routes/ws-routes.js';
 import { sharedSchemas } from './schemas.js';
@@ -59,6 +60,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   // Fastify parses text/plain by default; the API speaks JSON only (415 for anything else).
   app.removeContentTypeParser('text/plain');
   installBinaryBodyParser(app);
+  installImageBodyParser(app);
 
   await app.register(swagger, {
     openapi: {
@@ -94,6 +96,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await app.register(deadLetterRoutes, { prefix: '/v1' });
   await app.register(batchingRoutes, { prefix: '/v1' });
   await app.register(modelControlRoutes, { prefix: '/v1' });
+  await app.register(trafficRoutes, { prefix: '/v1' });
   await app.register(apiKeyRoutes, { prefix: '/v1/admin/keys' });
   await app.register(v2Routes, { prefix: '/v2' });
   await app.register(dashboardRoutes, { prefix: '/dashboard' });

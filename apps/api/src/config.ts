@@ -36,6 +36,10 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
   bodyLimitBytes: number;
   /** `MAX_TENSOR_ELEMENTS`: most tensor elements in one request. @defaultValue 4194304 */
   maxTensorElements: number;
+  /** `MAX_IMAGE_PIXELS`: most pixels (width × height) of one image input of a pipeline; more is 413 IMAGE_TOO_LARGE. @defaultValue 16777216 */
+  maxImagePixels: number;
+  /** `MAX_IMAGE_BYTES`: most encoded bytes of one image input of a pipeline; more is 413 IMAGE_TOO_LARGE. @defaultValue 8388608 */
+  maxImageBytes: number;
   /** `MAX_WAIT_MS`: cap of `?wait=` long polls. @defaultValue 30000 */
   maxWaitMs: number;
   /** `SYNC_TIMEOUT_MS`: how long `/v2/.../infer` waits before 504. @defaultValue 30000 */
@@ -69,6 +73,11 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
    * @defaultValue 0
    */
   defaultTimeoutMs: number;
+  /**
+   * `TRAFFIC_REFRESH_MS`: how often the API re-reads every traffic policy, a safety net under the
+   * change channel (changes normally apply within milliseconds). @defaultValue 5000
+   */
+  trafficRefreshMs: number;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
   /**
@@ -182,6 +191,8 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     modelRepository: readModelRepository(env),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
     maxTensorElements: readInteger(env, 'MAX_TENSOR_ELEMENTS', 4_194_304, { min: 1, max: 268_435_456 }),
+    maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', 16_777_216, { min: 1, max: 268_435_456 }),
+    maxImageBytes: readInteger(env, 'MAX_IMAGE_BYTES', 8_388_608, { min: 1, max: 1_073_741_824 }),
     maxWaitMs: readInteger(env, 'MAX_WAIT_MS', 30_000, { min: 0, max: 600_000 }),
     syncTimeoutMs: readInteger(env, 'SYNC_TIMEOUT_MS', 30_000, { min: 1, max: 3_600_000 }),
     resultTtlSeconds: readResultTtlSeconds(env),
@@ -190,6 +201,7 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     coalesceMaxPredictions: readInteger(env, 'COALESCE_MAX_PREDICTIONS', 64, { min: 1, max: 1_024 }),
     claimCheckBytes: readInteger(env, 'CLAIM_CHECK_BYTES', 65_536, { min: 0, max: 1024 * 1024 * 1024 }),
     defaultTimeoutMs: readInteger(env, 'DEFAULT_TIMEOUT_MS', 0, { min: 0, max: 86_400_000 }),
+    trafficRefreshMs: readInteger(env, 'TRAFFIC_REFRESH_MS', 5_000, { min: 100, max: 600_000 }),
     logLevel: readLogLevel(env),
     apiKeys: Object.freeze(readApiKeys(env)),
     rateLimitPerSecond,

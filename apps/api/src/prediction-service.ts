@@ -1,20 +1,29 @@
 import type { Redis } from 'ioredis';
 import {
-  decodeFailedReason, InferqError, newPredictionId, FINAL_STATUSES,
-  type DeadLetterList, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
+  decodeFailedReason, InferqError, newPredictionId, FINAL_STATUSES, SHADOW_PRIORITY,
+  type DeadLetterList, type TrafficRoute, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import { binarySectionOf } from './binary-body.js';
+import { binarySectionOf, isImageBody } from './binary-body.js';
 import { JobCoalescer } from './job-coalescer.js';
 import { isOutOfMemoryError } from '@inferq/redis';
 import type { PredictionEvents, PredictionStore } from '@inferq/predictions';
 import { PredictionProducer, type PredictionQueues } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '@inferq/processing';
+import { checkPipelineInputs, normalisePipelineBody } from './pipeline-inputs.js';
 import { readRequestOptions } from './request-options.js';
 import { redisCall } from './redis-call.js';
 import type { SubmitCache } from './submit-cache.js';
 import { waitForReplicas, type ReplicaWaitSettings } from './replica-wait.js';
+import { routingInput, type TrafficRouter } from './traffic/traffic-router.js';
+
+/** Told how each accepted prediction was routed and how its shadow enqueue went (metrics). */
+export interface TrafficObserver {
+  routed(model: string, version: string, route: TrafficRoute): void;
+  shadow(model: string, version: string, outcome: 'queued' | 'failed', error?: unknown): void;
+}
 
 /** Everything the service needs, injected so tests can build it around their own Redis. */
 export interface PredictionServiceDeps {
@@ -42,10 +51,15 @@ export interface PredictionServiceDeps {
    * not READY) by throwing VERSION_NOT_LOADED. @defaultValue none (every known version is served)
    */
   versionGate?: (model: string, version: string) => void;
+  /** `MAX_IMAGE_PIXELS` / `MAX_IMAGE_BYTES`: bounds on each image input of a pipeline. @defaultValue DEFAULT_IMAGE_LIMITS */
+  imageLimits?: ImageLimits;
   /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
   replicaWait?: ReplicaWaitSettings;
   /** The prediction cache of versions whose config.json sets `cache` (docs/cache.md). @defaultValue none: nothing is cached */
   cache?: SubmitCache;
+  /** Traffic policies (which version serves a request naming none, and its shadow); absent: the default version serves. */
+  traffic?: TrafficRouter;
+  trafficObserver?: TrafficObserver;
 }
 
 /** Options of one submission. */
@@ -54,6 +68,8 @@ export interface SubmitOptions {
   owner?: string;
   /** The `Request-Timeout-Ms` header as received (milliseconds; with `parameters.timeout_ms` the shorter wins). */
   timeoutHeader?: string | string[];
+  /** Request headers, for traffic rules and the `X-Routing-Key` (names lower-case). */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
@@ -83,9 +99,14 @@ export class PredictionService {
    * @param id - the prediction id; pre-generate it to start listening for the result before the job exists.
    */
   async submit(model: string, version: string | undefined, body: unknown, id: string = newPredictionId(), options: SubmitOptions = {}): Promise<PredictionAccepted> {
-    const target = this.#deps.repository.resolve(model, version);
+    // Pinned requests (a version in the path) bypass the policy; the rest are routed in memory.
+    const decision = this.#deps.traffic?.decide(model, version, routingInput(options.headers, body))
+      ?? { version, route: version === undefined ? 'default' as const : 'pinned' as const };
+    const target = this.#deps.repository.resolve(model, decision.version);
+    if (target.pipeline || isImageBody(body)) body = normalisePipelineBody(body, target);
     this.#deps.versionGate?.(target.name, target.version);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
+    if (target.pipeline) await checkPipelineInputs(target, request.inputs, this.#deps.imageLimits ?? DEFAULT_IMAGE_LIMITS);
     const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);
     const job: PredictionJobData = {
       id,
@@ -94,6 +115,7 @@ export class PredictionService {
       inputs,
       createdAt: Date.now(),
       origin: this.#deps.origin,
+      route: decision.route,
     };
     if (payload) job.payloadKey = this.#deps.keys.payload(id);
     if (request.requestId !== undefined) job.requestId = request.requestId;
@@ -105,7 +127,10 @@ export class PredictionService {
       job.cacheKey = cacheKey;
       // Before admission: a hit takes no queue place, so a full queue does not refuse it.
       const hit = await this.#redisCall(() => this.#deps.cache!.answer(target, request, job, options.owner));
-      if (hit) return { id, status: 'completed', model: job.model, version: job.version, cached: true };
+      if (hit) {
+        this.#deps.trafficObserver?.routed(job.model, job.version, decision.route);
+        return { id, status: 'completed', model: job.model, version: job.version, route: decision.route, cached: true };
+      }
     }
 
     await this.#redisCall(async () => {
@@ -119,7 +144,34 @@ export class PredictionService {
       }
       if (this.#deps.replicaWait) await waitForReplicas(this.#deps.redis, this.#deps.replicaWait);
     });
-    return { id, status: 'queued', model: job.model, version: job.version };
+    this.#deps.trafficObserver?.routed(job.model, job.version, decision.route);
+    // After the primary is accepted, and not awaited: a mirror never delays or fails the 202.
+    if ('shadow' in decision && decision.shadow !== undefined) void this.#enqueueShadow(job, decision.shadow, options.owner, payload);
+    return { id, status: 'queued', model: job.model, version: job.version, route: decision.route };
+  }
+
+  /**
+   * Queues the mirror of an accepted primary on `version`: its own id and record (`shadowOf` the
+   * primary), its own copy of any claim-check payload (the primary's is deleted when it
+   * completes), below every client priority, outside the queue bound, in bundles like primaries.
+   * Never throws.
+   */
+  async #enqueueShadow(primary: PredictionJobData, version: string, owner: string | undefined, payload: Buffer | undefined): Promise<void> {
+    const id = newPredictionId();
+    const job: PredictionJobData = { ...primary, id, version, createdAt: Date.now(), shadowOf: primary.id };
+    delete job.route;
+    delete job.requestId;
+    // The primary's cache key names the primary's version: a mirror neither reads nor fills the cache.
+    delete job.cacheKey;
+    if (payload) job.payloadKey = this.#deps.keys.payload(id);
+    try {
+      // Coalesced like primaries (its own priority makes its own bundles): at 100 % shadow one
+      // BullMQ job per mirror doubled the queue work per request (bench/shadow-throughput.ts).
+      await this.#redisCall(() => this.#coalescer.submit({ job, owner, priority: SHADOW_PRIORITY, payload }));
+      this.#deps.trafficObserver?.shadow(job.model, version, 'queued');
+    } catch (error) {
+      this.#deps.trafficObserver?.shadow(job.model, version, 'failed', error);
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { ModelControl } from './model-control/model-control.js';
 import type { PredictionService } from './prediction-service.js';
+import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,6 +37,8 @@ declare module 'fastify' {
      * traffic policy (weights only on READY versions).
      */
     modelControl: ModelControl;
+    /** Traffic policies and version comparisons. */
+    traffic: TrafficAdmin;
   }
 }
 
@@ -50,4 +53,5 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('accessControl', services.auth);
   app.decorate('monitoring', services.monitoring);
   app.decorate('modelControl', services.modelControl);
+  app.decorate('traffic', services.traffic);
 }, { name: 'inferq-services', fastify: '5.x' });

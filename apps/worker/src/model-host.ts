@@ -63,8 +63,11 @@ export class ModelHost {
     return this.load(model, version).then((h) => h.server);
   };
 
-  /** Loads a version (once; concurrent calls share the load) and reports LOADING, then READY or FAILED. */
-  load(model: string, version: string): Promise<HeldVersion> {
+  /**
+   * Loads a version (once; concurrent calls share the load) and reports LOADING, then READY or FAILED.
+   * @param given - the version when it is not in this worker's repository (a pipeline's step outside MODELS)
+   */
+  load(model: string, version: string, given?: ModelVersion): Promise<HeldVersion> {
     const key = keyOf(model, version);
     this.#unloaded.delete(key);
     const existing = this.#held.get(key);
@@ -75,7 +78,7 @@ export class ModelHost {
     }
     let modelVersion: ModelVersion;
     try {
-      modelVersion = this.#deps.repository.resolve(model, version);
+      modelVersion = given ?? this.#deps.repository.resolve(model, version);
     } catch (error) {
       return Promise.reject(error as Error);
     }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
 import { redisKeys, type WorkerIdentity } from '@inferq/contract';
-import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
+import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 import { PredictionCache, PredictionLog, PredictionStore } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
@@ -18,7 +18,9 @@ import { startModelControlSync } from './model-control-sync.js';
 import { PredictionLogWriter } from './prediction-log-writer.js';
 import { startBatchingSync } from './batching-sync.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
-import { createPredictionHandler } from './prediction-processor.js';
+import { createPredictionHandler, type PredictionServer } from './prediction-processor.js';
+import { PipelineServer } from './pipeline-server.js';
+import { buildSteps } from './pipeline-steps.js';
 import { DEVICE_LEASE_TTL_MS, resolveDevice } from './resolve-device.js';
 
 /** A running worker process's core. */
@@ -79,7 +81,25 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       return { server: new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog, cacheFiller), release: () => session.release() };
     },
   });
-  const lookup = host.lookup;
+  // Model versions run by pipelines are held by the host too (they may be outside MODELS: the
+  // worker runs them for the pipeline without serving their queue).
+  const serverOf = (modelVersion: ModelVersion): Promise<ModelVersionServer> => host.load(modelVersion.name, modelVersion.version, modelVersion).then((h) => h.server);
+  const pipelines = new Map<string, Promise<PipelineServer>>();
+  const pipelineOf = (modelVersion: ModelVersion): Promise<PipelineServer> => {
+    const key = `${modelVersion.name}\u0000${modelVersion.version}`;
+    let server = pipelines.get(key);
+    if (!server) {
+      server = buildSteps(modelVersion.pipeline!, serverOf)
+        .then((steps) => new PipelineServer(modelVersion, steps, store, outcomes, () => identity, logger));
+      server.catch(() => pipelines.delete(key));
+      pipelines.set(key, server);
+    }
+    return server;
+  };
+  const lookup = (model: string, version: string): Promise<PredictionServer> => {
+    const modelVersion = repository.resolve(model, version); // throws MODEL_NOT_FOUND / VERSION_NOT_FOUND
+    return modelVersion.pipeline ? pipelineOf(modelVersion) : host.lookup(model, version);
+  };
   const modelControl = await startModelControlSync({
     subscriber: redis.duplicate(), redis, keys, repository, host, cacheDir: config.modelCacheDir, only: config.models, logger,
   });
@@ -87,6 +107,10 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   // for loading. A registered version that fails is reported FAILED; the worker still starts.
   for (const modelVersion of repository.all()) {
     if (host.isUnloaded(modelVersion.name, modelVersion.version)) continue;
+    if (modelVersion.pipeline) {
+      await pipelineOf(modelVersion);
+      continue;
+    }
     const loading = host.load(modelVersion.name, modelVersion.version);
     if (modelVersion.sha256) await loading.catch(() => {});
     else await loading;
@@ -145,7 +169,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   });
 
   const heartbeat = async () => {
-    const stats = (await host.servers()).map((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }));
+    const serving: Array<ModelVersionServer | PipelineServer> = [...(await host.servers()), ...(await Promise.allSettled(pipelines.values())).flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))];
+    const stats = serving.map((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
       process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, cache: cacheFiller.counters,

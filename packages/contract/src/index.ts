@@ -15,3 +15,5 @@ export * from './schema-validator.js';
 export * from './model-config.js';
 export * from './model-control.js';
 export * from './prediction-cache.js';
+export * from './traffic-policy.js';
+export * from './pipeline-config.js';

@@ -17,7 +17,7 @@
  * | `{prefix}:model-registry`              | hash    | API             | field `{model}/{version}` → JSON `VersionRecord` (model-control.ts): desired state (`loaded`/`unloaded`) of versions registered at run time (with their file's sha256, size, config, signature) and of repository versions unloaded or loaded again; no TTL |
  * | `{prefix}:model-state:{model}:{version}` | hash  | worker          | field = worker id → JSON `WorkerVersionReport` (`LOADING`, `READY`, `UNLOADING`, `FAILED` + reason); a worker deletes its field when it releases the version or stops; a field whose worker has no heartbeat is ignored (and pruned by the API) |
  * | `{prefix}:events:model-control`        | pub/sub | API, worker     | JSON `ModelControlEvent`: `desired` (re-read that registry entry) or `state` (a worker's report changed) |
- * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*` |
+ * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*`; a pipeline has its queue as a model does (its steps' tensors never go through Redis) |
  * | `{prefix}:prediction-log`              | stream  | worker          | field `d` = JSON `PredictionLogEntry` (monitoring.ts), sampled; `MAXLEN ~ PREDICTION_LOG_MAX_LEN`; consumer group `monitor` |
  * | `{prefix}:feedback-log`                | stream  | API             | field `d` = JSON `FeedbackEntry`; `MAXLEN ~ 100000`; consumer group `monitor` |
  * | `{prefix}:feedback:{id}`               | string  | API             | `1` once feedback for prediction `id` is stored (one feedback per prediction); TTL = retention |
@@ -33,6 +33,12 @@
  * | `{prefix}:monitor:heartbeat:{id}`      | string  | monitor         | JSON `MonitorHeartbeat`, rewritten every MONITOR_HEARTBEAT_MS; TTL = 3 heartbeats; deleted on a clean stop |
  * | `{prefix}:monitor:last-seen`           | string  | monitor         | epoch ms of the latest heartbeat of any monitor (no TTL: "down since" after the last one died) |
  * | `{prefix}:alerts`                      | stream  | monitor         | field `d` = JSON `AlertEvent`; `MAXLEN ~ ALERT_HISTORY_MAX_LEN` |
+ * | `{prefix}:traffic:{model}`            | string  | API (store)     | JSON `TrafficPolicy` (traffic-policy.ts) in force, with its `revision`; written only by `put-traffic-2.lua` (compare-and-set on the revision) |
+ * | `{prefix}:traffic-history:{model}`    | list    | API (store)     | JSON `TrafficPolicy` of every revision, newest first (index 0 = current), at most TRAFFIC_HISTORY_MAX |
+ * | `{prefix}:events:traffic`              | pub/sub | API → API       | JSON `TrafficChange`: re-read that model's traffic policy |
+ * | `{prefix}:comparison:{model}:{version}:{baseline}` | hash | worker | shadow pair counters of `version` (the shadow) against `baseline` (the primary that served): `pairs`, `samples` (rows compared), `agreements` (rows with the same argmax / label), `absDiffSum`, `absDiffCount` (output elements compared), `class:b:{class}` / `class:v:{class}` (rows per class chosen by the baseline / the version: output drift), `updatedAt` |
+ * | `{prefix}:comparison-index:{model}`   | set     | worker          | members `{version}:{baseline}`: the comparison hashes of the model (for /metrics) |
+ * | `{prefix}:queued-shadow:{model}`      | string  | API, worker     | shadow predictions of the model in status `queued`, counted apart from `queued:{model}` so mirrors never fill a client's queue bound |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
  * | `{prefix}:cache:{model}:{version}:{sha256}` | hash  | worker → API    | prediction cache entry (docs/cache.md): `r` = result JSON without its per-request `id`, `o` = output summary JSON for the prediction log; TTL = the version's `cache.ttlSeconds` |
  * | `{prefix}:cache-index:{model}:{version}` | zset  | worker          | member = entry key, score = insertion time (epoch ms); trimmed to `cache.maxEntries` (oldest entries deleted) by the script that inserts, so the cache bounds itself under `noeviction` |
@@ -87,6 +93,12 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     cacheEntry: (model: string, version: string, key: string) => `${prefix}:cache:${model}:${version}:${key}`,
     cacheIndex: (model: string, version: string) => `${prefix}:cache-index:${model}:${version}`,
     cacheStats: (model: string, version: string) => `${prefix}:cache-stats:${model}:${version}`,
+    traffic: (model: string) => `${prefix}:traffic:${model}`,
+    trafficHistory: (model: string) => `${prefix}:traffic-history:${model}`,
+    trafficChannel: `${prefix}:events:traffic`,
+    comparison: (model: string, version: string, baseline: string) => `${prefix}:comparison:${model}:${version}:${baseline}`,
+    comparisonIndex: (model: string) => `${prefix}:comparison-index:${model}`,
+    shadowQueuedCount: (model: string) => `${prefix}:queued-shadow:${model}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
   });

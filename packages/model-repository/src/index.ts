@@ -3,3 +3,4 @@ export * from './model-config.js';
 export * from './model-version.js';
 export * from './model-repository.js';
 export * from './registered-version.js';
+export * from './pipeline-version.js';
