@@ -261,6 +261,8 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
         'GET /v1/ws': 'authenticated',
         'PUT /v1/models/:model/versions/:version/batching': 'admin', 'DELETE /v1/models/:model/versions/:version/batching': 'admin',
         'PUT /v1/models/:model/versions/:version/reference': 'admin',
+        'GET /v1/models/:model': 'read', 'POST /v1/models/:model/versions': 'admin',
+        'POST /v1/models/:model/versions/:version/load': 'admin', 'POST /v1/models/:model/versions/:version/unload': 'admin',
         'GET /v1/predictions/log': 'admin', 'POST /v1/predictions/:id/feedback': 'admin',
         'GET /v1/models/:model/failed': 'admin', 'POST /v1/predictions/:id/retry': 'admin',
         'POST /v1/admin/keys': 'admin', 'GET /v1/admin/keys': 'admin', 'DELETE /v1/admin/keys/:id': 'admin',

@@ -10,7 +10,7 @@ import { before, describe, it } from 'node:test';
 import '@inferq/env/onnxruntime-defaults';
 import * as ort from 'onnxruntime-node';
 import { encodeIrisOnnxModel } from '../../apps/tools/src/iris-onnx-export.js';
-import { argmax, loadIris, predict, trainIrisClassifier } from '../../apps/tools/src/iris-training.js';
+import { argmax, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, loadIris, PETAL_ONLY_MASK, PETAL_ONLY_TRAIN_OPTIONS, predict, trainIrisClassifier } from '../../apps/tools/src/iris-training.js';
 
 const MODEL_PATH = fileURLToPath(new URL('../../models/iris/1/model.onnx', import.meta.url));
 const TOLERANCE = 1e-5;
@@ -83,5 +83,30 @@ describe('models/iris/1/model.onnx', () => {
     const committed = readFileSync(MODEL_PATH);
     const fresh = encodeIrisOnnxModel(training.classifier);
     assert.ok(Buffer.from(fresh).equals(committed), 'model.onnx differs from a re-export; rerun npm run train:iris');
+  });
+});
+
+describe('models-staged/iris/2 (petal features only), registered at run time', () => {
+  const STAGED = fileURLToPath(new URL('../../models-staged/iris/2/', import.meta.url));
+  const v1 = trainIrisClassifier();
+  const v2 = trainIrisClassifier(PETAL_ONLY_TRAIN_OPTIONS, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION, PETAL_ONLY_MASK);
+
+  it('is byte-identical to a fresh export of the petal variant, and its config states its measured hold-out accuracy', () => {
+    assert.ok(Buffer.from(encodeIrisOnnxModel(v2.classifier)).equals(readFileSync(`${STAGED}model.onnx`)), 'rerun npm run train:iris -- --variant petal');
+    const config = JSON.parse(readFileSync(`${STAGED}config.json`, 'utf8')) as { description: string };
+    assert.match(config.description, new RegExp(`hold-out accuracy ${(v2.testAccuracy * 100).toFixed(2)}%`));
+  });
+
+  it('ignores the sepal features and disagrees with v1 on some real flowers', async () => {
+    const session = await ort.InferenceSession.create(`${STAGED}model.onnx`);
+    const data = loadIris();
+    const run = async (rows: number[][]) => (await session.run({ features: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, 4]) }))['label']!.data as BigInt64Array;
+    const labels = await run(data.features);
+    const changedSepals = await run(data.features.map(([, , pl, pw]) => [0, 0, pl!, pw!]));
+    assert.deepEqual([...changedSepals], [...labels], 'the sepal columns change nothing');
+    const v1Labels = predict(v1.classifier, data.features).labels;
+    const disagree = v1Labels.filter((label, i) => BigInt(label) !== labels[i]).length;
+    assert.ok(disagree > 0 && disagree < 20, `v1 and v2 disagree on ${disagree} of 150 flowers`);
+    assert.notEqual(v2.testAccuracy, v1.testAccuracy, 'a genuinely different hold-out accuracy');
   });
 });

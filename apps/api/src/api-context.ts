@@ -6,6 +6,7 @@ import type { AccessControl } from './auth/access-control.js';
 import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
+import type { ModelControl } from './model-control/model-control.js';
 import type { PredictionService } from './prediction-service.js';
 import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
@@ -29,6 +30,8 @@ export interface ApiContext {
   /** Batch prediction jobs and their schedules. */
   batches: BatchService;
   schedules: BatchSchedules;
+  /** Versions registered, loaded and unloaded at run time, and their states. */
+  modelControl: ModelControl;
   /** Traffic policies and version comparisons. */
   traffic: TrafficAdmin;
 }

@@ -13,6 +13,9 @@ import type { ApiConfig } from './config.js';
 import { BatchingAdmin } from './batching-admin.js';
 import { ApiMetrics } from './metrics.js';
 import { MonitoringService } from './monitoring-service.js';
+import { ModelControl } from './model-control/model-control.js';
+import { createS3Client, openObjectStore } from '@inferq/object-store';
+import { join } from 'node:path';
 import { PredictionService } from './prediction-service.js';
 import { SubmitCache } from './submit-cache.js';
 import { TrafficAdmin } from './traffic/traffic-admin.js';
@@ -56,9 +59,18 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   events.onAny((event) => {
     if (event.origin === origin) metrics.observeFinal(event);
   });
+  const uploadDir = join(config.dataDir, 'model-uploads');
+  const modelStore = openObjectStore(config.modelStore.url, config.modelStore.s3, { spoolDir: uploadDir });
+  const s3 = createS3Client(config.modelStore.s3);
+  const modelControl = new ModelControl({
+    redis, subscriber: redis.duplicate(), keys, repository, store: modelStore, maxModelBytes: config.maxModelBytes,
+    fetch: { fileRoots: config.modelUriFileRoots, s3 }, spoolDir: uploadDir, timeoutMs: config.enqueueTimeoutMs, logger,
+  });
+  await modelControl.start();
   const cache = new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds, logMaxLen: config.predictionLog.maxLen });
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
+    versionGate: (model, version) => modelControl.assertServable(model, version),
     limits: { maxElements: config.maxTensorElements },
     imageLimits: { maxPixels: config.maxImagePixels, maxBytes: config.maxImageBytes },
     enqueueTimeoutMs: config.enqueueTimeoutMs,
@@ -107,6 +119,9 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
+    await modelControl.close();
+    await modelStore.close().catch(() => {});
+    s3.destroy();
     await queues.close();
     await batchQueues.close();
     await events.close();
@@ -115,5 +130,5 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   })());
   const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
   const trafficAdmin = new TrafficAdmin(redis, repository, trafficStore, comparisons, traffic, config.enqueueTimeoutMs);
-  return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, batches, schedules, close };
+  return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, batches, schedules, modelControl, close };
 }

@@ -18,6 +18,7 @@ import { deadLetterRoutes } from './routes/dead-letter-routes.js';
 import { batchingRoutes } from './routes/batching-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
+import { modelControlRoutes } from './routes/model-control-routes.js';
 import { monitoringRoutes } from './routes/monitoring-routes.js';
 import { predictionRoutes } from './routes/prediction-routes.js';
 import { trafficRoutes } from './routes/traffic-routes.js';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await app.register(batchingRoutes, { prefix: '/v1' });
   await app.register(batchRoutes, { prefix: '/v1' });
   await app.register(scheduleRoutes, { prefix: '/v1' });
+  await app.register(modelControlRoutes, { prefix: '/v1' });
   await app.register(trafficRoutes, { prefix: '/v1' });
   await app.register(apiKeyRoutes, { prefix: '/v1/admin/keys' });
   await app.register(v2Routes, { prefix: '/v2' });

@@ -1,5 +1,6 @@
 import { readBatchSettings, type BatchSettings } from '@inferq/batch-jobs';
-import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readDataDir, readModelRepository, readModelStore, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ModelStoreSettings, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 import type { OpenAccessOptions } from './open-access-guard.js';
@@ -104,6 +105,17 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
    * @defaultValue 1000 columns, 100000 rows
    */
   referenceLimits: ReferenceLimits;
+  /** `DATA_DIR`: uploads being checked live under `<DATA_DIR>/model-uploads`. @defaultValue './.data' */
+  dataDir: string;
+  /** `MODEL_STORE_URL` + S3 settings: where registered model files are stored (workers read the same). @defaultValue `<DATA_DIR>/model-store` */
+  modelStore: ModelStoreSettings;
+  /** `MAX_MODEL_BYTES`: largest model file a registration may bring; larger → 413 MODEL_TOO_LARGE. @defaultValue 1 GiB */
+  maxModelBytes: number;
+  /**
+   * `MODEL_URI_FILE_ROOTS`: comma-separated directories a registration's `file://` URI may read
+   * from (a server-side read, so it is limited). @defaultValue MODEL_REPOSITORY and DATA_DIR
+   */
+  modelUriFileRoots: readonly string[];
   /**
    * `PREDICTION_LOG_SAMPLE_RATE` / `PREDICTION_LOG_MAX_LEN`: as the workers' (shared readers).
    * The API logs the predictions the prediction cache answers (docs/cache.md).
@@ -151,6 +163,13 @@ function readApiKeys(env: Env): ConfiguredApiKey[] {
     keys.push(Object.freeze({ name: 'admin', scopes: ['admin'] as const, sha256: hashApiKey(admin).toString('hex') }));
   }
   return keys;
+}
+
+/** MODEL_URI_FILE_ROOTS as absolute paths; default the model repository and the data directory. */
+function readModelUriFileRoots(env: Env): string[] {
+  const roots = readList(env, 'MODEL_URI_FILE_ROOTS');
+  if (roots.some((root) => !isAbsolute(root))) throw new ConfigError('MODEL_URI_FILE_ROOTS: every entry must be an absolute directory path');
+  return roots.length > 0 ? roots.map((root) => resolve(root)) : [readModelRepository(env), readDataDir(env)];
 }
 
 /** Parses the API's environment; throws ConfigError naming the bad variable. */
@@ -202,6 +221,10 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     allowedHosts: Object.freeze(checkHosts('ALLOWED_HOSTS', readList(env, 'ALLOWED_HOSTS'))),
     allowedOrigins: Object.freeze(checkOrigins('ALLOWED_ORIGINS', readList(env, 'ALLOWED_ORIGINS'))),
     referenceLimits: readReferenceLimits(env),
+    dataDir: readDataDir(env),
+    modelStore: readModelStore(env),
+    maxModelBytes: readInteger(env, 'MAX_MODEL_BYTES', 1024 ** 3, { min: 1024, max: 64 * 1024 ** 3 }),
+    modelUriFileRoots: Object.freeze(readModelUriFileRoots(env)),
     predictionLog: Object.freeze({ sampleRate: readPredictionLogSampleRate(env), maxLen: readPredictionLogMaxLen(env) }),
   });
 }

@@ -46,6 +46,11 @@ export interface PredictionServiceDeps {
   maxQueueSize: number;
   /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
   defaultTimeoutMs: number;
+  /**
+   * Refuses a version that takes no predictions now (model control: unloaded, or registered and
+   * not READY) by throwing VERSION_NOT_LOADED. @defaultValue none (every known version is served)
+   */
+  versionGate?: (model: string, version: string) => void;
   /** `MAX_IMAGE_PIXELS` / `MAX_IMAGE_BYTES`: bounds on each image input of a pipeline. @defaultValue DEFAULT_IMAGE_LIMITS */
   imageLimits?: ImageLimits;
   /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
@@ -99,6 +104,7 @@ export class PredictionService {
       ?? { version, route: version === undefined ? 'default' as const : 'pinned' as const };
     const target = this.#deps.repository.resolve(model, decision.version);
     if (target.pipeline || isImageBody(body)) body = normalisePipelineBody(body, target);
+    this.#deps.versionGate?.(target.name, target.version);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
     if (target.pipeline) await checkPipelineInputs(target, request.inputs, this.#deps.imageLimits ?? DEFAULT_IMAGE_LIMITS);
     const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);

@@ -12,6 +12,7 @@ import type { BatchingAdmin } from './batching-admin.js';
 import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
+import type { ModelControl } from './model-control/model-control.js';
 import type { PredictionService } from './prediction-service.js';
 import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
@@ -36,6 +37,11 @@ declare module 'fastify' {
     batchJobs: BatchService;
     /** Cron schedules that create batches. */
     batchSchedules: BatchSchedules;
+    /**
+     * Model control: register, load, unload versions; `versionState(model, version)` for the
+     * traffic policy (weights only on READY versions).
+     */
+    modelControl: ModelControl;
     /** Traffic policies and version comparisons. */
     traffic: TrafficAdmin;
   }
@@ -53,5 +59,6 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('monitoring', services.monitoring);
   app.decorate('batchJobs', services.batches);
   app.decorate('batchSchedules', services.schedules);
+  app.decorate('modelControl', services.modelControl);
   app.decorate('traffic', services.traffic);
 }, { name: 'inferq-services', fastify: '5.x' });

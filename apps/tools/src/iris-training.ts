@@ -269,6 +269,13 @@ export function toFloat32(classifier: IrisClassifier): IrisClassifier {
   };
 }
 
+/**
+ * Iris version 2: petal length and width only (the sepal weights stay zero), with stronger
+ * regularisation; same input signature as version 1.
+ */
+export const PETAL_ONLY_MASK: readonly boolean[] = [false, false, true, true];
+export const PETAL_ONLY_TRAIN_OPTIONS: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, l2: 0.2 };
+
 /** Everything a training run produces. */
 export interface IrisTrainingResult {
   /** Trained classifier, parameters rounded to float32 (see {@link toFloat32}). */
@@ -289,13 +296,17 @@ export function trainIrisClassifier(
   options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
   seed: number = DEFAULT_SPLIT_SEED,
   testFraction: number = DEFAULT_TEST_FRACTION,
+  featureMask?: readonly boolean[],
 ): IrisTrainingResult {
   const data = loadIris();
   const split = stratifiedSplit(data.labels, testFraction, seed);
   const train = selectRows(data, split.train);
   const test = selectRows(data, split.test);
   const standardizer = fitStandardizer(train.features);
-  const linear = trainSoftmaxRegression(standardize(train.features, standardizer), train.labels, options);
+  // A masked-out feature is zero in every training row, so its weights get no gradient and stay
+  // at their initial zero: the model ignores it while keeping the same four-feature input.
+  const inputs = standardize(train.features, standardizer).map((row) => row.map((v, c) => (featureMask && !featureMask[c] ? 0 : v)));
+  const linear = trainSoftmaxRegression(inputs, train.labels, options);
   const classifier = toFloat32({ ...standardizer, ...linear });
   const score = (part: IrisData): number => accuracy(predict(classifier, part.features).labels, part.labels);
   return {

@@ -1,6 +1,7 @@
 import { hostname, availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
+import { ConfigError, readInteger, readKeyPrefix, readList, readLogLevel, readDataDir, readModelRepository, readModelStore, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readString, type Env, type ModelStoreSettings, type RedisSentinelSettings } from '@inferq/env';
+import { join, resolve } from 'node:path';
 import type { LogLevel } from '@inferq/logger';
 import { readBatchSettings, type BatchSettings } from '@inferq/batch-jobs';
 import type { DeviceSetting } from './device.js';
@@ -65,6 +66,10 @@ export interface WorkerConfig {
   workerId: string;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
+  /** `MODEL_STORE_URL` + S3 settings: where model files registered at run time are fetched from (the API's store). */
+  modelStore: ModelStoreSettings;
+  /** `MODEL_CACHE_DIR`: local copies of registered model files, by content hash. @defaultValue `<DATA_DIR>/model-cache` */
+  modelCacheDir: string;
 }
 
 const DEVICE_PATTERN = /^(auto|cpu|cuda|cuda:\d{1,2})$/;
@@ -95,6 +100,8 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     batchJobConcurrency: readInteger(env, 'BATCH_JOB_CONCURRENCY', 1, { min: 1, max: 64 }),
     workerId: readString(env, 'WORKER_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     logLevel: readLogLevel(env),
+    modelStore: readModelStore(env),
+    modelCacheDir: resolve(readString(env, 'MODEL_CACHE_DIR', join(readDataDir(env), 'model-cache'))),
   };
   config.stalledIntervalMs = readInteger(env, 'STALLED_INTERVAL_MS', Math.floor(config.lockDurationMs / 2), { min: 500, max: 3_600_000 });
   if (gpuCountRaw !== undefined) config.gpuCount = readInteger(env, 'GPU_COUNT', 0, { min: 0, max: 64 });

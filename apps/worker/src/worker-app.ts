@@ -5,11 +5,16 @@ import { loadModelRepository, type ModelRepository, type ModelVersion } from '@i
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 import { PredictionCache, PredictionLog, PredictionStore } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
+import { openObjectStore } from '@inferq/object-store';
 import type { Logger } from '@inferq/logger';
 import type { WorkerConfig } from './config.js';
 import { CacheFiller } from './cache-filler.js';
 import { ModelVersionServer } from './model-version-server.js';
 import { OnnxSession } from './onnx-session.js';
+import { dryRun } from './dry-run.js';
+import { cachedModelFile } from './model-cache.js';
+import { ModelHost } from './model-host.js';
+import { startModelControlSync } from './model-control-sync.js';
 import { PredictionLogWriter } from './prediction-log-writer.js';
 import { startBatchingSync } from './batching-sync.js';
 import { startBatchWorkers } from './batches/start-batch-workers.js';
@@ -50,26 +55,36 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const resolved = await resolveDevice(config.device, config.gpuCount, redis, keys, config.workerId, hostname(), logger);
   const { device } = resolved;
   let lease = resolved.lease;
-  const servers = new Map<string, Promise<ModelVersionServer>>();
   let identity: WorkerIdentity = { id: config.workerId, device: device.label };
   // The one writer of outcomes: it keeps an outcome Redis refuses and retries until it is written.
   const outcomes = new OutcomeRecorder(store, () => identity, logger);
+  // Model files registered at run time: fetched by content hash from the store, kept in the cache.
+  const modelStore = openObjectStore(config.modelStore.url, config.modelStore.s3, { spoolDir: config.modelCacheDir });
+  // Predictions of a bundle that cannot run with their neighbours go back on the queue alone;
+  // also what an unload reads to know the version's backlog is gone.
+  const requeueQueues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
 
-  // Model versions run by pipelines are served by key too, loaded with the pipeline (they may be
-  // outside MODELS: the worker runs them for the pipeline without serving their queue).
-  const serverOf = (modelVersion: ModelVersion): Promise<ModelVersionServer> => {
-    const key = `${modelVersion.name}\u0000${modelVersion.version}`;
-    let server = servers.get(key);
-    if (!server) {
-      server = OnnxSession.load(modelVersion.modelPath, { device, intraOpThreads: config.intraOpThreads }, logger).then((session) => {
-        identity = { id: config.workerId, device: session.device };
-        return new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog, cacheFiller);
-      });
-      server.catch(() => servers.delete(key)); // a failed load is retried by the job's next attempt
-      servers.set(key, server);
-    }
-    return server;
-  };
+  let closing: Promise<void> | undefined;
+  const host = new ModelHost({
+    repository, workerId: config.workerId, redis, keys, logger,
+    backlog: (model, version) => requeueQueues.versionBacklog(model, version),
+    open: async (modelVersion) => {
+      const path = modelVersion.sha256 ? await cachedModelFile(modelStore, modelVersion.sha256, config.modelCacheDir) : modelVersion.modelPath;
+      const session = await OnnxSession.load(path, { device, intraOpThreads: config.intraOpThreads }, logger);
+      try {
+        // Validation before READY: a model that cannot run a zero batch never gets traffic.
+        await dryRun(session, modelVersion.inputs, modelVersion.maxBatchSize > 0);
+      } catch (error) {
+        await session.release().catch(() => {});
+        throw new Error(`dry run on a zero batch failed: ${(error as Error).message}`, { cause: error });
+      }
+      identity = { id: config.workerId, device: session.device };
+      return { server: new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog, cacheFiller), release: () => session.release() };
+    },
+  });
+  // Model versions run by pipelines are held by the host too (they may be outside MODELS: the
+  // worker runs them for the pipeline without serving their queue).
+  const serverOf = (modelVersion: ModelVersion): Promise<ModelVersionServer> => host.load(modelVersion.name, modelVersion.version, modelVersion).then((h) => h.server);
   const pipelines = new Map<string, Promise<PipelineServer>>();
   const pipelineOf = (modelVersion: ModelVersion): Promise<PipelineServer> => {
     const key = `${modelVersion.name}\u0000${modelVersion.version}`;
@@ -84,10 +99,23 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   };
   const lookup = (model: string, version: string): Promise<PredictionServer> => {
     const modelVersion = repository.resolve(model, version); // throws MODEL_NOT_FOUND / VERSION_NOT_FOUND
-    return modelVersion.pipeline ? pipelineOf(modelVersion) : serverOf(modelVersion);
+    return modelVersion.pipeline ? pipelineOf(modelVersion) : host.lookup(model, version);
   };
-  // Load every version now: readiness means ready, and the first request does not pay for loading.
-  for (const modelVersion of repository.all()) await lookup(modelVersion.name, modelVersion.version);
+  const modelControl = await startModelControlSync({
+    subscriber: redis.duplicate(), redis, keys, repository, host, cacheDir: config.modelCacheDir, only: config.models, logger,
+  });
+  // Load every wanted version now: readiness means ready, and the first request does not pay
+  // for loading. A registered version that fails is reported FAILED; the worker still starts.
+  for (const modelVersion of repository.all()) {
+    if (host.isUnloaded(modelVersion.name, modelVersion.version)) continue;
+    if (modelVersion.pipeline) {
+      await pipelineOf(modelVersion);
+      continue;
+    }
+    const loading = host.load(modelVersion.name, modelVersion.version);
+    if (modelVersion.sha256) await loading.catch(() => {});
+    else await loading;
+  }
   if (lease && identity.device === 'cpu') {
     // The CUDA provider did not load: give the GPU slot back so it does not skew the spread.
     await lease.release();
@@ -96,13 +124,14 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
 
   const handle = createPredictionHandler(lookup, outcomes, Date.now,
     async (job) => (job.payloadKey ? (await redis.getBuffer(job.payloadKey)) ?? undefined : undefined));
-  // Predictions of a bundle that cannot run with their neighbours go back on the queue alone.
-  const requeueQueues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
   // Outcomes BullMQ gave up on (stall limit, attempts used up) are recorded off the job's path;
   // held here so shutdown can wait for them.
   const givenUp = new Set<Promise<void>>();
 
-  const workers = repository.modelNames().map((model) => {
+  // One BullMQ Worker per model queue; a model name registered at run time gets its own.
+  const workers = new Map<string, Worker>();
+  const openQueueWorker = (model: string) => {
+    if (workers.has(model) || closing) return;
     const maxBatch = Math.max(1, ...repository.versions(model).map((v) => repository.resolve(model, v).maxBatchSize));
     const worker = createPredictionWorker(model, handle, {
       connection: redis,
@@ -127,13 +156,17 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     });
     worker.on('error', (err) => logger.warn({ model, err }, 'worker error'));
     worker.on('stalled', (jobId) => logger.warn({ jobId, model }, 'job stalled: its worker stopped renewing the lock; re-queued'));
-    return worker;
+    workers.set(model, worker);
+  };
+  for (const model of repository.modelNames()) openQueueWorker(model);
+  const stopWatchingRepository = repository.onChange((change) => {
+    if (change.kind === 'added') openQueueWorker(change.model);
   });
 
   const stopBatchingSync = await startBatchingSync({
     subscriber: redis.duplicate(), redis, keys, logger, concurrencyFactor: config.concurrencyFactor,
-    servers: () => Promise.all(servers.values()),
-    workers: new Map<string, Worker>(repository.modelNames().map((model, i) => [model, workers[i]!])),
+    servers: () => host.servers(),
+    workers,
   });
 
   const stopBatchWorkers = startBatchWorkers({
@@ -143,8 +176,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   });
 
   const heartbeat = async () => {
-    const serving: Array<Promise<ModelVersionServer | PipelineServer>> = [...servers.values(), ...pipelines.values()];
-    const stats = await Promise.all(serving.map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
+    const serving: Array<ModelVersionServer | PipelineServer> = [...(await host.servers()), ...(await Promise.allSettled(pipelines.values())).flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))];
+    const stats = serving.map((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
       process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, cache: cacheFiller.counters,
@@ -159,13 +192,12 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
 
   logger.info({ workerId: config.workerId, device: identity.device, models: repository.modelNames() }, 'worker started');
 
-  let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     clearInterval(heartbeatTimer);
+    stopWatchingRepository();
     // Stop fetching and wait for jobs in hand; drain the batchers at the same time so jobs held
     // back by a queue delay run now instead of after it.
-    const drains = [...servers.values()].map((s) => s.then((v) => v.drain()).catch(() => {}));
-    const closed = Promise.allSettled([...workers.map((w) => w.close()), stopBatchWorkers(), ...drains]);
+    const closed = Promise.allSettled([...[...workers.values()].map((w) => w.close()), stopBatchWorkers(), host.drainAll()]);
     // An outcome Redis keeps refusing is tried once more, then its job is given back to BullMQ
     // (it runs again elsewhere) instead of holding the shutdown up.
     outcomes.close();
@@ -173,6 +205,9 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     for (const r of results) if (r.status === 'rejected') logger.warn({ err: String(r.reason) }, 'error while closing');
     await Promise.allSettled([...givenUp]);
     await stopBatchingSync().catch(() => {});
+    await modelControl.stop().catch(() => {});
+    await host.withdrawReports();
+    await modelStore.close().catch(() => {});
     await requeueQueues.close();
     await predictionLog.flush();
     await lease?.release().catch(() => {});

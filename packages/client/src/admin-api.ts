@@ -2,7 +2,7 @@
 import type { BatchingSettings, ExportedPredictionLogEntry, ModelMetadata } from '@inferq/contract';
 import { InferqClientError } from './errors.js';
 import type { HttpTransport } from './http.js';
-import type { ApiKeyInfo, CreatedApiKey, DeadLetterList, ModelInfo, Submitted } from './types.js';
+import type { ApiKeyInfo, CreatedApiKey, DeadLetterList, ModelFileSource, ModelInfo, ModelStatus, RegisteredVersion, RegisterOptions, Submitted, VersionStatusInfo } from './types.js';
 
 /** A call with the client's slot and deadline applied. */
 export type Run = <T>(what: string, call: (signal: AbortSignal) => Promise<T>, options?: CallOptions) => Promise<T>;
@@ -42,6 +42,35 @@ export class ModelsApi {
   /** Changes some batching settings at run time (scope `admin`); workers apply them to their next batch. */
   setBatching(model: string, version: string, change: Partial<BatchingSettings>, options?: CallOptions): Promise<BatchingInForce> {
     return this.run('change batching settings', (signal) => this.http.json<BatchingInForce>(batchingPath(model, version), { method: 'PUT', json: change, signal }), options);
+  }
+
+  /** Every version of a model with its state and the workers holding it (scope `read`). */
+  status(model: string, options?: CallOptions): Promise<ModelStatus> {
+    return this.run('read model status', (signal) => this.http.json<ModelStatus>(`/v1/models/${seg(model)}`, { signal }), options);
+  }
+
+  /**
+   * Registers a new version while serving (scope `admin`): answers once it is stored (state
+   * `LOADING`); poll `status` until it is `READY` (or `FAILED`).
+   */
+  register(model: string, source: ModelFileSource, registration: RegisterOptions = {}, options?: CallOptions): Promise<RegisteredVersion> {
+    const query = new URLSearchParams();
+    if (registration.version !== undefined) query.set('version', registration.version);
+    if ('bytes' in source && registration.config !== undefined) query.set('config', JSON.stringify(registration.config));
+    const path = `/v1/models/${seg(model)}/versions${query.toString() !== '' ? `?${query.toString()}` : ''}`;
+    return this.run('register model version', (signal) => this.http.json<RegisteredVersion>(path, 'bytes' in source
+      ? { method: 'POST', body: { bytes: source.bytes, contentType: 'application/octet-stream' }, signal }
+      : { method: 'POST', json: { uri: source.uri, ...(source.sha256 !== undefined ? { sha256: source.sha256 } : {}), ...(registration.config !== undefined ? { config: registration.config } : {}) }, signal }), options);
+  }
+
+  /** Loads a version on every worker (scope `admin`). */
+  load(model: string, version: string, options?: CallOptions): Promise<VersionStatusInfo> {
+    return this.run('load model version', (signal) => this.http.json<VersionStatusInfo>(`/v1/models/${seg(model)}/versions/${seg(version)}/load`, { method: 'POST', signal }), options);
+  }
+
+  /** Unloads a version: no new predictions; queued ones finish first (scope `admin`). */
+  unload(model: string, version: string, options?: CallOptions): Promise<VersionStatusInfo> {
+    return this.run('unload model version', (signal) => this.http.json<VersionStatusInfo>(`/v1/models/${seg(model)}/versions/${seg(version)}/unload`, { method: 'POST', signal }), options);
   }
 
   /** Drops the run-time change: config.json applies again (scope `admin`). */

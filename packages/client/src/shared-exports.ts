@@ -8,4 +8,4 @@ export type { InferqClientOptions } from './options.js';
 export { SUBSCRIBE_CHUNK } from './push-connection.js';
 export type { SocketFactory, SocketLike } from './socket.js';
 export { flattenNested, prepareTensor, type NestedArray, type PreparedTensor, type TensorInput, type TypedArray } from './tensor.js';
-export type { ApiKeyInfo, CreatedApiKey, DeadLetter, DeadLetterList, FinalPrediction, ModelInfo, ModelVersionInfo, PredictionRecord, PredictionResult, Submitted } from './types.js';
+export type { ApiKeyInfo, CreatedApiKey, DeadLetter, DeadLetterList, FinalPrediction, ModelFileSource, ModelInfo, ModelStatus, ModelVersionInfo, PredictionRecord, PredictionResult, RegisteredVersion, RegisterOptions, Submitted, VersionStatusInfo } from './types.js';

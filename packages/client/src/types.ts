@@ -1,5 +1,5 @@
 /** Shapes of the client's answers, built on the wire types of `@inferq/contract` (imported as types only). */
-import type { ErrorCode, InferenceResponse, PredictionRecord, PredictionStatus, PredictionTimings, ResponseOutput } from '@inferq/contract';
+import type { ErrorCode, ModelConfig, VersionState, WorkerVersionState, InferenceResponse, PredictionRecord, PredictionStatus, PredictionTimings, ResponseOutput } from '@inferq/contract';
 
 /** A prediction that has ended: from a pushed result (WebSocket) or a read (REST). */
 export type FinalPrediction =
@@ -62,4 +62,44 @@ export interface ModelVersionInfo {
 export interface ModelInfo {
   name: string;
   versions: ModelVersionInfo[];
+}
+
+/** One version in `GET /v1/models/{model}`. */
+export interface VersionStatusInfo {
+  version: string;
+  /** `LOADING`, `READY` (a live worker holds it), `UNLOADING`, `UNAVAILABLE`, `FAILED`. */
+  state: VersionState;
+  desired: 'loaded' | 'unloaded';
+  /** Why it FAILED. */
+  reason?: string;
+  /** Live workers' states, by worker id. */
+  workers: Record<string, WorkerVersionState>;
+  origin: 'repository' | 'registered';
+  sha256?: string;
+}
+
+/** `GET /v1/models/{model}`. */
+export interface ModelStatus {
+  name: string;
+  defaultVersion: string;
+  versions: VersionStatusInfo[];
+  traffic: Record<string, unknown>;
+}
+
+/** Where a version to register comes from: the ONNX bytes, or a `file://`, `s3://` or `https://` URI (sha256 required for https). */
+export type ModelFileSource = { bytes: Uint8Array<ArrayBuffer> } | { uri: string; sha256?: string };
+
+/** Options of a registration. */
+export interface RegisterOptions {
+  /** The version number; absent = one above the model's highest. */
+  version?: string;
+  /** Serving settings, the schema of `config.json`. */
+  config?: ModelConfig;
+}
+
+/** `201` of a registration. */
+export interface RegisteredVersion {
+  model: string;
+  version: string;
+  state: VersionState;
 }

@@ -13,6 +13,7 @@ export * from './ws-messages.js';
 export * from './batching.js';
 export * from './schema-validator.js';
 export * from './model-config.js';
+export * from './model-control.js';
 export * from './prediction-cache.js';
 export * from './traffic-policy.js';
 export * from './pipeline-config.js';

@@ -14,6 +14,9 @@
  * | `{prefix}:payload:{id}`                | string  | API → worker    | raw tensor bytes of a large request (claim check); deleted when it completes, else TTL = retention |
  * | `{prefix}:batching:{model}:{version}` | string  | API             | JSON `BatchingSettings` set at run time; overrides config.json until deleted |
  * | `{prefix}:events:batching`             | pub/sub | API → worker    | JSON `BatchingChange`: re-read that version's batching settings |
+ * | `{prefix}:model-registry`              | hash    | API             | field `{model}/{version}` → JSON `VersionRecord` (model-control.ts): desired state (`loaded`/`unloaded`) of versions registered at run time (with their file's sha256, size, config, signature) and of repository versions unloaded or loaded again; no TTL |
+ * | `{prefix}:model-state:{model}:{version}` | hash  | worker          | field = worker id → JSON `WorkerVersionReport` (`LOADING`, `READY`, `UNLOADING`, `FAILED` + reason); a worker deletes its field when it releases the version or stops; a field whose worker has no heartbeat is ignored (and pruned by the API) |
+ * | `{prefix}:events:model-control`        | pub/sub | API, worker     | JSON `ModelControlEvent`: `desired` (re-read that registry entry) or `state` (a worker's report changed) |
  * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*`; a pipeline has its queue as a model does (its steps' tensors never go through Redis) |
  * | `{prefix}:prediction-log`              | stream  | worker          | field `d` = JSON `PredictionLogEntry` (monitoring.ts), sampled; `MAXLEN ~ PREDICTION_LOG_MAX_LEN`; consumer group `monitor` |
  * | `{prefix}:feedback-log`                | stream  | API             | field `d` = JSON `FeedbackEntry`; `MAXLEN ~ 100000`; consumer group `monitor` |
@@ -65,6 +68,9 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     payload: (id: string) => `${prefix}:payload:${id}`,
     batching: (model: string, version: string) => `${prefix}:batching:${model}:${version}`,
     batchingChannel: `${prefix}:events:batching`,
+    modelRegistry: `${prefix}:model-registry`,
+    modelState: (model: string, version: string) => `${prefix}:model-state:${model}:${version}`,
+    modelControlChannel: `${prefix}:events:model-control`,
     predictionFinalChannel: `${prefix}:events:prediction-final`,
     queuedCount: (model: string) => `${prefix}:queued:${model}`,
     writeProbe: `${prefix}:write-probe`,

@@ -2,7 +2,8 @@
  * Settings that several processes read: parsed here once, with one default and one range, so the
  * API, workers, monitor and launcher cannot disagree about them.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { checkObjectStoreUrl, s3SettingsFromEnv, type S3Settings } from '@inferq/object-store';
 import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 import { ConfigError } from './config-error.js';
@@ -51,6 +52,26 @@ export function readReferenceLimits(env: Env): ReferenceLimits {
   });
 }
 
+/** `DATA_DIR`: where state kept on disk lives (embedded Redis, model store, model cache), absolute. @defaultValue './.data' */
+export const readDataDir = (env: Env): string => resolve(readString(env, 'DATA_DIR', './.data'));
+
+/** Where model files registered at run time are kept, and how to reach S3 when that is S3. */
+export interface ModelStoreSettings {
+  /** `MODEL_STORE_URL`: `s3://bucket/prefix`, `file:///dir` or a directory. @defaultValue `<DATA_DIR>/model-store` */
+  url: string;
+  /** `S3_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `S3_FORCE_PATH_STYLE` (for the store and s3:// URIs). */
+  s3: S3Settings;
+}
+
+/** `MODEL_STORE_URL` and the S3 settings, read by the API and every worker alike (they must agree). */
+export function readModelStore(env: Env): ModelStoreSettings {
+  const url = readString(env, 'MODEL_STORE_URL', join(readDataDir(env), 'model-store'));
+  try {
+    return { url: checkObjectStoreUrl('MODEL_STORE_URL', url), s3: s3SettingsFromEnv(env) };
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
 /**
  * `PREDICTION_LOG_SAMPLE_RATE`: share of predictions appended to the prediction log (0 turns the
  * log off, 1 logs every one). Workers log computed predictions, the API those the prediction

@@ -204,3 +204,44 @@ describe('loadModelRepository', () => {
     assert.deepEqual(iris.featureNames.features, ['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
   });
 });
+
+describe('ModelRepository at run time', () => {
+  const registered = (name: string, version: string, base: { resolve(m: string, v?: string): import('./model-version.js').ModelVersion }) =>
+    ({ ...base.resolve('iris'), name, version, modelPath: `/cache/${name}-${version}.onnx`, sha256: 'a'.repeat(64) });
+
+  it('registers versions without moving the default, and removes them', () => {
+    const root = newRoot();
+    addVersion(root, 'iris', '1', 'iris');
+    const { repository } = loadModelRepository(root);
+    const changes: string[] = [];
+    repository.onChange((c) => changes.push(`${c.kind} ${c.model}/${c.version}`));
+    repository.register(registered('iris', '2', repository));
+    assert.deepEqual(repository.versions('iris'), ['1', '2']);
+    assert.equal(repository.resolve('iris').version, '1', 'unpinned traffic stays on the directory version');
+    assert.equal(repository.resolve('iris', '2').sha256, 'a'.repeat(64));
+    assert.equal(repository.isFromDirectory('iris', '1'), true);
+    assert.equal(repository.isFromDirectory('iris', '2'), false);
+    repository.remove('iris', '2');
+    repository.remove('iris', '2');
+    assert.throws(() => repository.resolve('iris', '2'), inferqError('VERSION_NOT_FOUND', /versions: 1\)/));
+    assert.deepEqual(changes, ['added iris/2', 'removed iris/2']);
+  });
+
+  it('adds a new model name; its default is the lowest serving registered version', () => {
+    const root = newRoot();
+    addVersion(root, 'iris', '1', 'iris');
+    const { repository } = loadModelRepository(root);
+    repository.register(registered('flowers', '3', repository));
+    repository.register(registered('flowers', '5', repository));
+    assert.deepEqual(repository.modelNames(), ['flowers', 'iris']);
+    assert.equal(repository.defaultVersion('flowers'), '3', 'none serving yet: the lowest');
+    repository.setServing('flowers', '5', true);
+    assert.equal(repository.resolve('flowers').version, '5');
+    repository.setServing('flowers', '3', true);
+    assert.equal(repository.resolve('flowers').version, '3');
+    repository.remove('flowers', '3');
+    repository.remove('flowers', '5');
+    assert.deepEqual(repository.modelNames(), ['iris']);
+    assert.equal(repository.all().length, 1);
+  });
+});

@@ -13,17 +13,38 @@ export interface ModelLoadError {
   message: string;
 }
 
+/** A change of the repository's contents at run time. */
+export interface RepositoryChange {
+  kind: 'added' | 'removed';
+  model: string;
+  version: string;
+}
+
+const keyOf = (model: string, version: string) => `${model}\u0000${version}`;
+
 /**
- * The models on disk: `<root>/<model>/<version>/model.onnx` (+ optional `config.json`).
- * Versions are positive integers; the highest is the default ("latest").
+ * The models served: `<root>/<model>/<version>/model.onnx` (+ optional `config.json`) as scanned
+ * at start-up, plus versions registered (and removed) at run time (model control). Versions are
+ * positive integers. The default version of a model (`resolve(model)`) is the highest version
+ * that was in the directory at start-up, so registering a version never moves unpinned traffic;
+ * a model with registered versions only defaults to the lowest one marked serving
+ * (`setServing`), else its lowest.
  */
 export class ModelRepository {
   readonly root: string;
-  readonly #models: ReadonlyMap<string, ReadonlyMap<string, ModelVersion>>;
+  readonly #models = new Map<string, Map<string, ModelVersion>>();
+  /** Versions scanned from the directory at start-up. */
+  readonly #fromDirectory = new Set<string>();
+  /** Registered versions known to be READY (default-version choice for models without directory versions). */
+  readonly #serving = new Set<string>();
+  readonly #listeners = new Set<(change: RepositoryChange) => void>();
 
   constructor(root: string, models: ReadonlyMap<string, ReadonlyMap<string, ModelVersion>>) {
     this.root = root;
-    this.#models = models;
+    for (const [name, versions] of models) {
+      this.#models.set(name, new Map(versions));
+      for (const version of versions.keys()) this.#fromDirectory.add(keyOf(name, version));
+    }
   }
 
   /** Model names, sorted. */
@@ -38,20 +59,67 @@ export class ModelRepository {
     return [...versions.keys()].sort((a, b) => Number(a) - Number(b));
   }
 
-  /** The given version, or the latest when `version` is undefined. Throws MODEL_NOT_FOUND / VERSION_NOT_FOUND. */
-  resolve(model: string, version?: string): ModelVersion {
+  /** The version unpinned requests go to when no traffic policy says otherwise (see the class doc). Throws MODEL_NOT_FOUND. */
+  defaultVersion(model: string): string {
     const versions = this.versions(model);
-    const wanted = version ?? versions[versions.length - 1]!;
-    const found = this.#models.get(model)!.get(wanted);
+    const fromDirectory = versions.filter((v) => this.#fromDirectory.has(keyOf(model, v)));
+    if (fromDirectory.length > 0) return fromDirectory[fromDirectory.length - 1]!;
+    return versions.find((v) => this.#serving.has(keyOf(model, v))) ?? versions[0]!;
+  }
+
+  /** The given version, or the default version when `version` is undefined. Throws MODEL_NOT_FOUND / VERSION_NOT_FOUND. */
+  resolve(model: string, version?: string): ModelVersion {
+    const wanted = version ?? this.defaultVersion(model);
+    const found = this.#models.get(model)?.get(wanted);
     if (!found) {
-      throw new InferqError('VERSION_NOT_FOUND', `model "${model}" has no version "${wanted.slice(0, 32)}" (versions: ${versions.join(', ')})`);
+      throw new InferqError('VERSION_NOT_FOUND', `model "${model}" has no version "${wanted.slice(0, 32)}" (versions: ${this.versions(model).join(', ')})`);
     }
     return found;
   }
 
-  /** Every loaded version of every model. */
+  /** Every version of every model. */
   all(): ModelVersion[] {
     return this.modelNames().flatMap((name) => this.versions(name).map((v) => this.resolve(name, v)));
+  }
+
+  /** True for a version scanned from the directory at start-up (not registered at run time). */
+  isFromDirectory(model: string, version: string): boolean {
+    return this.#fromDirectory.has(keyOf(model, version));
+  }
+
+  /** Adds (or replaces) a version registered at run time; a new model name appears with it. */
+  register(version: ModelVersion): void {
+    let versions = this.#models.get(version.name);
+    if (!versions) this.#models.set(version.name, (versions = new Map()));
+    const replaced = versions.has(version.version);
+    versions.set(version.version, version);
+    if (!replaced) this.#emit({ kind: 'added', model: version.name, version: version.version });
+  }
+
+  /** Removes a version registered at run time (no-op when absent); a model left without versions disappears. */
+  remove(model: string, version: string): void {
+    const versions = this.#models.get(model);
+    if (!versions?.delete(version)) return;
+    this.#fromDirectory.delete(keyOf(model, version));
+    this.#serving.delete(keyOf(model, version));
+    if (versions.size === 0) this.#models.delete(model);
+    this.#emit({ kind: 'removed', model, version });
+  }
+
+  /** Marks a registered version as serving (READY) or not: only the default of a model without directory versions depends on it. */
+  setServing(model: string, version: string, serving: boolean): void {
+    if (serving) this.#serving.add(keyOf(model, version));
+    else this.#serving.delete(keyOf(model, version));
+  }
+
+  /** Calls `listener` after each version added or removed; returns the function that stops it. */
+  onChange(listener: (change: RepositoryChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(change: RepositoryChange): void {
+    for (const listener of this.#listeners) listener(change);
   }
 }
 

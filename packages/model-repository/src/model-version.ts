@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ONNX_PLATFORM, type CacheConfig, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
 import { parseModelConfig, type ModelConfig } from './model-config.js';
-import { readOnnxSignature } from './onnx-metadata.js';
+import { readOnnxSignature, type OnnxSignature } from './onnx-metadata.js';
 import type { LoadedPipeline } from './pipeline-version.js';
 
 /** Default max batch size for models whose inputs all start with a dynamic dimension. */
@@ -28,6 +28,8 @@ export interface ModelVersion {
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
   featureNames: Record<string, string[]>;
+  /** SHA-256 of the ONNX file in the model store: set for versions registered at run time only. */
+  sha256?: string;
   /** Prediction cache settings (docs/cache.md); undefined = the version does not cache. */
   cache?: CacheConfig;
   /** Present when the version is a pipeline (`pipeline.json` instead of `model.onnx`; `modelPath` is then the pipeline.json). */
@@ -58,19 +60,40 @@ export function loadModelVersion(name: string, version: string, dir: string): Mo
     }
     config = parseModelConfig(parsed, configPath);
   }
+  return buildModelVersion({ name, version, modelPath, signature, config, configSource: configPath });
+}
 
+/** What a version is made of, wherever its file and config came from (a directory, a registration). */
+export interface ModelVersionParts {
+  name: string;
+  version: string;
+  /** Where the ONNX file is (or will be, once a worker fetched it). */
+  modelPath: string;
+  /** Inputs and outputs read from the ONNX file (`readOnnxSignature`). */
+  signature: Pick<OnnxSignature, 'inputs' | 'outputs'>;
+  /** A config already checked by `parseModelConfig`. */
+  config: ModelConfig;
+  /** Names the config in errors (a path, or `config`). */
+  configSource: string;
+}
+
+/**
+ * Merges a signature with its config: the config may fix dynamic dimensions (never change fixed
+ * ones), name features, and set the serving settings. Throws an Error starting with `configSource`.
+ */
+export function buildModelVersion({ name, version, modelPath, signature, config, configSource }: ModelVersionParts): ModelVersion {
   const featureNames: Record<string, string[]> = {};
   const inputs = signature.inputs.map((input) => ({ ...input, shape: [...input.shape] }));
   for (const override of config.inputs ?? []) {
     const input = inputs.find((i) => i.name === override.name);
-    if (!input) throw new Error(`${configPath}: inputs: "${override.name}" is not an input of the model (${inputs.map((i) => i.name).join(', ')})`);
+    if (!input) throw new Error(`${configSource}: inputs: "${override.name}" is not an input of the model (${inputs.map((i) => i.name).join(', ')})`);
     if (override.shape) {
       if (override.shape.length !== input.shape.length) {
-        throw new Error(`${configPath}: input "${input.name}" shape has rank ${override.shape.length}, the model's has ${input.shape.length}`);
+        throw new Error(`${configSource}: input "${input.name}" shape has rank ${override.shape.length}, the model's has ${input.shape.length}`);
       }
       override.shape.forEach((dim, axis) => {
         const fixed = input.shape[axis]!;
-        if (fixed !== -1 && dim !== fixed) throw new Error(`${configPath}: input "${input.name}" dimension ${axis} is fixed to ${fixed} in the model, not ${dim}`);
+        if (fixed !== -1 && dim !== fixed) throw new Error(`${configSource}: input "${input.name}" dimension ${axis} is fixed to ${fixed} in the model, not ${dim}`);
       });
       input.shape = [...override.shape];
     }
@@ -80,14 +103,14 @@ export function loadModelVersion(name: string, version: string, dir: string): Mo
   const batchable = inputs.every((i) => i.shape.length > 0 && i.shape[0] === -1);
   const maxBatchSize = config.maxBatchSize ?? (batchable ? DEFAULT_MAX_BATCH_SIZE : 0);
   if (maxBatchSize > 0 && !batchable) {
-    throw new Error(`${configPath}: maxBatchSize ${maxBatchSize} needs every input's first dimension to be dynamic (-1)`);
+    throw new Error(`${configSource}: maxBatchSize ${maxBatchSize} needs every input's first dimension to be dynamic (-1)`);
   }
   const loaded: ModelVersion = {
     name, version, modelPath, maxBatchSize,
     maxQueueDelayMs: config.maxQueueDelayMs ?? 0,
     preferredBatchSizes: config.preferredBatchSizes ?? [],
     adaptiveBatching: config.adaptiveBatching ?? false,
-    inputs, outputs: signature.outputs, featureNames,
+    inputs, outputs: signature.outputs.map((o) => ({ ...o, shape: [...o.shape] })), featureNames,
   };
   if (config.maxQueueSize !== undefined) loaded.maxQueueSize = config.maxQueueSize;
   if (config.description !== undefined) loaded.description = config.description;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -57,7 +58,7 @@ export class DirectoryObjectStore implements ObjectStore {
     const source = this.pathOf(sha256);
     const size = await stat(source).then((s) => s.size, () => undefined);
     if (size === undefined) throw new ObjectStoreError('not-found', `no object ${sha256} in ${this.location}`);
-    const partial = `${path}.partial-${process.pid}`;
+    const partial = `${path}.partial-${process.pid}-${randomBytes(6).toString('hex')}`;
     await mkdir(dirname(path), { recursive: true });
     try {
       await copyFile(source, partial);

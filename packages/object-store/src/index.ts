@@ -14,3 +14,4 @@ export { s3SettingsFromEnv, type S3Settings } from './s3-settings.js';
 export { fetchUri, type FetchUriOptions, type FetchedUri, type UriScheme } from './fetch-uri.js';
 export { checkObjectStoreUrl, openObjectStore } from './open-object-store.js';
 export { sha256OfFile, verifyFile } from './verify-file.js';
+export { spool, type Spooled } from './spool.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async download(sha256: string, path: string): Promise<void> {
-    const partial = `${path}.partial-${process.pid}`;
+    const partial = `${path}.partial-${process.pid}-${randomBytes(6).toString('hex')}`;
     await mkdir(dirname(path), { recursive: true });
     try {
       await pipeline(await this.get(sha256), createWriteStream(partial));

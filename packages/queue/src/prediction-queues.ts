@@ -131,6 +131,33 @@ export class PredictionQueues {
     return { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, prioritized: counts.prioritized ?? 0 };
   }
 
+  /**
+   * Predictions of one version still in the model's queue (waiting, prioritized, delayed for a
+   * retry, or running): what an unload must let finish before a worker releases the version.
+   * Reads at most `maxJobs` jobs, in pages; past that it answers with what it counted plus one
+   * (still busy), so a huge backlog costs a bounded read per call.
+   * @param maxJobs - @defaultValue 20000
+   */
+  async versionBacklog(model: string, version: string, maxJobs = 20_000): Promise<number> {
+    const queue = this.queue(model);
+    const PAGE = 500;
+    let count = 0;
+    let read = 0;
+    // One type at a time: BullMQ applies start/end to each type's list separately.
+    for (const type of ['waiting', 'prioritized', 'delayed', 'active'] as const) {
+      for (let start = 0; read < maxJobs; start += PAGE) {
+        const jobs = await queue.getJobs([type], start, start + PAGE - 1, true);
+        read += jobs.length;
+        for (const job of jobs) {
+          if (job) count += predictionsOf(job.name, job.data).filter((p) => p.version === version).length;
+        }
+        if (jobs.length < PAGE) break;
+      }
+      if (read >= maxJobs) return count + 1;
+    }
+    return count;
+  }
+
   /** Closes every queue (the shared connection stays with its owner). Safe to call twice. */
   async close(): Promise<void> {
     const queues = [...this.#queues.values()];

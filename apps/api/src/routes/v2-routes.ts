@@ -54,9 +54,10 @@ export const v2Routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/models/:model/versions/:version', { config: { access: 'read' }, schema: { ...metaSchema, params: modelVersionParams, summary: 'Model version metadata' } },
     async (request) => metadata(request.params.model, request.params.version));
 
+  // Ready = the version's state is READY: at least one live worker holds it (model control).
   const answerReady = async (model: string, version: string | undefined, reply: FastifyReply) => {
-    app.repository.resolve(model, version); // 404 when unknown
-    const isReady = await app.predictions.redisReady();
+    const target = app.repository.resolve(model, version); // 404 when unknown
+    const isReady = (await app.predictions.redisReady()) && (await app.modelControl.status(model, target.version)).state === 'READY';
     return reply.code(isReady ? 200 : 503).send({ name: model, ready: isReady });
   };
   // No 5xx error schema here: 503 is the not-ready answer itself.

@@ -1,8 +1,9 @@
-/** `inferq models list|show|batching`. */
+/** `inferq models list|show|batching` (+ status|register|load|unload, model-control.ts). */
 import { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { UsageError } from '../exit-codes.js';
 import { printJson, printTable } from '../output.js';
+import { addModelControlCommands } from './model-control.js';
 
 const shape = (s: number[]) => `[${s.join(', ')}]`;
 
@@ -69,5 +70,6 @@ export function modelsCommand(): Command {
       if (ctx.json) return printJson(settings);
       printTable(['setting', 'value'], Object.entries(settings).map(([k, v]) => [k, v]));
     });
+  addModelControlCommands(models);
   return models;
 }
