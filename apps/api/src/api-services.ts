@@ -50,15 +50,6 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const events = new PredictionEvents(subscriber, keys, (ids) => store.getMany(ids));
   await events.start();
   const metrics = new ApiMetrics(repository, queues);
-  const trafficStore = new TrafficPolicyStore(redis, keys);
-  const traffic = new TrafficRouter(trafficStore, trafficSubscriber, keys, repository, {
-    refreshMs: config.trafficRefreshMs,
-    onError: (err) => logger.warn({ err }, 'traffic policies not re-read; the cached ones keep serving'),
-  });
-  await traffic.start();
-  events.onAny((event) => {
-    if (event.origin === origin) metrics.observeFinal(event);
-  });
   const uploadDir = join(config.dataDir, 'model-uploads');
   const modelStore = openObjectStore(config.modelStore.url, config.modelStore.s3, { spoolDir: uploadDir });
   const s3 = createS3Client(config.modelStore.s3);
@@ -67,6 +58,16 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     fetch: { fileRoots: config.modelUriFileRoots, s3 }, spoolDir: uploadDir, timeoutMs: config.enqueueTimeoutMs, logger,
   });
   await modelControl.start();
+  const trafficStore = new TrafficPolicyStore(redis, keys);
+  const traffic = new TrafficRouter(trafficStore, trafficSubscriber, keys, repository, {
+    refreshMs: config.trafficRefreshMs,
+    servable: (model, version) => modelControl.isServable(model, version),
+    onError: (err) => logger.warn({ err }, 'traffic policies not re-read; the cached ones keep serving'),
+  });
+  await traffic.start();
+  events.onAny((event) => {
+    if (event.origin === origin) metrics.observeFinal(event);
+  });
   const cache = new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds, logMaxLen: config.predictionLog.maxLen });
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
@@ -129,6 +130,6 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     await redis.quit().catch(() => redis.disconnect());
   })());
   const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
-  const trafficAdmin = new TrafficAdmin(redis, repository, trafficStore, comparisons, traffic, config.enqueueTimeoutMs);
+  const trafficAdmin = new TrafficAdmin(redis, repository, trafficStore, comparisons, traffic, config.enqueueTimeoutMs, (model, version) => modelControl.isServable(model, version));
   return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, batches, schedules, modelControl, close };
 }

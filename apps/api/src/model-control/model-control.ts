@@ -107,12 +107,20 @@ export class ModelControl {
    * worker comes, as always). Throws VERSION_NOT_LOADED.
    */
   assertServable(model: string, version: string): void {
+    if (this.isServable(model, version)) return;
+    const cached = this.#states.get(keyOf(model, version));
+    const state = cached?.state ?? 'LOADING';
+    throw new InferqError('VERSION_NOT_LOADED', `model "${model}" version "${version}" is ${state}${cached?.desired === 'unloaded' ? ' (unloaded)' : ''} and takes no predictions`);
+  }
+
+  /**
+   * Whether a version takes predictions (and so traffic): a repository version unless unloaded
+   * (it queues until a worker comes, as always), a registered one only once READY.
+   */
+  isServable(model: string, version: string): boolean {
     const cached = this.#states.get(keyOf(model, version));
     const registered = !this.#deps.repository.isFromDirectory(model, version);
-    if (cached?.desired === 'unloaded' || (registered && cached?.state !== 'READY')) {
-      const state = cached?.state ?? 'LOADING';
-      throw new InferqError('VERSION_NOT_LOADED', `model "${model}" version "${version}" is ${state}${cached?.desired === 'unloaded' ? ' (unloaded)' : ''} and takes no predictions`);
-    }
+    return !(cached?.desired === 'unloaded' || (registered && cached?.state !== 'READY'));
   }
 
   /** Every version of a model with its state, read from Redis now. Throws MODEL_NOT_FOUND. */

@@ -3,7 +3,7 @@ import { InferqError, type TrafficPolicy, type TrafficPolicySpec } from '@inferq
 import type { ModelRepository } from '@inferq/model-repository';
 import { checkTrafficPolicy, type ComparisonStore, type TrafficPolicyStore, type VersionComparison } from '@inferq/predictions';
 import { redisCall } from '../redis-call.js';
-import { isRoutable } from './routable-version.js';
+import { isRoutable, type ServableCheck } from './routable-version.js';
 import type { TrafficRouter } from './traffic-router.js';
 import { trafficSummary } from './traffic-summary.js';
 
@@ -45,6 +45,8 @@ export class TrafficAdmin {
     readonly comparisons: ComparisonStore,
     readonly router: TrafficRouter,
     readonly timeoutMs: number,
+    /** Model control's servable check: weights go only to versions that take predictions now. @defaultValue every repository version */
+    readonly servable?: ServableCheck,
   ) {}
 
   /** The policy in force. Throws MODEL_NOT_FOUND. */
@@ -123,7 +125,7 @@ export class TrafficAdmin {
   }
 
   #facts(model: string) {
-    return { versions: this.repository.versions(model), isRoutable: (version: string) => isRoutable(this.repository, model, version) };
+    return { versions: this.repository.versions(model), isRoutable: (version: string) => isRoutable(this.repository, model, version, this.servable) };
   }
 
   /** A stored policy about to be restored is checked like a new one. */

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { type RedisKeys, type TrafficChange, type TrafficPolicy, type TrafficRoute } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import { routeRequest, shadowVersion, type RandomSource, type RoutingInput, type TrafficPolicyStore } from '@inferq/predictions';
-import { isRoutable } from './routable-version.js';
+import { isRoutable, type ServableCheck } from './routable-version.js';
 
 /** Where a request goes. */
 export interface TrafficDecision {
@@ -21,6 +21,8 @@ export interface TrafficRouterOptions {
   random?: RandomSource;
   /** Told when a refresh fails (Redis away); the cached policies keep serving meanwhile. */
   onError?: (error: unknown) => void;
+  /** Model control's servable check (registered versions route only once READY). @defaultValue every repository version routes */
+  servable?: ServableCheck;
 }
 
 /**
@@ -91,13 +93,13 @@ export class TrafficRouter {
     const policy = this.#policies.get(model);
     if (!policy) return { version: undefined, route: 'default' };
     const routed = routeRequest(policy, input, this.#random);
-    const decision: TrafficDecision = routed && isRoutable(this.#repository, model, routed.version)
+    const decision: TrafficDecision = routed && isRoutable(this.#repository, model, routed.version, this.#options.servable)
       ? { version: routed.version, route: routed.route }
       : { version: undefined, route: 'default' };
     if (policy.shadow) {
       const served = decision.version ?? this.#defaultVersion(model);
       const shadow = served === undefined ? undefined : shadowVersion(policy, served, this.#random);
-      if (shadow !== undefined && isRoutable(this.#repository, model, shadow)) decision.shadow = shadow;
+      if (shadow !== undefined && isRoutable(this.#repository, model, shadow, this.#options.servable)) decision.shadow = shadow;
     }
     return decision;
   }
