@@ -54,6 +54,11 @@ export interface WorkerConfig {
   predictionLogSampleRate: number;
   /** `PREDICTION_LOG_MAX_LEN`: entries the prediction log stream keeps (trimmed approximately). @defaultValue 100000 */
   predictionLogMaxLen: number;
+  /**
+   * `VERSION_STATS_TTL_SECONDS`: how long a per-second bucket of a version's live figures is kept
+   * (rollout gates and /metrics read at most the last hour). @defaultValue 7200
+   */
+  versionStatsTtlSeconds: number;
   /** `SHUTDOWN_TIMEOUT_MS`: longest graceful shutdown before forcing. @defaultValue 30000 */
   shutdownTimeoutMs: number;
   /** `WORKER_ID` @defaultValue `<hostname>-<pid>-<random>` */
@@ -85,6 +90,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     maxStalledCount: readInteger(env, 'MAX_STALLED_COUNT', 2, { min: 0, max: 100 }),
     predictionLogSampleRate: readNumber(env, 'PREDICTION_LOG_SAMPLE_RATE', 1, { min: 0, max: 1 }),
     predictionLogMaxLen: readInteger(env, 'PREDICTION_LOG_MAX_LEN', 100_000, { min: 100, max: 100_000_000 }),
+    versionStatsTtlSeconds: readInteger(env, 'VERSION_STATS_TTL_SECONDS', 7_200, { min: 60, max: 30 * 86_400 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     workerId: readString(env, 'WORKER_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),
     logLevel: readLogLevel(env),

@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { redisKeys, type WorkerIdentity } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { PredictionLog, PredictionStore } from '@inferq/predictions';
+import { PredictionLog, PredictionStore, VersionStatsStore } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { WorkerConfig } from './config.js';
@@ -12,6 +12,7 @@ import { OnnxSession } from './onnx-session.js';
 import { PredictionLogWriter } from './prediction-log-writer.js';
 import { startBatchingSync } from './batching-sync.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
+import { VersionStatsWriter } from './version-stats-writer.js';
 import { createPredictionHandler } from './prediction-processor.js';
 import { DEVICE_LEASE_TTL_MS, resolveDevice } from './resolve-device.js';
 
@@ -47,7 +48,20 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const servers = new Map<string, Promise<ModelVersionServer>>();
   let identity: WorkerIdentity = { id: config.workerId, device: device.label };
   // The one writer of outcomes: it keeps an outcome Redis refuses and retries until it is written.
-  const outcomes = new OutcomeRecorder(store, () => identity, logger);
+  // Every outcome written also counts in its version's live figures (rollout gates, /metrics),
+  // after the write and off the jobs' path.
+  const versionStats = new VersionStatsWriter(new VersionStatsStore(redis, keys, config.versionStatsTtlSeconds), {
+    labelsOf: (model, version) => {
+      try { return repository.resolve(model, version).labels; } catch { return undefined; }
+    },
+  }, logger);
+  const outcomes = new OutcomeRecorder({
+    finish: async (events) => {
+      const written = await store.finish(events);
+      versionStats.record(events);
+      return written;
+    },
+  }, () => identity, logger);
 
   const lookup = (model: string, version: string): Promise<ModelVersionServer> => {
     const key = `${model}\u0000${version}`;
@@ -117,7 +131,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     const stats = await Promise.all([...servers.values()].map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
-      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters,
+      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, versionStats: versionStats.counters,
     }), 'PX', DEVICE_LEASE_TTL_MS);
     await lease?.renew();
   };
@@ -145,6 +159,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     await stopBatchingSync().catch(() => {});
     await requeueQueues.close();
     await predictionLog.flush();
+    await versionStats.flush();
     await lease?.release().catch(() => {});
     await redis.del(keys.workerHeartbeat(config.workerId)).catch(() => {});
     await redis.quit().catch(() => redis.disconnect());

@@ -13,3 +13,4 @@ export * from './ws-messages.js';
 export * from './batching.js';
 export * from './schema-validator.js';
 export * from './model-config.js';
+export * from './rollout.js';

@@ -31,6 +31,13 @@
  * | `{prefix}:monitor:last-seen`           | string  | monitor         | epoch ms of the latest heartbeat of any monitor (no TTL: "down since" after the last one died) |
  * | `{prefix}:alerts`                      | stream  | monitor         | field `d` = JSON `AlertEvent`; `MAXLEN ~ ALERT_HISTORY_MAX_LEN` |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
+ * | `{prefix}:version-stats:{model}:{version}:{second}` | hash | worker | per-version live figures of predictions that ended in that epoch second: `n` (ended), `e` (failed + expired), `l:{i}` (completed ones with end-to-end latency in bucket i: ≤ 1.1^i ms), `c:{class}` (rows predicted as that class); TTL VERSION_STATS_TTL_SECONDS |
+ * | `{prefix}:rollout:{model}:{id}`        | hash    | API, monitor    | `json` = JSON `Rollout` (rollout.ts), `seq` = compare-and-set counter (every write checks it) |
+ * | `{prefix}:rollouts:{model}`            | list    | API             | rollout ids of the model, newest first, the last 100 (older rollouts are deleted) |
+ * | `{prefix}:rollout-active:{model}`      | string  | API, monitor    | id of the model's active rollout (SET NX: one at a time); deleted when it ends |
+ * | `{prefix}:rollout-models`              | set     | API, monitor    | models with an active rollout (what the rollout driver visits each tick) |
+ * | `{prefix}:rollout-lock:{model}`        | string  | API, monitor    | token of the one process changing the model's active rollout now (approve, pause, tick…); SET NX PX 10 s |
+ * | `{prefix}:rollouts:leader`             | string  | monitor         | id of the monitor driving rollouts; SET NX PX ROLLOUT_LEADER_TTL_MS, renewed by its holder each tick |
  *
  * `prefix` defaults to `inferq`, so several deployments (or test runs) can share one Redis.
  */
@@ -75,6 +82,13 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     monitorLastSeen: `${prefix}:monitor:last-seen`,
     alerts: `${prefix}:alerts`,
     alertCooldown: (model: string, version: string, rule: string) => `${prefix}:alert-cooldown:${model}:${version}:${rule}`,
+    versionStats: (model: string, version: string, second: number) => `${prefix}:version-stats:${model}:${version}:${second}`,
+    rollout: (model: string, id: string) => `${prefix}:rollout:${model}:${id}`,
+    rollouts: (model: string) => `${prefix}:rollouts:${model}`,
+    rolloutActive: (model: string) => `${prefix}:rollout-active:${model}`,
+    rolloutModels: `${prefix}:rollout-models`,
+    rolloutLock: (model: string) => `${prefix}:rollout-lock:${model}`,
+    rolloutLeader: `${prefix}:rollouts:leader`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
   });

@@ -7,3 +7,8 @@ export * from './prediction-store.js';
 export * from './prediction-events.js';
 export * from './prediction-log.js';
 export * from './monitoring-store.js';
+export * from './version-stats-store.js';
+export * from './rollout-store.js';
+export * from './traffic-control.js';
+export * from './rollout-gates.js';
+export * from './rollout-engine.js';

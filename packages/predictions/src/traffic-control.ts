@@ -1,0 +1,48 @@
+/**
+ * What the rollout engine needs of the traffic policy (issue 13 part 2, `PUT
+ * /v1/models/{m}/traffic`): read the policy in force with its revision, write one with If-Match
+ * on a revision, the READY check of a version, and the shadow/split pair counters. The traffic
+ * store implements it (see the adapter where the API and the monitor build the engine).
+ */
+
+/** A weighted route of a traffic policy. */
+export interface TrafficRoute {
+  version: number;
+  weight: number;
+}
+
+/**
+ * The part of a traffic policy body a rollout reads and writes: `routes` and `shadow`. Other
+ * fields (`sticky`, `rules`) are carried over unchanged.
+ */
+export interface TrafficPolicyBody {
+  routes: TrafficRoute[];
+  shadow?: { version: number; percent: number } | undefined;
+  [field: string]: unknown;
+}
+
+/** The policy in force. */
+export interface TrafficState {
+  revision: number;
+  /** The effective policy: with no policy set, the default version with weight 100. */
+  policy: TrafficPolicyBody;
+}
+
+/** Cumulative pair counters of a version against the version it was compared with. */
+export interface PairCounters {
+  /** Pairs compared so far. */
+  samples: number;
+  /** Pairs whose class (label / argmax) was the same. */
+  agreeing: number;
+}
+
+/** The traffic store as the rollout engine uses it. */
+export interface TrafficControl {
+  read(model: string): Promise<TrafficState>;
+  /** Writes `policy` if the revision in force is `ifMatch`; the new revision, or undefined when another write came first. */
+  write(model: string, policy: TrafficPolicyBody, ifMatch: number): Promise<number | undefined>;
+  /** Whether `version` of `model` exists ('missing') and can take traffic ('ready'). */
+  versionState(model: string, version: number): Promise<'ready' | 'not_ready' | 'missing'>;
+  /** Pair counters of `version` (candidate) so far; zeros when none. */
+  pairs(model: string, version: number): Promise<PairCounters>;
+}
