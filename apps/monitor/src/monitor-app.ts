@@ -1,13 +1,16 @@
 import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
 import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type SeriesPoint, type WindowReport } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, parseEntry } from '@inferq/predictions';
+import { MonitoringStore, parseEntry, RolloutEngine, RolloutStore, VersionStatsStore, type TrafficControl } from '@inferq/predictions';
 import type { Logger } from '@inferq/logger';
 import { AlertManager } from './alert-manager.js';
 import { accuracyAlert, ANOMALY_RULES, anomalyHistory, windowAlerts, type AlertRuleSettings } from './alert-rules.js';
 import type { MonitorConfig } from './config.js';
 import { ReferenceProfiles } from './reference-profiles.js';
+import { RolloutDriver } from './rollout-driver.js';
+import { rolloutAlert } from './rollout-alert.js';
 import { StreamConsumer, type StreamEntry } from './stream-consumer.js';
 import { WindowBuffer, type BufferedItem, type ClosedWindow } from './window-buffer.js';
 import { windowItemOf, type WindowItem } from './window-item.js';
@@ -31,6 +34,8 @@ export interface MonitorApp {
   readonly id: string;
   /** Alert counters (raised, suppressed by cooldown, webhook deliveries). */
   readonly alertCounters: AlertManager['counters'];
+  /** The rollout driver (undefined without a traffic store). */
+  readonly rollouts: RolloutDriver | undefined;
   /** Calls `listener` after each prediction window is stored. Returns the remover. */
   onWindow(listener: (report: WindowReport) => void): () => void;
   /** Calls `listener` after each update of a version's rolling accuracy. Returns the remover. */
@@ -45,6 +50,8 @@ export interface MonitorAppOptions {
   fetch?: typeof fetch;
   /** The model repository (else loaded from config.modelRepository). */
   repository?: ModelRepository;
+  /** The traffic policy store as rollouts use it; absent: rollouts are not driven by this monitor. */
+  traffic?: (redis: Redis) => TrafficControl;
 }
 
 /**
@@ -195,6 +202,16 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   heartbeat.unref();
   await consumer.start();
 
+  // Rollouts: the monitor holding the leader lock drives them (state in Redis: any monitor can take over).
+  let rollouts: RolloutDriver | undefined;
+  if (options.traffic) {
+    const engine = new RolloutEngine(redis, keys, new RolloutStore(redis, keys), options.traffic(redis), new VersionStatsStore(redis, keys), {
+      onRolledBack: async (rollout, event) => { await alerts.raise(rolloutAlert(rollout, event)); },
+    });
+    rollouts = new RolloutDriver(engine, redis, keys, { id: config.monitorId, tickMs: config.rolloutTickMs, leaderTtlMs: config.rolloutLeaderTtlMs }, logger);
+    rollouts.start();
+  }
+
   // Time-based windows also close when no new prediction arrives.
   let ticking: Promise<void> | undefined;
   const ticker = config.windowMs > 0 ? setInterval(() => {
@@ -214,6 +231,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   return {
     id: config.monitorId,
     alertCounters: alerts.counters,
+    rollouts,
     onWindow(listener) {
       windowListeners.add(listener);
       return () => windowListeners.delete(listener);
@@ -225,6 +243,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     close: () => (closing ??= (async () => {
       if (ticker) clearInterval(ticker);
       clearInterval(heartbeat);
+      try { await rollouts?.close(); } catch (error) { logger.warn({ err: error }, 'error stopping the rollout driver'); }
       try { await consumer.stop(); } catch (error) { logger.warn({ err: error }, 'error stopping the reader'); }
       try { await ticking; } catch { /* logged above */ }
       try { await alerts.flush(); } catch (error) { logger.warn({ err: error }, 'error flushing webhooks'); }

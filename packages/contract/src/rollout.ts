@@ -82,6 +82,8 @@ export const RolloutEvent = Type.Object({
   weight: Type.Integer(),
   revision: Type.Optional(Type.Integer({ description: 'Traffic policy revision written by this event.' })),
   figures: Type.Optional(StepFigures),
+  /** The gate that failed (rolled_back): its name, the step's value and the limit. */
+  gate: Type.Optional(Type.Object({ name: Type.String(), value: Type.Number(), limit: Type.Number() })),
   reason: Type.Optional(Type.String()),
 });
 export type RolloutEvent = Static<typeof RolloutEvent>;

@@ -4,7 +4,7 @@ import { DEFAULT_STEP_SECONDS, FINAL_ROLLOUT_STATUSES, InferqError, type RedisKe
 import { redisScript, type RedisScript } from '@inferq/redis';
 import { judgeStep, rolloutBodyProblem } from './rollout-gates.js';
 import { newRolloutId, type RolloutStore, type StoredRollout, type VersionedRollout } from './rollout-store.js';
-import type { TrafficControl, TrafficPolicyBody } from './traffic-control.js';
+import type { TrafficControl, RolloutTrafficPolicy } from './traffic-control.js';
 import { latencyQuantile, type VersionStatsStore } from './version-stats-store.js';
 
 /** Life of the per-model mutation lock, ms: a holder that died frees it after this. */
@@ -19,7 +19,7 @@ export interface RolloutEngineOptions {
   /** Clock (tests). @defaultValue Date.now */
   now?: () => number;
   /** Called once a rollout was rolled back by a failing gate (the monitor raises an alert). */
-  onRolledBack?: (rollout: Rollout, figures: StepFigures) => Promise<void> | void;
+  onRolledBack?: (rollout: Rollout, event: RolloutEvent) => Promise<void> | void;
 }
 
 type Change = (rollout: StoredRollout) => Promise<StoredRollout | undefined>;
@@ -38,7 +38,6 @@ export function publicRollout(stored: StoredRollout): Rollout {
  * last: a policy changed by anyone else aborts the rollout instead of being overwritten.
  */
 export class RolloutEngine {
-  readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #store: RolloutStore;
   readonly #traffic: TrafficControl;
@@ -49,7 +48,6 @@ export class RolloutEngine {
   readonly #release: RedisScript<number>;
 
   constructor(redis: Redis, keys: RedisKeys, store: RolloutStore, traffic: TrafficControl, stats: VersionStatsStore, options: RolloutEngineOptions = {}) {
-    this.#redis = redis;
     this.#keys = keys;
     this.#store = store;
     this.#traffic = traffic;
@@ -71,7 +69,7 @@ export class RolloutEngine {
     const activeId = await this.#store.activeId(model);
     if (activeId !== undefined) throw new InferqError('ROLLOUT_CONFLICT', `model "${model}" already has an active rollout (${activeId})`);
     const current = await this.#traffic.read(model);
-    const baseline = heaviest(current.policy);
+    const baseline = current.primary;
     if (baseline === undefined) throw new InferqError('INVALID_ROLLOUT', `model "${model}" has no version serving traffic to roll out from`);
     if (baseline === body.version) throw new InferqError('INVALID_ROLLOUT', `version: version ${body.version} already has the most traffic of "${model}"; roll out another version`);
     const now = this.#now();
@@ -134,7 +132,7 @@ export class RolloutEngine {
   /** Ends the rollout and restores the traffic policy from before it (unless someone changed it since). */
   abort(model: string, id: string): Promise<Rollout> {
     return this.#action(model, id, ['running', 'paused', 'waiting_approval'], 'abort', async (r) => {
-      const revision = await this.#traffic.write(r.model, r.basePolicy as TrafficPolicyBody, r.revision);
+      const revision = await this.#traffic.write(r.model, r.basePolicy as RolloutTrafficPolicy, r.revision, `rollout ${r.id} aborted`);
       if (revision === undefined) return this.#finish(r, 'aborted', 'aborted by request; the traffic policy was changed outside the rollout and is left as it is');
       return this.#finish({ ...r, revision, weight: 0 }, 'aborted', `aborted by request; traffic restored to the policy of revision ${r.baseRevision} (now revision ${revision})`);
     });
@@ -177,10 +175,9 @@ export class RolloutEngine {
     const figures = await this.#figures(r, now);
     const verdict = judgeStep(r.gates, figures, r.weight < 100);
     if (verdict.verdict === 'fail') {
-      const revision = await this.#traffic.write(r.model, r.basePolicy as TrafficPolicyBody, r.revision);
+      const revision = await this.#traffic.write(r.model, r.basePolicy as RolloutTrafficPolicy, r.revision, `rollout ${r.id} rolled back: ${verdict.reason}`);
       if (revision === undefined) return this.#finish(r, 'aborted', `${verdict.reason}; but the traffic policy changed outside the rollout, so it was not rolled back`);
-      const rolledBack = this.#finish({ ...r, revision, weight: 0 }, 'rolled_back', `${verdict.reason} at step ${r.step} (${r.weight} %); traffic rolled back to the policy of revision ${r.baseRevision} (now revision ${revision})`, figures);
-      return rolledBack;
+      return this.#finish({ ...r, revision, weight: 0 }, 'rolled_back', `${verdict.reason} at step ${r.step} (${r.weight} %); traffic rolled back to the policy of revision ${r.baseRevision} (now revision ${revision})`, figures, { name: verdict.gate, value: verdict.value, limit: verdict.limit });
     }
     if (verdict.verdict === 'wait') return r.reason === verdict.reason ? undefined : { ...r, reason: verdict.reason };
     if (now - r.stepStartedAt < r.stepSeconds * 1000) {
@@ -206,7 +203,7 @@ export class RolloutEngine {
   async #applyStep(r: StoredRollout, step: number): Promise<StoredRollout> {
     const weight = r.steps[step - 1]!;
     const policy = stepPolicy(r, weight);
-    const revision = await this.#traffic.write(r.model, policy, r.revision);
+    const revision = await this.#traffic.write(r.model, policy, r.revision, `rollout ${r.id} step ${step}: version ${r.version} at ${weight} %`);
     if (revision === undefined) {
       return this.#finish(r, 'aborted', `traffic changed outside the rollout before step ${step} could be applied; the policy is left as it is`);
     }
@@ -235,10 +232,12 @@ export class RolloutEngine {
     return figures;
   }
 
-  #finish(r: StoredRollout, status: 'succeeded' | 'rolled_back' | 'aborted', reason: string, figures?: StepFigures): StoredRollout {
+  #finish(r: StoredRollout, status: 'succeeded' | 'rolled_back' | 'aborted', reason: string, figures?: StepFigures, gate?: RolloutEvent['gate']): StoredRollout {
     const done: StoredRollout = { ...r, status, reason };
     delete done.pausedFrom;
-    return log(done, this.#now(), status, figures, reason);
+    const logged = log(done, this.#now(), status, figures, reason);
+    if (gate) logged.history.at(-1)!.gate = gate;
+    return logged;
   }
 
   async #action(model: string, id: string, from: readonly Rollout['status'][], name: string, change: Change): Promise<Rollout> {
@@ -284,31 +283,26 @@ export class RolloutEngine {
   }
 
   async #notifyRolledBack(rollout: Rollout): Promise<void> {
-    const figures = [...rollout.history].reverse().find((e) => e.event === 'rolled_back')?.figures;
-    if (figures) await this.#onRolledBack?.(rollout, figures);
-  }
-
-  /** The Redis connection (the driver's leader lock shares it). */
-  get redis(): Redis {
-    return this.#redis;
+    const event = rollout.history.findLast((e) => e.event === 'rolled_back');
+    if (event) await this.#onRolledBack?.(rollout, event);
   }
 }
 
-/** The version with the most weight in a policy (the first of equals). */
-function heaviest(policy: TrafficPolicyBody): number | undefined {
+/** The version with the most weight in a policy (the first of equals); undefined without routes. */
+export function heaviestRoute(policy: Pick<RolloutTrafficPolicy, 'routes'>): number | undefined {
   let best: { version: number; weight: number } | undefined;
   for (const route of policy.routes ?? []) if (!best || route.weight > best.weight) best = route;
   return best && best.weight > 0 ? best.version : undefined;
 }
 
 /** The policy of a step: the candidate at `weight`, the baseline at the rest, baseline traffic mirrored to the candidate. */
-export function stepPolicy(r: Pick<StoredRollout, 'basePolicy' | 'baseline' | 'version' | 'shadowPercent'>, weight: number): TrafficPolicyBody {
-  const { routes: _routes, shadow: _shadow, ...rest } = r.basePolicy as TrafficPolicyBody;
-  const policy: TrafficPolicyBody = {
+export function stepPolicy(r: Pick<StoredRollout, 'basePolicy' | 'baseline' | 'version' | 'shadowPercent'>, weight: number): RolloutTrafficPolicy {
+  const { routes: _routes, shadow: _shadow, ...rest } = r.basePolicy as RolloutTrafficPolicy;
+  const policy: RolloutTrafficPolicy = {
     ...rest,
     routes: weight >= 100 ? [{ version: r.version, weight: 100 }] : [{ version: r.baseline, weight: 100 - weight }, { version: r.version, weight }],
   };
-  if (weight < 100 && r.shadowPercent > 0) policy.shadow = { version: r.version, percent: r.shadowPercent };
+  policy.shadow = weight < 100 && r.shadowPercent > 0 ? { version: r.version, percent: r.shadowPercent } : null;
   return policy;
 }
 

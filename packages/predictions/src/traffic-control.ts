@@ -6,7 +6,7 @@
  */
 
 /** A weighted route of a traffic policy. */
-export interface TrafficRoute {
+export interface WeightedRoute {
   version: number;
   weight: number;
 }
@@ -15,17 +15,20 @@ export interface TrafficRoute {
  * The part of a traffic policy body a rollout reads and writes: `routes` and `shadow`. Other
  * fields (`sticky`, `rules`) are carried over unchanged.
  */
-export interface TrafficPolicyBody {
-  routes: TrafficRoute[];
-  shadow?: { version: number; percent: number } | undefined;
+export interface RolloutTrafficPolicy {
+  routes: WeightedRoute[];
+  shadow?: { version: number; percent: number } | null | undefined;
   [field: string]: unknown;
 }
 
 /** The policy in force. */
 export interface TrafficState {
+  /** 0 when no policy was ever written. */
   revision: number;
-  /** The effective policy: with no policy set, the default version with weight 100. */
-  policy: TrafficPolicyBody;
+  /** The policy as stored (no routes: the default version serves everything). */
+  policy: RolloutTrafficPolicy;
+  /** The version with the most weight, or the default version when the policy has no routes. */
+  primary: number | undefined;
 }
 
 /** Cumulative pair counters of a version against the version it was compared with. */
@@ -40,7 +43,7 @@ export interface PairCounters {
 export interface TrafficControl {
   read(model: string): Promise<TrafficState>;
   /** Writes `policy` if the revision in force is `ifMatch`; the new revision, or undefined when another write came first. */
-  write(model: string, policy: TrafficPolicyBody, ifMatch: number): Promise<number | undefined>;
+  write(model: string, policy: RolloutTrafficPolicy, ifMatch: number, reason: string): Promise<number | undefined>;
   /** Whether `version` of `model` exists ('missing') and can take traffic ('ready'). */
   versionState(model: string, version: number): Promise<'ready' | 'not_ready' | 'missing'>;
   /** Pair counters of `version` (candidate) so far; zeros when none. */
