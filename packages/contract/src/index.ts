@@ -14,3 +14,4 @@ export * from './batching.js';
 export * from './schema-validator.js';
 export * from './model-config.js';
 export * from './rollout.js';
+export * from './traffic-policy.js';

@@ -30,6 +30,10 @@
  * | `{prefix}:monitor:heartbeat:{id}`      | string  | monitor         | JSON `MonitorHeartbeat`, rewritten every MONITOR_HEARTBEAT_MS; TTL = 3 heartbeats; deleted on a clean stop |
  * | `{prefix}:monitor:last-seen`           | string  | monitor         | epoch ms of the latest heartbeat of any monitor (no TTL: "down since" after the last one died) |
  * | `{prefix}:alerts`                      | stream  | monitor         | field `d` = JSON `AlertEvent`; `MAXLEN ~ ALERT_HISTORY_MAX_LEN` |
+ * | `{prefix}:traffic:{model}`            | string  | API (store)     | JSON `TrafficPolicy` (traffic-policy.ts) in force, with its `revision`; written only by `put-traffic-2.lua` (compare-and-set on the revision) |
+ * | `{prefix}:traffic-history:{model}`    | list    | API (store)     | JSON `TrafficPolicy` of every revision, newest first (index 0 = current), at most TRAFFIC_HISTORY_MAX |
+ * | `{prefix}:events:traffic`              | pub/sub | API → API       | JSON `TrafficChange`: re-read that model's traffic policy |
+ * | `{prefix}:comparison:{model}:{version}:{baseline}` | hash | worker | shadow/split pair counters of `version` against `baseline`: `samples`, `agreements`, `absDiffSum`, `absDiffCount`, `updatedAt` |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
  * | `{prefix}:version-stats:{model}:{version}:{second}` | hash | worker | per-version live figures of predictions that ended in that epoch second: `n` (ended), `e` (failed + expired), `l:{i}` (completed ones with end-to-end latency in bucket i: ≤ 1.1^i ms), `c:{class}` (rows predicted as that class); TTL VERSION_STATS_TTL_SECONDS |
  * | `{prefix}:rollout:{model}:{id}`        | hash    | API, monitor    | `json` = JSON `Rollout` (rollout.ts), `seq` = compare-and-set counter (every write checks it) |
@@ -89,6 +93,10 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     rolloutModels: `${prefix}:rollout-models`,
     rolloutLock: (model: string) => `${prefix}:rollout-lock:${model}`,
     rolloutLeader: `${prefix}:rollouts:leader`,
+    traffic: (model: string) => `${prefix}:traffic:${model}`,
+    trafficHistory: (model: string) => `${prefix}:traffic-history:${model}`,
+    trafficChannel: `${prefix}:events:traffic`,
+    comparison: (model: string, version: string, baseline: string) => `${prefix}:comparison:${model}:${version}:${baseline}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
   });

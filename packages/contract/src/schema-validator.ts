@@ -99,7 +99,11 @@ function schemaAt(schema: TSchema, path: readonly string[]): TSchema | undefined
   let node: TSchema | undefined = schema;
   for (const segment of path) {
     if (!node) return undefined;
-    if (node.type === 'object') node = (node.properties as Record<string, TSchema> | undefined)?.[segment];
+    if (node.type === 'object') {
+      // A record (Type.Record) has its value schema under patternProperties.
+      node = (node.properties as Record<string, TSchema> | undefined)?.[segment]
+        ?? Object.values((node.patternProperties as Record<string, TSchema> | undefined) ?? {})[0];
+    }
     else if (node.type === 'array') node = node.items as TSchema | undefined;
     else return undefined;
   }

@@ -1,7 +1,8 @@
 /**
  * `@inferq/predictions`: a prediction's state in Redis and what is derived from it. The store
  * (one-way status changes through Lua), the final-result events, the prediction log and the
- * monitor's stored windows, alerts and settings. No BullMQ here: the queues live in `@inferq/queue`.
+ * monitor's stored windows, alerts and settings, and traffic policies (store, check, pure router).
+ * No BullMQ here: the queues live in `@inferq/queue`.
  */
 export * from './prediction-store.js';
 export * from './prediction-events.js';
@@ -12,3 +13,7 @@ export * from './rollout-store.js';
 export * from './traffic-control.js';
 export * from './rollout-gates.js';
 export * from './rollout-engine.js';
+export * from './traffic-policy-store.js';
+export * from './traffic-policy-check.js';
+export * from './traffic-router.js';
+export * from './rollout-traffic.js';

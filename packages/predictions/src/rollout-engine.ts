@@ -65,7 +65,7 @@ export class RolloutEngine {
     if (problem) throw new InferqError('INVALID_ROLLOUT', problem);
     const state = await this.#traffic.versionState(model, body.version);
     if (state === 'missing') throw new InferqError('VERSION_NOT_FOUND', `version: model "${model}" has no version ${body.version}`);
-    if (state === 'not_ready') throw new InferqError('INVALID_ROLLOUT', `version: version ${body.version} of "${model}" is not READY (load it first)`);
+    if (state === 'not_ready') throw new InferqError('VERSION_NOT_READY', `version: version ${body.version} of "${model}" is not READY; load it first`);
     const activeId = await this.#store.activeId(model);
     if (activeId !== undefined) throw new InferqError('ROLLOUT_CONFLICT', `model "${model}" already has an active rollout (${activeId})`);
     const current = await this.#traffic.read(model);
@@ -121,7 +121,7 @@ export class RolloutEngine {
       delete resumed.reason;
       if (pausedFrom === 'running') {
         resumed.stepStartedAt = this.#now();
-        resumed.pairsAtStepStart = await this.#traffic.pairs(r.model, r.version);
+        resumed.pairsAtStepStart = await this.#traffic.pairs(r.model, r.version, r.baseline);
       } else {
         resumed.reason = approvalReason(r);
       }
@@ -210,7 +210,7 @@ export class RolloutEngine {
     const now = this.#now();
     const next: StoredRollout = {
       ...r, status: 'running', step, weight, revision, stepStartedAt: now,
-      pairsAtStepStart: await this.#traffic.pairs(r.model, r.version),
+      pairsAtStepStart: await this.#traffic.pairs(r.model, r.version, r.baseline),
     };
     delete next.reason;
     next.history = [...r.history, { at: now, event: 'step' as const, step, weight, revision }].slice(-MAX_HISTORY);
@@ -219,7 +219,7 @@ export class RolloutEngine {
 
   async #figures(r: StoredRollout, now: number): Promise<StepFigures> {
     const totals = await this.#stats.totals(r.model, String(r.version), r.stepStartedAt, now);
-    const pairs = await this.#traffic.pairs(r.model, r.version);
+    const pairs = await this.#traffic.pairs(r.model, r.version, r.baseline);
     const samples = pairs.samples - r.pairsAtStepStart.samples;
     const agreeing = pairs.agreeing - r.pairsAtStepStart.agreeing;
     const figures: StepFigures = {

@@ -2,7 +2,7 @@
  * What the rollout engine needs of the traffic policy (issue 13 part 2, `PUT
  * /v1/models/{m}/traffic`): read the policy in force with its revision, write one with If-Match
  * on a revision, the READY check of a version, and the shadow/split pair counters. The traffic
- * store implements it (see the adapter where the API and the monitor build the engine).
+ * store implements it through `storeTrafficControl` (rollout-traffic.ts).
  */
 
 /** A weighted route of a traffic policy. */
@@ -46,6 +46,6 @@ export interface TrafficControl {
   write(model: string, policy: RolloutTrafficPolicy, ifMatch: number, reason: string): Promise<number | undefined>;
   /** Whether `version` of `model` exists ('missing') and can take traffic ('ready'). */
   versionState(model: string, version: number): Promise<'ready' | 'not_ready' | 'missing'>;
-  /** Pair counters of `version` (candidate) so far; zeros when none. */
-  pairs(model: string, version: number): Promise<PairCounters>;
+  /** Pair counters of `version` (candidate) against `baseline` so far; zeros when none. */
+  pairs(model: string, version: number, baseline: number): Promise<PairCounters>;
 }
