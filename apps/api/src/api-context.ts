@@ -1,5 +1,5 @@
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionEvents } from '@inferq/predictions';
+import type { PredictionEvents, RolloutEngine, VersionStatsStore } from '@inferq/predictions';
 import type { BatchingAdmin } from './batching-admin.js';
 import type { AccessControl } from './auth/access-control.js';
 import type { ApiConfig } from './config.js';
@@ -24,4 +24,8 @@ export interface ApiContext {
   auth: AccessControl;
   /** Prediction log export, feedback, references, monitor results. */
   monitoring: MonitoringService;
+  /** Progressive rollouts (start, read, approve, pause, resume, abort; the monitor drives them). */
+  rollouts: RolloutEngine;
+  /** Per-version live figures (worker-written per-second buckets). */
+  versionStats: VersionStatsStore;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, PredictionEvents, PredictionLog, PredictionStore } from '@inferq/predictions';
+import { MonitoringStore, PredictionEvents, PredictionLog, PredictionStore, repositoryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore } from '@inferq/predictions';
 import { PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
@@ -77,5 +77,9 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     await redis.quit().catch(() => redis.disconnect());
   })());
   const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
-  return { config, repository, service, events, metrics, auth, batching, monitoring, close };
+  const versionStats = new VersionStatsStore(redis, keys);
+  const rollouts = new RolloutEngine(redis, keys, new RolloutStore(redis, keys),
+    storeTrafficControl(new TrafficPolicyStore(redis, keys), redis, keys, repositoryVersionFacts(repository)), versionStats);
+  metrics.addVersionStatsCollectors(repository, versionStats);
+  return { config, repository, service, events, metrics, auth, batching, monitoring, rollouts, versionStats, close };
 }

@@ -4,7 +4,7 @@
  */
 import fp from 'fastify-plugin';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionEvents } from '@inferq/predictions';
+import type { PredictionEvents, RolloutEngine, VersionStatsStore } from '@inferq/predictions';
 import type { ApiContext } from './api-context.js';
 import type { AccessControl } from './auth/access-control.js';
 import type { BatchingAdmin } from './batching-admin.js';
@@ -30,6 +30,10 @@ declare module 'fastify' {
     accessControl: AccessControl;
     /** Prediction log export, feedback, references, monitor results. */
     monitoring: MonitoringService;
+    /** Progressive rollouts. */
+    rollouts: RolloutEngine;
+    /** Per-version live figures. */
+    versionStats: VersionStatsStore;
   }
 }
 
@@ -43,4 +47,6 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('batching', services.batching);
   app.decorate('accessControl', services.auth);
   app.decorate('monitoring', services.monitoring);
+  app.decorate('rollouts', services.rollouts);
+  app.decorate('versionStats', services.versionStats);
 }, { name: 'inferq-services', fastify: '5.x' });

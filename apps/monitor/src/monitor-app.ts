@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type SeriesPoint, type WindowReport } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, parseEntry, RolloutEngine, RolloutStore, VersionStatsStore, type TrafficControl } from '@inferq/predictions';
+import { MonitoringStore, parseEntry, repositoryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore, type TrafficControl } from '@inferq/predictions';
 import type { Logger } from '@inferq/logger';
 import { AlertManager } from './alert-manager.js';
 import { accuracyAlert, ANOMALY_RULES, anomalyHistory, windowAlerts, type AlertRuleSettings } from './alert-rules.js';
@@ -34,8 +34,8 @@ export interface MonitorApp {
   readonly id: string;
   /** Alert counters (raised, suppressed by cooldown, webhook deliveries). */
   readonly alertCounters: AlertManager['counters'];
-  /** The rollout driver (undefined without a traffic store). */
-  readonly rollouts: RolloutDriver | undefined;
+  /** The rollout driver (drives only while this monitor holds the leader lock). */
+  readonly rollouts: RolloutDriver;
   /** Calls `listener` after each prediction window is stored. Returns the remover. */
   onWindow(listener: (report: WindowReport) => void): () => void;
   /** Calls `listener` after each update of a version's rolling accuracy. Returns the remover. */
@@ -50,7 +50,7 @@ export interface MonitorAppOptions {
   fetch?: typeof fetch;
   /** The model repository (else loaded from config.modelRepository). */
   repository?: ModelRepository;
-  /** The traffic policy store as rollouts use it; absent: rollouts are not driven by this monitor. */
+  /** The traffic policy as rollouts use it. @defaultValue the TrafficPolicyStore with the repository's versions */
   traffic?: (redis: Redis) => TrafficControl;
 }
 
@@ -203,14 +203,12 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   await consumer.start();
 
   // Rollouts: the monitor holding the leader lock drives them (state in Redis: any monitor can take over).
-  let rollouts: RolloutDriver | undefined;
-  if (options.traffic) {
-    const engine = new RolloutEngine(redis, keys, new RolloutStore(redis, keys), options.traffic(redis), new VersionStatsStore(redis, keys), {
-      onRolledBack: async (rollout, event) => { await alerts.raise(rolloutAlert(rollout, event)); },
-    });
-    rollouts = new RolloutDriver(engine, redis, keys, { id: config.monitorId, tickMs: config.rolloutTickMs, leaderTtlMs: config.rolloutLeaderTtlMs }, logger);
-    rollouts.start();
-  }
+  const traffic = options.traffic?.(redis) ?? storeTrafficControl(new TrafficPolicyStore(redis, keys), redis, keys, repositoryVersionFacts(models));
+  const engine = new RolloutEngine(redis, keys, new RolloutStore(redis, keys), traffic, new VersionStatsStore(redis, keys), {
+    onRolledBack: async (rollout, event) => { await alerts.raise(rolloutAlert(rollout, event)); },
+  });
+  const rollouts = new RolloutDriver(engine, redis, keys, { id: config.monitorId, tickMs: config.rolloutTickMs, leaderTtlMs: config.rolloutLeaderTtlMs }, logger);
+  rollouts.start();
 
   // Time-based windows also close when no new prediction arrives.
   let ticking: Promise<void> | undefined;
@@ -243,7 +241,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     close: () => (closing ??= (async () => {
       if (ticker) clearInterval(ticker);
       clearInterval(heartbeat);
-      try { await rollouts?.close(); } catch (error) { logger.warn({ err: error }, 'error stopping the rollout driver'); }
+      try { await rollouts.close(); } catch (error) { logger.warn({ err: error }, 'error stopping the rollout driver'); }
       try { await consumer.stop(); } catch (error) { logger.warn({ err: error }, 'error stopping the reader'); }
       try { await ticking; } catch { /* logged above */ }
       try { await alerts.flush(); } catch (error) { logger.warn({ err: error }, 'error flushing webhooks'); }

@@ -17,3 +17,4 @@ export * from './traffic-policy-store.js';
 export * from './traffic-policy-check.js';
 export * from './traffic-router.js';
 export * from './rollout-traffic.js';
+export * from './repository-version-facts.js';
