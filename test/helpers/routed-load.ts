@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from '@inferq/contract';
 import { routeRequest, shadowVersion, type TrafficPolicyStore } from '@inferq/predictions';
-import { IRIS_FLOWERS } from './iris-data.js';
+import { irisSampler } from './iris-data.js';
+import { seededRandom } from './models.js';
 
 /** What the load saw, per prediction. */
 export interface RoutedLoadLedger {
@@ -30,7 +31,8 @@ export class RoutedLoad {
   readonly ledger: RoutedLoadLedger = { submitted: 0, completed: 0, failed: 0, byVersion: new Map(), revisions: new Map(), pairs: 0, agreeing: 0 };
   #running: Promise<void> | undefined;
   #stop = false;
-  #next = 0;
+  /** Flowers drawn at random (seeded): in data-set order the first 50 would all be setosa. */
+  readonly #sample = irisSampler(seededRandom(13));
 
   constructor(private readonly app: FastifyInstance, private readonly traffic: TrafficPolicyStore, private readonly redis: Redis, private readonly keys: RedisKeys, private readonly model = 'iris') {}
 
@@ -51,7 +53,7 @@ export class RoutedLoad {
 
   /** One routed request (and its shadow), awaited to the end. */
   async once(): Promise<void> {
-    const flower = IRIS_FLOWERS[this.#next++ % IRIS_FLOWERS.length]!;
+    const flower = this.#sample();
     const policy = await this.traffic.get(this.model);
     if (policy) this.ledger.revisions.set(policy.revision, policy.routes.map((r) => ({ ...r })));
     const version = routeRequest(policy, {})?.version ?? '1';

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { redisKeys, type Rollout } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
 import { MonitoringStore, specOf, TrafficPolicyStore } from '@inferq/predictions';
-import { createRedisConnection } from '@inferq/redis';
+import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 import type { Redis } from 'ioredis';
 import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
 import { startMonitorApp, type MonitorApp } from '../../apps/monitor/src/monitor-app.js';
@@ -57,6 +57,7 @@ describe('progressive rollouts (real Redis, workers, monitor)', () => {
     };
     monitor = await startMonitorApp(loadMonitorConfig({ ...monitorEnv, MONITOR_ID: 'monitor-a' }), logger);
     client = createRedisConnection({ url: redis.url }, 'producer');
+    await waitUntilReady(client, 10_000);
     traffic = new TrafficPolicyStore(client, redisKeys(stack.keyPrefix));
   });
   after(async () => {
@@ -182,7 +183,7 @@ describe('progressive rollouts (real Redis, workers, monitor)', () => {
       await load.stop();
     }
     assert.equal(rolledBack.status, 'rolled_back');
-    assert.equal(rolledBack.step, 1, 'rolled back at its first step');
+    assert.equal(rolledBack.step, 1, `rolled back at its first step (${rolledBack.reason})`);
     assert.match(rolledBack.reason ?? '', /gate (maxErrorRate|minAgreement) failed/);
     const event = rolledBack.history.at(-1)!;
     assert.equal(event.event, 'rolled_back');
