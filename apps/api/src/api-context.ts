@@ -6,6 +6,7 @@ import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { PredictionService } from './prediction-service.js';
+import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
 /**
  * The long-lived services `buildApp` is given: built once by `createApiServices`, or by tests
@@ -28,4 +29,6 @@ export interface ApiContext {
   rollouts: RolloutEngine;
   /** Per-version live figures (worker-written per-second buckets). */
   versionStats: VersionStatsStore;
+  /** Traffic policies and version comparisons. */
+  traffic: TrafficAdmin;
 }

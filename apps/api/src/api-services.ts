@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, PredictionEvents, PredictionLog, PredictionStore, repositoryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore } from '@inferq/predictions';
+import { ComparisonStore, MonitoringStore, PredictionEvents, PredictionLog, PredictionStore, repositoryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore } from '@inferq/predictions';
 import { PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
@@ -13,6 +13,8 @@ import { BatchingAdmin } from './batching-admin.js';
 import { ApiMetrics } from './metrics.js';
 import { MonitoringService } from './monitoring-service.js';
 import { PredictionService } from './prediction-service.js';
+import { TrafficAdmin } from './traffic/traffic-admin.js';
+import { TrafficRouter } from './traffic/traffic-router.js';
 
 /** The API's long-lived resources and how to close them. */
 export interface ApiServices extends ApiContext {
@@ -29,10 +31,12 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const keys = redisKeys(config.keyPrefix);
   const redis = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'producer');
   const subscriber = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'subscriber');
-  for (const connection of [redis, subscriber]) {
+  // Traffic policy changes: a subscriber of their own (PredictionEvents owns the other).
+  const trafficSubscriber = createRedisConnection({ url: config.redisUrl, sentinel: config.redisSentinel }, 'subscriber');
+  for (const connection of [redis, subscriber, trafficSubscriber]) {
     connection.on('error', (err: Error) => logger.warn({ err }, 'redis connection error'));
   }
-  await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(subscriber, 30_000)]);
+  await Promise.all([waitUntilReady(redis, 30_000), waitUntilReady(subscriber, 30_000), waitUntilReady(trafficSubscriber, 30_000)]);
 
   const origin = randomBytes(8).toString('hex');
   const queues = new PredictionQueues(redis, keys.prefix, (err, model) => logger.warn({ err, model }, 'queue error'));
@@ -41,6 +45,12 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const events = new PredictionEvents(subscriber, keys, (ids) => store.getMany(ids));
   await events.start();
   const metrics = new ApiMetrics(repository, queues);
+  const trafficStore = new TrafficPolicyStore(redis, keys);
+  const traffic = new TrafficRouter(trafficStore, trafficSubscriber, keys, repository, {
+    refreshMs: config.trafficRefreshMs,
+    onError: (err) => logger.warn({ err }, 'traffic policies not re-read; the cached ones keep serving'),
+  });
+  await traffic.start();
   events.onAny((event) => {
     if (event.origin === origin) metrics.observeFinal(event);
   });
@@ -54,6 +64,14 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     keys,
     defaultTimeoutMs: config.defaultTimeoutMs,
     replicaWait: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
+    traffic,
+    trafficObserver: {
+      routed: (model, version, route) => metrics.routed.inc({ model, version, route }),
+      shadow: (model, version, outcome, err) => {
+        metrics.shadows.inc({ model, version, outcome });
+        if (err) logger.warn({ err, model, version }, 'shadow prediction not queued (the primary is unaffected)');
+      },
+    },
   });
 
   const auth = {
@@ -69,17 +87,21 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   });
   metrics.addMonitoringCollectors(repository, monitoring);
   metrics.addBacklogCollectors(repository, store, () => monitoring.workers());
+  const comparisons = new ComparisonStore(redis, keys);
+  metrics.addComparisonCollectors(repository, comparisons);
 
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (async () => {
     await queues.close();
     await events.close();
+    await traffic.close();
     await redis.quit().catch(() => redis.disconnect());
   })());
   const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
+  const trafficAdmin = new TrafficAdmin(redis, repository, trafficStore, comparisons, traffic, config.enqueueTimeoutMs);
   const versionStats = new VersionStatsStore(redis, keys);
   const rollouts = new RolloutEngine(redis, keys, new RolloutStore(redis, keys),
-    storeTrafficControl(new TrafficPolicyStore(redis, keys), redis, keys, repositoryVersionFacts(repository)), versionStats);
+    storeTrafficControl(trafficStore, redis, keys, repositoryVersionFacts(repository)), versionStats);
   metrics.addVersionStatsCollectors(repository, versionStats);
-  return { config, repository, service, events, metrics, auth, batching, monitoring, rollouts, versionStats, close };
+  return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, rollouts, versionStats, close };
 }

@@ -19,6 +19,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { monitoringRoutes } from './routes/monitoring-routes.js';
 import { predictionRoutes } from './routes/prediction-routes.js';
 import { rolloutRoutes } from './routes/rollout-routes.js';
+import { trafficRoutes } from './routes/traffic-routes.js';
 import { v2Routes } from './routes/v2-routes.js';
 import { wsRoutes } from './routes/ws-routes.js';
 import { sharedSchemas } from './schemas.js';
@@ -94,6 +95,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await app.register(deadLetterRoutes, { prefix: '/v1' });
   await app.register(batchingRoutes, { prefix: '/v1' });
   await app.register(rolloutRoutes, { prefix: '/v1' });
+  await app.register(trafficRoutes, { prefix: '/v1' });
   await app.register(apiKeyRoutes, { prefix: '/v1/admin/keys' });
   await app.register(v2Routes, { prefix: '/v2' });
   await app.register(dashboardRoutes, { prefix: '/dashboard' });

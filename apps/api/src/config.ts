@@ -68,6 +68,11 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
    * @defaultValue 0
    */
   defaultTimeoutMs: number;
+  /**
+   * `TRAFFIC_REFRESH_MS`: how often the API re-reads every traffic policy, a safety net under the
+   * change channel (changes normally apply within milliseconds). @defaultValue 5000
+   */
+  trafficRefreshMs: number;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
   /**
@@ -165,6 +170,7 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     coalesceMaxPredictions: readInteger(env, 'COALESCE_MAX_PREDICTIONS', 64, { min: 1, max: 1_024 }),
     claimCheckBytes: readInteger(env, 'CLAIM_CHECK_BYTES', 65_536, { min: 0, max: 1024 * 1024 * 1024 }),
     defaultTimeoutMs: readInteger(env, 'DEFAULT_TIMEOUT_MS', 0, { min: 0, max: 86_400_000 }),
+    trafficRefreshMs: readInteger(env, 'TRAFFIC_REFRESH_MS', 5_000, { min: 100, max: 600_000 }),
     logLevel: readLogLevel(env),
     apiKeys: Object.freeze(readApiKeys(env)),
     rateLimitPerSecond,

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MonitorHealth, PredictionFinalEvent, VersionStats, WindowReport } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionStore, VersionStatsStore } from '@inferq/predictions';
+import type { ComparisonStore, PredictionStore, VersionComparison, VersionStatsStore } from '@inferq/predictions';
 import type { PredictionQueues } from '@inferq/queue';
 import type { MonitoringService, WorkerHeartbeat } from './monitoring-service.js';
 
@@ -46,6 +46,16 @@ export class ApiMetrics {
   readonly batchSize = new Histogram({
     name: 'inferq_batch_size', help: 'Rows in the batch each prediction ran in.',
     labelNames: ['model', 'version'] as const, buckets: BATCH_BUCKETS, registers: [this.registry],
+  });
+  /** Accepted predictions by the version that serves them and why (traffic policies). */
+  readonly routed = new Counter({
+    name: 'inferq_predictions_routed_total', help: 'Predictions accepted, by the version serving them and the route that chose it (pinned, rule, sticky, weight, default).',
+    labelNames: ['model', 'version', 'route'] as const, registers: [this.registry],
+  });
+  /** Shadow (mirror) predictions queued, or not, by shadow version. */
+  readonly shadows = new Counter({
+    name: 'inferq_shadow_predictions_total', help: 'Shadow predictions (mirrors of accepted ones on the shadow version): queued, or failed to queue (the primary is unaffected).',
+    labelNames: ['model', 'version', 'outcome'] as const, registers: [this.registry],
   });
   /** Connections the API ended for their client's behaviour (server-timeouts.ts, ws-limits.ts). */
   readonly connectionsRefused = new Counter({
@@ -119,6 +129,41 @@ export class ApiMetrics {
         }
       },
     });
+  }
+
+  /**
+   * Shadow pair comparisons, read from Redis at scrape time (every replica reports the same: use
+   * `max`): agreement, mean absolute output difference and rows compared of each version against
+   * each baseline it was compared with.
+   */
+  addComparisonCollectors(repository: ModelRepository, comparisons: ComparisonStore): void {
+    let cached: { at: number; value: Promise<Array<VersionComparison & { model: string }>> } | undefined;
+    const read = () => {
+      if (!cached || Date.now() - cached.at > 1_000) {
+        cached = {
+          at: Date.now(),
+          value: Promise.all(repository.modelNames().map(async (model) => (await comparisons.list(model)).map((c) => ({ ...c, model })))).then((all) => all.flat()),
+        };
+      }
+      return cached.value;
+    };
+    const gauge = (name: string, help: string, value: (c: VersionComparison) => number | null) => new Gauge({
+      name, help, labelNames: ['model', 'version', 'baseline'] as const, registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const c of await read()) {
+            const v = value(c);
+            if (v !== null) this.set({ model: c.model, version: c.version, baseline: c.baseline }, v);
+          }
+        } catch {
+          // Redis away: leave the series out rather than fail the whole scrape.
+        }
+      },
+    });
+    gauge('inferq_shadow_agreement', 'Share of rows on which a version (shadow) chose the same class as its baseline (the primary) on the same inputs.', (c) => c.agreement);
+    gauge('inferq_shadow_mean_abs_diff', 'Mean absolute difference of the floating-point outputs of a version (shadow) and its baseline on the same inputs.', (c) => c.meanAbsDiff);
+    gauge('inferq_shadow_samples', 'Rows compared between a version (shadow) and its baseline.', (c) => c.samples);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
-  decodeFailedReason, InferqError, newPredictionId, FINAL_STATUSES,
-  type DeadLetterList, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
+  decodeFailedReason, InferqError, newPredictionId, FINAL_STATUSES, SHADOW_PRIORITY,
+  type DeadLetterList, type TrafficRoute, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
 import { binarySectionOf } from './binary-body.js';
@@ -14,6 +14,13 @@ import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
 import { redisCall } from './redis-call.js';
 import { waitForReplicas, type ReplicaWaitSettings } from './replica-wait.js';
+import { routingInput, type TrafficRouter } from './traffic/traffic-router.js';
+
+/** Told how each accepted prediction was routed and how its shadow enqueue went (metrics). */
+export interface TrafficObserver {
+  routed(model: string, version: string, route: TrafficRoute): void;
+  shadow(model: string, version: string, outcome: 'queued' | 'failed', error?: unknown): void;
+}
 
 /** Everything the service needs, injected so tests can build it around their own Redis. */
 export interface PredictionServiceDeps {
@@ -38,6 +45,9 @@ export interface PredictionServiceDeps {
   defaultTimeoutMs: number;
   /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
   replicaWait?: ReplicaWaitSettings;
+  /** Traffic policies (which version serves a request naming none, and its shadow); absent: the default version serves. */
+  traffic?: TrafficRouter;
+  trafficObserver?: TrafficObserver;
 }
 
 /** Options of one submission. */
@@ -46,6 +56,8 @@ export interface SubmitOptions {
   owner?: string;
   /** The `Request-Timeout-Ms` header as received (milliseconds; with `parameters.timeout_ms` the shorter wins). */
   timeoutHeader?: string | string[];
+  /** Request headers, for traffic rules and the `X-Routing-Key` (names lower-case). */
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
@@ -75,7 +87,10 @@ export class PredictionService {
    * @param id - the prediction id; pre-generate it to start listening for the result before the job exists.
    */
   async submit(model: string, version: string | undefined, body: unknown, id: string = newPredictionId(), options: SubmitOptions = {}): Promise<PredictionAccepted> {
-    const target = this.#deps.repository.resolve(model, version);
+    // Pinned requests (a version in the path) bypass the policy; the rest are routed in memory.
+    const decision = this.#deps.traffic?.decide(model, version, routingInput(options.headers, body))
+      ?? { version, route: version === undefined ? 'default' as const : 'pinned' as const };
+    const target = this.#deps.repository.resolve(model, decision.version);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
     const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);
     const job: PredictionJobData = {
@@ -85,6 +100,7 @@ export class PredictionService {
       inputs,
       createdAt: Date.now(),
       origin: this.#deps.origin,
+      route: decision.route,
     };
     if (payload) job.payloadKey = this.#deps.keys.payload(id);
     if (request.requestId !== undefined) job.requestId = request.requestId;
@@ -103,7 +119,29 @@ export class PredictionService {
       }
       if (this.#deps.replicaWait) await waitForReplicas(this.#deps.redis, this.#deps.replicaWait);
     });
-    return { id, status: 'queued', model: job.model, version: job.version };
+    this.#deps.trafficObserver?.routed(job.model, job.version, decision.route);
+    // After the primary is accepted, and not awaited: a mirror never delays or fails the 202.
+    if ('shadow' in decision && decision.shadow !== undefined) void this.#enqueueShadow(job, decision.shadow, options.owner, payload);
+    return { id, status: 'queued', model: job.model, version: job.version, route: decision.route };
+  }
+
+  /**
+   * Queues the mirror of an accepted primary on `version`: its own id and record (`shadowOf` the
+   * primary), its own copy of any claim-check payload (the primary's is deleted when it
+   * completes), below every client priority, outside the queue bound. Never throws.
+   */
+  async #enqueueShadow(primary: PredictionJobData, version: string, owner: string | undefined, payload: Buffer | undefined): Promise<void> {
+    const id = newPredictionId();
+    const job: PredictionJobData = { ...primary, id, version, createdAt: Date.now(), shadowOf: primary.id };
+    delete job.route;
+    delete job.requestId;
+    if (payload) job.payloadKey = this.#deps.keys.payload(id);
+    try {
+      await this.#redisCall(() => this.#producer.queue([{ job, owner, priority: SHADOW_PRIORITY, payload }]));
+      this.#deps.trafficObserver?.shadow(job.model, version, 'queued');
+    } catch (error) {
+      this.#deps.trafficObserver?.shadow(job.model, version, 'failed', error);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import type { ApiConfig } from './config.js';
 import type { ApiMetrics } from './metrics.js';
 import type { MonitoringService } from './monitoring-service.js';
 import type { PredictionService } from './prediction-service.js';
+import type { TrafficAdmin } from './traffic/traffic-admin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,6 +35,8 @@ declare module 'fastify' {
     rollouts: RolloutEngine;
     /** Per-version live figures. */
     versionStats: VersionStatsStore;
+    /** Traffic policies and version comparisons. */
+    traffic: TrafficAdmin;
   }
 }
 
@@ -49,4 +52,5 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('monitoring', services.monitoring);
   app.decorate('rollouts', services.rollouts);
   app.decorate('versionStats', services.versionStats);
+  app.decorate('traffic', services.traffic);
 }, { name: 'inferq-services', fastify: '5.x' });

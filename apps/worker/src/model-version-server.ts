@@ -1,4 +1,4 @@
-import { PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
+import { jobRouting, PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { PredictionStore } from '@inferq/predictions';
 import { countNonFinite, valuesToJson } from '@inferq/tensor';
@@ -134,7 +134,7 @@ export class ModelVersionServer {
     const { job } = item;
     const base = {
       id: job.id, model: job.model, version: job.version, createdAt: job.createdAt,
-      worker: this.#worker, origin: job.origin,
+      worker: this.#worker, origin: job.origin, ...jobRouting(job),
     };
     if (!outcome.ok) {
       return {

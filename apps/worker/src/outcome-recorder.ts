@@ -1,4 +1,4 @@
-import type { PredictionError, PredictionFinalEvent, PredictionJobData, PredictionTimings, WorkerIdentity } from '@inferq/contract';
+import { jobRouting, type PredictionError, type PredictionFinalEvent, type PredictionJobData, type PredictionTimings, type WorkerIdentity } from '@inferq/contract';
 import type { Logger } from '@inferq/logger';
 
 /** Where outcomes go: `PredictionStore.finish` (one script run per call, first final write wins). */
@@ -75,7 +75,7 @@ export class OutcomeRecorder {
   /** The final record of a prediction that never reached a batch: `expired` for DEADLINE_EXCEEDED, else `failed`. */
   failedEvent(job: PredictionJobData, error: PredictionError, timings: PredictionTimings = { totalMs: Date.now() - job.createdAt }): PredictionFinalEvent {
     return {
-      id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, origin: job.origin,
+      id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, origin: job.origin, ...jobRouting(job),
       status: error.code === 'DEADLINE_EXCEEDED' ? 'expired' : 'failed',
       error: { code: error.code, message: error.message }, timings, worker: this.#identity(),
     };

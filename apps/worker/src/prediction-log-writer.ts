@@ -100,6 +100,8 @@ export function logEntry(model: ModelVersion, item: LoggedPrediction, outcome: I
     inputs,
   };
   if (event.error) entry.errorCode = event.error.code;
+  if (event.route) entry.route = event.route;
+  if (event.shadowOf) entry.shadowOf = event.shadowOf;
   if (outcome.ok) {
     const outputs = summarizeOutputs(outcome.outputs, model.labels);
     if (outputs) entry.outputs = outputs;

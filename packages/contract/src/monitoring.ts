@@ -21,6 +21,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ErrorCode } from './error-codes.js';
 import type { PredictionTimings } from './prediction.js';
+import type { TrafficRoute } from './traffic-policy.js';
 
 /** Consumer group of the monitor processes on the prediction and feedback logs. */
 export const MONITOR_CONSUMER_GROUP = 'monitor';
@@ -60,6 +61,10 @@ export interface PredictionLogEntry {
   rows: number;
   worker: string;
   device: string;
+  /** Why `version` served it (traffic policy); absent in entries written before policies existed. */
+  route?: TrafficRoute;
+  /** Set on a shadow prediction: the id of the primary it mirrors. */
+  shadowOf?: string;
   timings: PredictionTimings;
   inputs: Record<string, InputSummary>;
   outputs?: OutputSummary;

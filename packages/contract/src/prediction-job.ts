@@ -6,6 +6,7 @@
  * and the worker decodes it without parsing a number per element.
  */
 import type { Datatype } from './datatypes.js';
+import type { TrafficRoute } from './traffic-policy.js';
 
 /** One tensor in binary form. BYTES tensors carry a JSON array of strings instead. */
 export interface EncodedTensor {
@@ -45,7 +46,25 @@ export interface PredictionJobData {
    * prediction as `expired` (DEADLINE_EXCEEDED) without running it. Absent = no deadline.
    */
   deadline?: number;
+  /** Why `version` serves it (traffic policy); absent in jobs queued before policies existed (= `default`/`pinned`). */
+  route?: TrafficRoute;
+  /** A shadow job: the id of the primary prediction it mirrors. Its outcome goes into the primary's record, never to a client. */
+  shadowOf?: string;
 }
+
+/** The routing fields of a job as its record carries them (route, shadowOf), absent ones left out. */
+export function jobRouting(job: Pick<PredictionJobData, 'route' | 'shadowOf'>): { route?: TrafficRoute; shadowOf?: string } {
+  const fields: { route?: TrafficRoute; shadowOf?: string } = {};
+  if (job.route !== undefined) fields.route = job.route;
+  if (job.shadowOf !== undefined) fields.shadowOf = job.shadowOf;
+  return fields;
+}
+
+/**
+ * BullMQ priority of shadow jobs: after every client class (PRIORITY_CLASSES.low = 1000), so a
+ * mirror never delays a primary.
+ */
+export const SHADOW_PRIORITY = 2_000;
 
 /**
  * Named priority classes on BullMQ's scale (lower runs first, FIFO within one value). Every

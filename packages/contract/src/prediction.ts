@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import { InferenceResponse } from './inference-protocol.js';
 import { StringEnum } from './schema-validator.js';
+import { ShadowOutcome, TrafficRouteSchema } from './traffic-policy.js';
 
 /**
  * Life cycle: queued → running → completed | failed, or queued → expired when the request's
@@ -60,6 +61,12 @@ export const PredictionRecord = Type.Object({
   error: Type.Optional(ErrorDetail),
   timings: PredictionTimings,
   worker: Type.Optional(WorkerIdentity),
+  /** Why `version` served it: `pinned` (named in the path), `rule`, `sticky`, `weight` (traffic policy) or `default`. */
+  route: Type.Optional(TrafficRouteSchema),
+  /** Set on a shadow prediction: the id of the primary it mirrors (its result is never pushed to a client). */
+  shadowOf: Type.Optional(Type.String()),
+  /** On a shadowed primary, once its shadow run ended: the shadow's version, status and result (REST only, never pushed). */
+  shadow: Type.Optional(ShadowOutcome),
   /**
    * Id of the API key that submitted it; absent when access control was off. Read from the store
    * for ownership checks and never sent to clients (the HTTP answer's schema leaves it out).
@@ -74,6 +81,7 @@ export const PredictionAnswer = Type.Omit(PredictionRecord, ['owner'], { $id: 'P
 /** 202 answer to a submitted prediction. */
 export const PredictionAccepted = Type.Object({
   id: Type.String(), status: StringEnum(['queued']), model: Type.String(), version: Type.String(),
+  route: Type.Optional(TrafficRouteSchema),
 }, { $id: 'PredictionAccepted' });
 export type PredictionAccepted = Static<typeof PredictionAccepted>;
 

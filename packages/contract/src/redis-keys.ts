@@ -33,7 +33,9 @@
  * | `{prefix}:traffic:{model}`            | string  | API (store)     | JSON `TrafficPolicy` (traffic-policy.ts) in force, with its `revision`; written only by `put-traffic-2.lua` (compare-and-set on the revision) |
  * | `{prefix}:traffic-history:{model}`    | list    | API (store)     | JSON `TrafficPolicy` of every revision, newest first (index 0 = current), at most TRAFFIC_HISTORY_MAX |
  * | `{prefix}:events:traffic`              | pub/sub | API → API       | JSON `TrafficChange`: re-read that model's traffic policy |
- * | `{prefix}:comparison:{model}:{version}:{baseline}` | hash | worker | shadow/split pair counters of `version` against `baseline`: `samples`, `agreements`, `absDiffSum`, `absDiffCount`, `updatedAt` |
+ * | `{prefix}:comparison:{model}:{version}:{baseline}` | hash | worker | shadow pair counters of `version` (the shadow) against `baseline` (the primary that served): `pairs`, `samples` (rows compared), `agreements` (rows with the same argmax / label), `absDiffSum`, `absDiffCount` (output elements compared), `updatedAt` |
+ * | `{prefix}:comparison-index:{model}`   | set     | worker          | members `{version}:{baseline}`: the comparison hashes of the model (for /metrics) |
+ * | `{prefix}:queued-shadow:{model}`      | string  | API, worker     | shadow predictions of the model in status `queued`, counted apart from `queued:{model}` so mirrors never fill a client's queue bound |
  * | `{prefix}:alert-cooldown:{model}:{version}:{rule}` | string | monitor | set NX with TTL = ALERT_COOLDOWN_MS: dedupe across monitors and cooldown |
  * | `{prefix}:version-stats:{model}:{version}:{second}` | hash | worker | per-version live figures of predictions that ended in that epoch second: `n` (ended), `e` (failed + expired), `l:{i}` (completed ones with end-to-end latency in bucket i: ≤ 1.1^i ms), `c:{class}` (rows predicted as that class); TTL VERSION_STATS_TTL_SECONDS |
  * | `{prefix}:rollout:{model}:{id}`        | hash    | API, monitor    | `json` = JSON `Rollout` (rollout.ts), `seq` = compare-and-set counter (every write checks it) |
@@ -97,6 +99,8 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     trafficHistory: (model: string) => `${prefix}:traffic-history:${model}`,
     trafficChannel: `${prefix}:events:traffic`,
     comparison: (model: string, version: string, baseline: string) => `${prefix}:comparison:${model}:${version}:${baseline}`,
+    comparisonIndex: (model: string) => `${prefix}:comparison-index:${model}`,
+    shadowQueuedCount: (model: string) => `${prefix}:queued-shadow:${model}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
   });

@@ -9,6 +9,7 @@ import type { ErrorCode } from './error-codes.js';
 import { InferenceRequest, type InferenceResponse } from './inference-protocol.js';
 import type { PredictionTimings } from './prediction.js';
 import { compileValidator, ERROR_MESSAGE } from './schema-validator.js';
+import type { TrafficRoute } from './traffic-policy.js';
 
 /** Most ids one `subscribe` message may name. */
 export const MAX_SUBSCRIBE_IDS = 1_000;
@@ -51,8 +52,8 @@ export interface WsAcceptedMessage {
 
 /** Server → client: a final result (`expired`: its deadline passed before it ran, code DEADLINE_EXCEEDED). */
 export type WsResultMessage =
-  | { type: 'result'; id: string; status: 'completed'; result: InferenceResponse; timings: PredictionTimings }
-  | { type: 'result'; id: string; status: 'failed' | 'expired'; error: { code: ErrorCode; message: string }; timings: PredictionTimings };
+  | { type: 'result'; id: string; status: 'completed'; result: InferenceResponse; timings: PredictionTimings; version?: string; route?: TrafficRoute }
+  | { type: 'result'; id: string; status: 'failed' | 'expired'; error: { code: ErrorCode; message: string }; timings: PredictionTimings; version?: string; route?: TrafficRoute };
 
 /** Server → client: a message could not be handled; the socket stays open. */
 export interface WsErrorMessage {

@@ -18,3 +18,5 @@ export * from './traffic-policy-check.js';
 export * from './traffic-router.js';
 export * from './rollout-traffic.js';
 export * from './repository-version-facts.js';
+export * from './comparison-store.js';
+export * from './output-comparison.js';

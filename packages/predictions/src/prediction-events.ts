@@ -87,7 +87,7 @@ export class PredictionEvents {
           const records = await this.#read(ids.slice(i, i + CATCH_UP_CHUNK));
           for (const record of records) {
             if (!record || !FINAL_STATUSES.has(record.status)) continue;
-            const { owner: _owner, ...announced } = record; // as the worker announces it
+            const { owner: _owner, shadow: _shadow, ...announced } = record; // as the worker announces it (a shadow outcome is never pushed)
             this.#deliver(announced);
           }
         }

@@ -1,14 +1,19 @@
 import type { Redis } from 'ioredis';
 import {
-  FINAL_STATUSES, type PredictionFinalEvent, type PredictionRecord, type PredictionStatus, type RedisKeys, type WorkerIdentity,
+  FINAL_STATUSES, type InferenceResponse, type PredictionFinalEvent, type ShadowOutcome, type TrafficRoute, type PredictionRecord, type PredictionStatus, type RedisKeys, type WorkerIdentity,
 } from '@inferq/contract';
 import { redisScript, type RedisScript, type ScriptArg } from '@inferq/redis';
+import { ComparisonStore } from './comparison-store.js';
+import { compareOutputs } from './output-comparison.js';
 
-/** A prediction and its model: enough to name every key a script touches (KEYS, see `@inferq/redis` commands/). */
-export type PredictionRef = Pick<PredictionRecord, 'id' | 'model'>;
+/**
+ * A prediction and its model: enough to name every key a script touches (KEYS, see `@inferq/redis`
+ * commands/). A shadow (`shadowOf`) is counted in its model's shadow count, not the queue bound's.
+ */
+export type PredictionRef = Pick<PredictionRecord, 'id' | 'model'> & { shadowOf?: string | undefined };
 
 /** A prediction as the API records it on acceptance. */
-export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'owner'> & {
+export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'owner' | 'route' | 'shadowOf'> & {
   payload?: Buffer | undefined;
   /** The BullMQ job carrying it when that is not the prediction id (a bundle), for a later retry. */
   job?: string | undefined;
@@ -34,11 +39,15 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
 export class PredictionStore {
   readonly #redis: Redis;
   readonly #markRunning: RedisScript<number>;
-  readonly #finish: RedisScript<number>;
+  readonly #finish: RedisScript<Array<number | string>>;
+  readonly #finishShadow: RedisScript<Array<number | string>>;
+  readonly #comparisons: ComparisonStore;
   readonly #reopen: RedisScript<string | null>;
   readonly #remove: RedisScript<number>;
   readonly #keys: RedisKeys;
   readonly #retentionSeconds: number;
+  /** Comparison updates Redis refused (each loses one pair's sample). */
+  readonly counters = { comparisonWritesLost: 0 };
 
   /** @param retentionSeconds - how long a prediction (and its result) stays readable. */
   constructor(redis: Redis, keys: RedisKeys, retentionSeconds: number) {
@@ -47,6 +56,8 @@ export class PredictionStore {
     this.#retentionSeconds = retentionSeconds;
     this.#markRunning = redisScript(redis, 'mark-running.lua');
     this.#finish = redisScript(redis, 'finish.lua');
+    this.#finishShadow = redisScript(redis, 'finish-shadow.lua');
+    this.#comparisons = new ComparisonStore(redis, keys);
     this.#reopen = redisScript(redis, 'reopen-2.lua');
     this.#remove = redisScript(redis, 'remove-3.lua');
   }
@@ -67,12 +78,14 @@ export class PredictionStore {
       const fields: Record<string, string> = { status: 'queued', model: record.model, version: record.version, createdAt: String(record.createdAt) };
       if (record.owner !== undefined) fields.owner = record.owner;
       if (record.job !== undefined) fields.job = record.job;
+      if (record.route !== undefined) fields.route = record.route;
+      if (record.shadowOf !== undefined) fields.shadowOf = record.shadowOf;
       multi.hset(key, fields).expire(key, this.#retentionSeconds);
       if (record.payload) multi.set(this.#keys.payload(record.id), record.payload, 'EX', this.#retentionSeconds);
     }
-    const perModel = new Map<string, number>();
-    for (const record of records) perModel.set(record.model, (perModel.get(record.model) ?? 0) + 1);
-    for (const [model, count] of perModel) multi.incrby(this.#keys.queuedCount(model), count);
+    const perCounter = new Map<string, number>();
+    for (const record of records) perCounter.set(this.#counter(record), (perCounter.get(this.#counter(record)) ?? 0) + 1);
+    for (const [counter, count] of perCounter) multi.incrby(counter, count);
     await multi.exec().then(throwOnPipelineError);
   }
 
@@ -97,8 +110,8 @@ export class PredictionStore {
   }
 
   /** Deletes a record whose job could not be enqueued. */
-  async remove({ id, model }: PredictionRef): Promise<void> {
-    await this.#remove([this.#keys.prediction(id), this.#keys.payload(id), this.#keys.queuedCount(model)]);
+  async remove(ref: PredictionRef): Promise<void> {
+    await this.#remove([this.#keys.prediction(ref.id), this.#keys.payload(ref.id), this.#counter(ref)]);
   }
 
   /** Reads a prediction; undefined when unknown or expired. */
@@ -126,7 +139,7 @@ export class PredictionStore {
    */
   async markRunning(predictions: readonly PredictionRef[], worker: WorkerIdentity): Promise<number> {
     if (predictions.length === 0) return 0;
-    return this.#markRunning(predictions.flatMap(({ id, model }) => [this.#keys.prediction(id), this.#keys.queuedCount(model)]), [JSON.stringify(worker)]);
+    return this.#markRunning(predictions.flatMap((ref) => [this.#keys.prediction(ref.id), this.#counter(ref)]), [JSON.stringify(worker)]);
   }
 
   /**
@@ -136,23 +149,84 @@ export class PredictionStore {
    */
   async finish(events: readonly PredictionFinalEvent[]): Promise<number> {
     if (events.length === 0) return 0;
+    for (const event of events) if (!FINAL_STATUSES.has(event.status)) throw new Error(`finish() takes final records, got "${event.status}"`);
+    const primaries = events.filter((event) => event.shadowOf === undefined);
+    const shadows = events.filter((event) => event.shadowOf !== undefined);
+    const [a, b] = await Promise.all([this.#finishPrimaries(primaries), this.#finishShadows(shadows)]);
+    return a + b;
+  }
+
+  /** Final writes and announcements of client predictions; compares each with its shadow when that ended first. */
+  async #finishPrimaries(events: readonly PredictionFinalEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
     const keys: string[] = [];
     const args: ScriptArg[] = [this.#retentionSeconds, this.#keys.predictionFinalChannel];
     for (const { origin, ...record } of events) {
-      if (!FINAL_STATUSES.has(record.status)) throw new Error(`finish() takes final records, got "${record.status}"`);
       keys.push(this.#keys.prediction(record.id), this.#keys.queuedCount(record.model));
       const fields = Object.entries(hashFromRecord(record)).flat();
       args.push(fields.length, ...fields, JSON.stringify(origin === undefined ? record : { ...record, origin }));
     }
-    return this.#finish(keys, args);
+    const [written, ...paired] = await this.#finish(keys, args);
+    const compared = [];
+    for (let i = 0; i < paired.length; i += 2) {
+      const primary = events[Number(paired[i]) - 1]!;
+      const shadow = parseJson<ShadowOutcome>(String(paired[i + 1]));
+      if (primary.status === 'completed' && primary.result && shadow?.status === 'completed' && shadow.result) {
+        const comparison = compareOutputs(primary.result, shadow.result as InferenceResponse);
+        if (comparison) compared.push({ model: primary.model, version: shadow.version, baseline: primary.version, comparison });
+      }
+    }
+    await this.#addComparisons(compared);
+    return Number(written);
+  }
+
+  /** Final writes of shadow predictions (never announced); compares each with its primary when that completed first. */
+  async #finishShadows(events: readonly PredictionFinalEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const keys: string[] = [];
+    const args: ScriptArg[] = [this.#retentionSeconds];
+    for (const { origin: _origin, ...record } of events) {
+      keys.push(this.#keys.prediction(record.id), this.#counter(record), this.#keys.prediction(record.shadowOf!));
+      const fields = Object.entries(hashFromRecord(record)).flat();
+      const outcome: ShadowOutcome = { version: record.version, status: record.status, id: record.id };
+      if (record.result) outcome.result = record.result;
+      if (record.error) outcome.error = record.error;
+      args.push(fields.length, ...fields, JSON.stringify(outcome));
+    }
+    const [written, ...paired] = await this.#finishShadow(keys, args);
+    const compared = [];
+    for (let i = 0; i < paired.length; i += 3) {
+      const shadow = events[Number(paired[i]) - 1]!;
+      const primaryResult = parseJson<InferenceResponse>(String(paired[i + 2]));
+      if (shadow.status === 'completed' && shadow.result && primaryResult) {
+        const comparison = compareOutputs(primaryResult, shadow.result);
+        if (comparison) compared.push({ model: shadow.model, version: shadow.version, baseline: String(paired[i + 1]), comparison });
+      }
+    }
+    await this.#addComparisons(compared);
+    return Number(written);
+  }
+
+  /**
+   * Best effort: the outcomes are written already, and a retried finish would not see the pair
+   * again (first write wins), so a refused counter update loses one sample rather than failing
+   * (or double-counting) anything.
+   */
+  async #addComparisons(entries: Parameters<ComparisonStore['add']>[0]): Promise<void> {
+    await this.#comparisons.add(entries).catch(() => { this.counters.comparisonWritesLost++; });
+  }
+
+  /** The queued counter a prediction moves: its model's, or its model's shadow count. */
+  #counter(ref: PredictionRef): string {
+    return ref.shadowOf === undefined ? this.#keys.queuedCount(ref.model) : this.#keys.shadowQueuedCount(ref.model);
   }
 
   /**
    * Moves a failed prediction back to `queued` for a retry (clearing its error). Returns the
    * status it found: `'failed'` when it was reopened, anything else (undefined = gone) when not.
    */
-  async reopen({ id, model }: PredictionRef): Promise<PredictionStatus | undefined> {
-    const status = await this.#reopen([this.#keys.prediction(id), this.#keys.queuedCount(model)]);
+  async reopen(ref: PredictionRef): Promise<PredictionStatus | undefined> {
+    const status = await this.#reopen([this.#keys.prediction(ref.id), this.#counter(ref)]);
     return (status ?? undefined) as PredictionStatus | undefined;
   }
 }
@@ -165,6 +239,8 @@ function hashFromRecord(record: PredictionRecord): Record<string, string> {
   if (record.result) hash.result = JSON.stringify(record.result);
   if (record.error) hash.error = JSON.stringify(record.error);
   if (record.worker) hash.worker = JSON.stringify(record.worker);
+  if (record.route) hash.route = record.route;
+  if (record.shadowOf) hash.shadowOf = record.shadowOf;
   return hash;
 }
 
@@ -181,7 +257,18 @@ function recordFromHash(id: string, hash: Record<string, string>): PredictionRec
   if (hash.error) record.error = JSON.parse(hash.error);
   if (hash.worker) record.worker = JSON.parse(hash.worker);
   if (hash.owner) record.owner = hash.owner;
+  if (hash.route) record.route = hash.route as TrafficRoute;
+  if (hash.shadowOf) record.shadowOf = hash.shadowOf;
+  if (hash.shadow) record.shadow = JSON.parse(hash.shadow);
   return record;
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 /** MULTI/pipeline results carry per-command errors instead of rejecting; surface the first. */

@@ -13,6 +13,11 @@ export interface TrafficWriteOptions {
   reason?: string | undefined;
   /** Who (API key id, rollout id). */
   actor?: string | undefined;
+  /**
+   * Checks the content about to be written by `restore` / `rollback` (e.g. its versions still
+   * serve); throwing refuses the write, so nothing is half-applied.
+   */
+  check?: ((spec: TrafficPolicySpec) => void) | undefined;
 }
 
 /** A write without `ifMatch` that loses a race on the revision retries this often (reads are cheap). */
@@ -124,8 +129,9 @@ export class TrafficPolicyStore {
     for (let attempt = 1; ; attempt++) {
       const { current, spec } = await compute();
       if (options.ifMatch !== undefined && options.ifMatch !== current) throw preconditionFailed(model, options.ifMatch, current);
+      options.check?.(spec);
       try {
-        return await this.put(model, spec, { ...options, reason: options.reason ?? defaultReason, ifMatch: current });
+        return await this.put(model, spec, { actor: options.actor, reason: options.reason ?? defaultReason, ifMatch: current });
       } catch (error) {
         if (options.ifMatch !== undefined || attempt >= UNCONDITIONAL_ATTEMPTS || !(error instanceof InferqError) || error.code !== 'PRECONDITION_FAILED') throw error;
       }

@@ -33,7 +33,7 @@ export const predictionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const submit = async (model: string, version: string | undefined, request: FastifyRequest, reply: FastifyReply) => {
     try {
       const accepted = await app.predictions.submit(model, version, request.body, undefined, {
-        owner: ownerOf(principalOf(request)), timeoutHeader: request.headers['request-timeout-ms'],
+        owner: ownerOf(principalOf(request)), timeoutHeader: request.headers['request-timeout-ms'], headers: request.headers,
       });
       app.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'rest' });
       return reply.code(202).header('location', `/v1/predictions/${accepted.id}`).send(accepted);

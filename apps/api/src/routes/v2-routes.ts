@@ -71,7 +71,7 @@ export const v2Routes: FastifyPluginAsyncTypebox = async (app) => {
     let accepted;
     try {
       accepted = await app.predictions.submit(model, version, request.body, undefined, {
-        owner: ownerOf(principalOf(request)), timeoutHeader: request.headers['request-timeout-ms'],
+        owner: ownerOf(principalOf(request)), timeoutHeader: request.headers['request-timeout-ms'], headers: request.headers,
       });
     } catch (error) {
       if (error instanceof InferqError) app.metrics.rejected.inc({ code: error.code });

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from 'ws';
 import {
   FINAL_STATUSES, InferqError, isPredictionId, MAX_SUBSCRIBE_IDS, newPredictionId, previewValue, wsPredictValidator, wsSubscribeValidator,
-  type PredictionRecord, type SchemaProblem, type WsPredictMessage, type WsServerMessage, type WsSubscribeMessage,
+  type PredictionRecord, type SchemaProblem, type WsPredictMessage, type WsServerMessage, type WsSubscribeMessage, type TrafficRoute,
 } from '@inferq/contract';
 import { BINARY_SECTION } from '../binary-body.js';
 import { admitPrediction, admitRequest, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
@@ -25,7 +25,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     websocket: true, config: { access: 'authenticated' },
     schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' },
   }, (socket, request) => {
-    new PredictionSocket(socket, app, principalOf(request), request.ip, request.log).attach();
+    new PredictionSocket(socket, app, principalOf(request), request.ip, request.log, request.headers).attach();
   });
 };
 
@@ -56,8 +56,12 @@ class PredictionSocket {
   /** Bounds what this socket may cost (ws-limits.ts). */
   readonly #budget: SocketBudget;
 
-  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string, log: FastifyBaseLogger) {
+  /** The upgrade request's headers: traffic rules and the `X-Routing-Key` apply to every prediction of the socket. */
+  readonly #headers: Readonly<Record<string, string | string[] | undefined>>;
+
+  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string, log: FastifyBaseLogger, headers: Readonly<Record<string, string | string[] | undefined>> = {}) {
     this.#socket = socket;
+    this.#headers = headers;
     this.#budget = new SocketBudget(socket, app.apiConfig, () => app.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }));
     this.#app = app;
     this.#principal = principal;
@@ -135,7 +139,7 @@ class PredictionSocket {
     this.#awaitingAccept.add(id);
     this.#watch(id);
     try {
-      const accepted = await this.#app.predictions.submit(m.model, m.version, m.request, id, { owner: ownerOf(this.#principal) });
+      const accepted = await this.#app.predictions.submit(m.model, m.version, m.request, id, { owner: ownerOf(this.#principal), headers: this.#headers });
       this.#app.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'ws' });
       this.#send({ type: 'accepted', id, model: accepted.model, version: accepted.version, ...(ref !== undefined ? { ref } : {}) });
     } catch (error) {
@@ -234,9 +238,9 @@ class PredictionSocket {
     }
     this.#unwatch(record.id);
     if (record.status === 'completed' && record.result) {
-      this.#send({ type: 'result', id: record.id, status: 'completed', result: record.result, timings: record.timings });
+      this.#send({ type: 'result', id: record.id, status: 'completed', result: record.result, timings: record.timings, ...served(record) });
     } else if (record.status === 'failed' || record.status === 'expired') {
-      this.#send({ type: 'result', id: record.id, status: record.status, error: record.error ?? { code: 'INTERNAL_ERROR', message: record.status }, timings: record.timings });
+      this.#send({ type: 'result', id: record.id, status: record.status, error: record.error ?? { code: 'INTERNAL_ERROR', message: record.status }, timings: record.timings, ...served(record) });
     }
   }
 
@@ -257,4 +261,9 @@ class PredictionSocket {
   #send(message: WsServerMessage): void {
     if (this.#budget.open) this.#budget.send(JSON.stringify(message));
   }
+}
+
+/** The version that served a prediction and why (never its shadow outcome: that is REST only). */
+function served(record: PredictionRecord): { version: string; route?: TrafficRoute } {
+  return record.route === undefined ? { version: record.version } : { version: record.version, route: record.route };
 }
