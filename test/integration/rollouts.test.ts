@@ -2,8 +2,8 @@
  * Progressive rollouts end to end: real Redis, BullMQ, onnxruntime workers, the monitor driving
  * the state machine under its leader lock, the traffic policy store. Versions: iris 1 (baseline),
  * 2 (a healthy copy of 1) and 3 (the faulty iris of apps/tools/src/iris-faulty-model.ts: classes
- * swapped, fails on sepal_length > 7). Traffic is routed by the policy in Redis through the
- * traffic helper's pure router (test/helpers/routed-load.ts).
+ * swapped, fails on sepal_length > 7). The load names no version: the API routes it by the policy
+ * the rollout writes and mirrors it to the candidate; the workers compare the pairs.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { makeFaultyIrisModel } from '../../apps/tools/src/iris-faulty-model.js';
 import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { waitUntil } from '../helpers/processes.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { RoutedLoad } from '../helpers/routed-load.js';
+import { UnpinnedLoad } from '../helpers/unpinned-load.js';
 
 describe('progressive rollouts (real Redis, workers, monitor)', () => {
   let redis: TestRedis;
@@ -114,7 +114,7 @@ describe('progressive rollouts (real Redis, workers, monitor)', () => {
 
   it('walks a healthy version through every step (approval, pause/resume, a monitor restart) to 100 % without losing a prediction', async () => {
     await baselinePolicy();
-    const load = new RoutedLoad(stack.app, traffic, client, redisKeys(stack.keyPrefix));
+    const load = new UnpinnedLoad(stack.app, traffic);
     load.start(4);
     try {
       const started = await api('POST', '/v1/models/iris/rollouts', {
@@ -170,7 +170,7 @@ describe('progressive rollouts (real Redis, workers, monitor)', () => {
 
   it('rolls a faulty version back at its first gate, restores the pre-rollout policy and raises an alert', async () => {
     const base = await baselinePolicy();
-    const load = new RoutedLoad(stack.app, traffic, client, redisKeys(stack.keyPrefix));
+    const load = new UnpinnedLoad(stack.app, traffic);
     load.start(4);
     let rolledBack: Rollout;
     try {
