@@ -21,7 +21,7 @@ import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
 import { startMonitorApp, type MonitorApp } from '../../apps/monitor/src/monitor-app.js';
 import { makeFaultyIrisModel } from '../../apps/tools/src/iris-faulty-model.js';
 import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
-import { waitUntil } from '../helpers/processes.js';
+import { startAppProcess, waitUntil } from '../helpers/processes.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { UnpinnedLoad } from '../helpers/unpinned-load.js';
 
@@ -217,6 +217,37 @@ describe('progressive rollouts (real Redis, workers, monitor)', () => {
     assert.deepEqual((await traffic.get('iris'))?.routes, [{ version: '1', weight: 70 }, { version: '2', weight: 30 }], 'the manual change is left in force');
     const listed = (await api('GET', '/v1/models/iris/rollouts')).body as unknown as { rollouts: Rollout[] };
     assert.equal(listed.rollouts[0]!.id, second.body.id);
+  });
+
+  it('continues a rollout after the monitor process driving it is killed (SIGKILL): another takes over once the leader lock lapses', async () => {
+    await baselinePolicy();
+    await monitor.close();
+    const leaderKey = redisKeys(stack.keyPrefix).rolloutLeader;
+    const driver = startAppProcess('apps/monitor/src/main.ts', { ...monitorEnv, MONITOR_ID: 'monitor-process', LOG_LEVEL: 'warn' });
+    const load = new UnpinnedLoad(stack.app, traffic);
+    try {
+      await waitUntil(async () => (await client.get(leaderKey)) === 'monitor-process', 60_000, 'the monitor process to take the leader lock');
+      load.start(4);
+      const started = await api('POST', '/v1/models/iris/rollouts', { version: 2, steps: [10, 30, 60, 100], stepSeconds: 1, gates: { maxErrorRate: 0.01, minSamples: 10 } });
+      assert.equal(started.status, 201, JSON.stringify(started.body));
+      const id = started.body.id;
+      await waitUntil(async () => (await api('GET', `/v1/models/iris/rollouts/${id}`)).body.step >= 2, 60_000, 'the process to drive the rollout to step 2');
+      driver.child.kill('SIGKILL');
+      await new Promise((resolve) => driver.child.once('exit', resolve));
+      const orphaned = (await api('GET', `/v1/models/iris/rollouts/${id}`)).body;
+      assert.equal(orphaned.status, 'running');
+      assert.equal(await client.get(leaderKey), 'monitor-process', 'a killed leader does not release its lock');
+      monitor = await startMonitorApp(loadMonitorConfig({ ...monitorEnv, MONITOR_ID: 'monitor-c' }), logger);
+      const done = await waitForStatus(id, ['succeeded', 'rolled_back', 'aborted']);
+      assert.equal(done.status, 'succeeded', done.reason);
+      assert.ok(done.step === 4 && orphaned.step < 4, `continued from step ${orphaned.step}`);
+      assert.equal(await client.get(leaderKey), 'monitor-c');
+      assert.deepEqual(done.history.filter((e) => e.event === 'step' && !e.figures).map((e) => e.weight), [10, 30, 60, 100]);
+    } finally {
+      await load.stop();
+      await driver.stop(5_000);
+    }
+    assert.equal(load.ledger.completed + load.ledger.failed, load.ledger.submitted, 'every accepted prediction ended');
   });
 
   it('reports per-version live figures (requests, errors, latency, class shares)', async () => {
