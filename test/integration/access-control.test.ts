@@ -264,6 +264,9 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
         'GET /v1/predictions/log': 'admin', 'POST /v1/predictions/:id/feedback': 'admin',
         'GET /v1/models/:model/failed': 'admin', 'POST /v1/predictions/:id/retry': 'admin',
         'POST /v1/admin/keys': 'admin', 'GET /v1/admin/keys': 'admin', 'DELETE /v1/admin/keys/:id': 'admin',
+        'GET /v1/models/:model/traffic': 'read', 'GET /v1/models/:model/traffic/history': 'read',
+        'GET /v1/models/:model/versions/:version/comparison': 'read',
+        'PUT /v1/models/:model/traffic': 'admin', 'DELETE /v1/models/:model/traffic': 'admin', 'POST /v1/models/:model/traffic/rollback': 'admin',
       };
       assert.deepEqual(Object.fromEntries([...stack.app.routeAccess()].sort()), Object.fromEntries(Object.entries(expected).sort()));
     });

@@ -128,7 +128,8 @@ export class PredictionService {
   /**
    * Queues the mirror of an accepted primary on `version`: its own id and record (`shadowOf` the
    * primary), its own copy of any claim-check payload (the primary's is deleted when it
-   * completes), below every client priority, outside the queue bound. Never throws.
+   * completes), below every client priority, outside the queue bound, in bundles like primaries.
+   * Never throws.
    */
   async #enqueueShadow(primary: PredictionJobData, version: string, owner: string | undefined, payload: Buffer | undefined): Promise<void> {
     const id = newPredictionId();
@@ -137,7 +138,9 @@ export class PredictionService {
     delete job.requestId;
     if (payload) job.payloadKey = this.#deps.keys.payload(id);
     try {
-      await this.#redisCall(() => this.#producer.queue([{ job, owner, priority: SHADOW_PRIORITY, payload }]));
+      // Coalesced like primaries (its own priority makes its own bundles): at 100 % shadow one
+      // BullMQ job per mirror doubled the queue work per request (bench/shadow-throughput.ts).
+      await this.#redisCall(() => this.#coalescer.submit({ job, owner, priority: SHADOW_PRIORITY, payload }));
       this.#deps.trafficObserver?.shadow(job.model, version, 'queued');
     } catch (error) {
       this.#deps.trafficObserver?.shadow(job.model, version, 'failed', error);
