@@ -259,5 +259,7 @@ describe('progressive rollouts (real Redis, workers, monitor)', () => {
     assert.ok(Object.keys(body.classShares).every((c) => ['setosa', 'versicolor', 'virginica'].includes(c)));
     const metrics = await stack.app.inject({ method: 'GET', url: '/metrics' });
     assert.match(metrics.body, /inferq_version_error_rate\{model="iris",version="3"\} /);
+    assert.match(metrics.body, /inferq_rollout_status\{model="iris",version="2",status="succeeded"\} 1/);
+    assert.match(metrics.body, /inferq_rollout_weight_percent\{model="iris",version="2"\} 100/);
   });
 });

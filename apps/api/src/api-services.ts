@@ -103,5 +103,6 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const rollouts = new RolloutEngine(redis, keys, new RolloutStore(redis, keys),
     storeTrafficControl(trafficStore, redis, keys, repositoryVersionFacts(repository)), versionStats);
   metrics.addVersionStatsCollectors(repository, versionStats);
+  metrics.addRolloutCollectors(repository, rollouts);
   return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, rollouts, versionStats, close };
 }

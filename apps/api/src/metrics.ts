@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { MonitorHealth, PredictionFinalEvent, VersionStats, WindowReport } from '@inferq/contract';
+import { ROLLOUT_STATUSES, type MonitorHealth, type PredictionFinalEvent, type Rollout, type VersionStats, type WindowReport } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { ComparisonStore, PredictionStore, VersionComparison, VersionStatsStore } from '@inferq/predictions';
+import type { ComparisonStore, PredictionStore, RolloutEngine, VersionComparison, VersionStatsStore } from '@inferq/predictions';
 import type { PredictionQueues } from '@inferq/queue';
 import type { MonitoringService, WorkerHeartbeat } from './monitoring-service.js';
 
@@ -275,6 +275,34 @@ export class ApiMetrics {
     gauge('inferq_version_class_share', 'Share of the rows of each version predicted as each class, over the last 60 s.', ['class'], (g, s) => {
       for (const [cls, share] of Object.entries(s.classShares)) g.set({ model: s.model, version: s.version, class: cls }, share);
     });
+  }
+
+  /** The latest rollout of each model: its status (one series per status, 1 for the current) and step/weight. */
+  addRolloutCollectors(repository: ModelRepository, rollouts: RolloutEngine): void {
+    const registers = [this.registry];
+    let cached: { at: number; value: Promise<Rollout[]> } | undefined;
+    const snapshot = (): Promise<Rollout[]> => {
+      if (!cached || Date.now() - cached.at > 1_000) {
+        cached = { at: Date.now(), value: Promise.all(repository.modelNames().map((model) => rollouts.list(model, 1))).then((lists) => lists.flat()) };
+      }
+      return cached.value;
+    };
+    const gauge = (name: string, help: string, labelNames: readonly string[], fill: (g: Gauge<string>, r: Rollout) => void) => new Gauge({
+      name, help, labelNames: ['model', 'version', ...labelNames], registers,
+      async collect() {
+        this.reset();
+        try {
+          for (const r of await snapshot()) fill(this, r);
+        } catch {
+          // Redis away: leave the series out rather than fail the whole scrape.
+        }
+      },
+    });
+    gauge('inferq_rollout_status', 'Status of the latest rollout of each model (1 for its status, 0 for the others); version = the candidate.', ['status'], (g, r) => {
+      for (const status of ROLLOUT_STATUSES) g.set({ model: r.model, version: String(r.version), status }, r.status === status ? 1 : 0);
+    });
+    gauge('inferq_rollout_weight_percent', "Candidate weight (percent) the latest rollout of each model has set; 0 once rolled back or aborted.", [], (g, r) => g.set({ model: r.model, version: String(r.version) }, r.weight));
+    gauge('inferq_rollout_step', 'Step (1-based) the latest rollout of each model is at.', [], (g, r) => g.set({ model: r.model, version: String(r.version) }, r.step));
   }
 }
 

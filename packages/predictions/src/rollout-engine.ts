@@ -95,9 +95,9 @@ export class RolloutEngine {
     return publicRollout(found.rollout);
   }
 
-  /** The model's rollouts, newest first. */
-  async list(model: string): Promise<Rollout[]> {
-    return (await this.#store.list(model)).map(publicRollout);
+  /** The model's rollouts, newest first (`limit`: at most that many). */
+  async list(model: string, limit?: number): Promise<Rollout[]> {
+    return (await this.#store.list(model, limit)).map(publicRollout);
   }
 
   /** Applies the step waiting for approval. */
