@@ -32,7 +32,7 @@ const { values } = parseArgs({
   },
 });
 const base = values.url.replace(/\/$/, '');
-const headers: Record<string, string> = { 'content-type': 'application/json', ...(values['api-key'] ? { authorization: `Bearer ${values['api-key']}` } : {}) };
+const headers: Record<string, string> = values['api-key'] ? { authorization: `Bearer ${values['api-key']}` } : {};
 const candidate = Number(values.candidate);
 const faulty = Number(values.faulty);
 const stepSeconds = Number(values['step-seconds']);
@@ -41,7 +41,9 @@ const started = Date.now();
 const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${text}`);
 
 async function call<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: T; etag?: string }> {
-  const response = await fetch(`${base}${path}`, { method, headers: { ...headers, ...extra }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(30_000) });
+  // A JSON content type only with a body: the API refuses an empty JSON body (INVALID_JSON).
+  const json = body !== undefined ? { 'content-type': 'application/json' } : {};
+  const response = await fetch(`${base}${path}`, { method, headers: { ...headers, ...json, ...extra }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(30_000) });
   const text = await response.text();
   const etag = response.headers.get('etag') ?? undefined;
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, ...(etag ? { etag } : {}) };
@@ -102,7 +104,8 @@ async function follow(id: string): Promise<RolloutView> {
     if (['succeeded', 'rolled_back', 'aborted'].includes(body.status)) return body;
     if (body.status === 'waiting_approval') {
       say('approving the next step (a person in the loop would decide here)');
-      await call('POST', `/v1/models/iris/rollouts/${id}/approve`);
+      const approved = await call<{ error?: { message: string } }>('POST', `/v1/models/iris/rollouts/${id}/approve`);
+      if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${approved.body.error?.message ?? ''}`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
     await traffic.stop();
   }
   const { submitted, ended, failed } = traffic.counts;
-  say(`done: ${submitted} predictions accepted, ${ended} ended (${failed} failed: the faulty version's errors) — none lost: ${submitted === ended}`);
+  say(`done: ${submitted} predictions accepted, ${ended} ended (${failed} failed, on the faulty version while it had traffic): none lost: ${submitted === ended}`);
 }
 
 main().catch((error: Error) => {
