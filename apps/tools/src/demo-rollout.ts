@@ -42,7 +42,7 @@ const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).to
 
 async function call<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: T; etag?: string }> {
   // A JSON content type only with a body: the API refuses an empty JSON body (INVALID_JSON).
-  const json = body !== undefined ? { 'content-type': 'application/json' } : {};
+  const json: Record<string, string> = body !== undefined ? { 'content-type': 'application/json' } : {};
   const response = await fetch(`${base}${path}`, { method, headers: { ...headers, ...json, ...extra }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(30_000) });
   const text = await response.text();
   const etag = response.headers.get('etag') ?? undefined;
