@@ -84,7 +84,7 @@ export class RolloutEngine {
     };
     const created = await this.#store.create(rollout);
     if (!created.created) throw new InferqError('ROLLOUT_CONFLICT', `model "${model}" already has an active rollout (${created.activeId})`);
-    const started = await this.#change(model, rollout.id, (r) => this.#enterStep(r, 1, 'step'), { wait: true });
+    const started = await this.#change(model, rollout.id, (r) => this.#enterStep(r, 1), { wait: true });
     return publicRollout(started ?? rollout);
   }
 
@@ -185,11 +185,11 @@ export class RolloutEngine {
       return r.reason === reason ? undefined : { ...r, reason };
     }
     if (r.step >= r.steps.length) return this.#finish(log(r, now, 'step', figures), 'succeeded', `every step passed its gates; version ${r.version} serves 100 %`);
-    return this.#enterStep(log(r, now, 'step', figures, `step ${r.step} (${r.weight} %) passed its gates`), r.step + 1, 'step');
+    return this.#enterStep(log(r, now, 'step', figures, `step ${r.step} (${r.weight} %) passed its gates`), r.step + 1);
   }
 
   /** Moves to step `step` (1-based): waits for approval when it needs one, else applies it. */
-  async #enterStep(r: StoredRollout, step: number, _why: 'step'): Promise<StoredRollout> {
+  async #enterStep(r: StoredRollout, step: number): Promise<StoredRollout> {
     const weight = r.steps[step - 1]!;
     if (r.approval.includes(weight)) {
       const waiting: StoredRollout = { ...r, status: 'waiting_approval' };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { InferqError, type RedisKeys } from '@inferq/contract';
+import { heaviestRoute } from './rollout-engine.js';
 import type { PairCounters, RolloutTrafficPolicy, TrafficControl, TrafficState } from './traffic-control.js';
 import { specOf, type TrafficPolicyStore } from './traffic-policy-store.js';
 
@@ -30,9 +31,7 @@ export function storeTrafficControl(store: TrafficPolicyStore, redis: Redis, key
         routes: spec.routes.map((r) => ({ version: Number(r.version), weight: r.weight })),
         shadow: spec.shadow ? { version: Number(spec.shadow.version), percent: spec.shadow.percent } : null,
       };
-      let primary: number | undefined;
-      let best = 0;
-      for (const route of policy.routes) if (route.weight > best) ({ version: primary, weight: best } = route);
+      let primary = heaviestRoute(policy);
       if (primary === undefined) {
         const fallback = facts.defaultVersion(model);
         if (fallback !== undefined) primary = Number(fallback);
