@@ -1,25 +1,27 @@
 /**
- * `node --import tsx bench/shadow-throughput.ts [--seconds 5] [--rounds 3] [--clients 32]`: what
+ * `node --import tsx bench/shadow-throughput.ts [--seconds 5] [--rounds 3] [--clients 32] [--rate 0]`: what
  * mirroring 100 % of iris traffic to a shadow version costs the primary, in the same run.
  * The real service (API + 1 worker process + local redis-server) serves iris versions 1 and 2
  * (the same model files); clients predict over the WebSocket in a closed loop. Rounds alternate
  * (ABBA) between the policy `routes: [v1 100]` (off) and the same with `shadow: {v2, 100 %}` (on);
  * before each round the shadow backlog of the previous one is drained, so each round pays for its
  * own mirrors only. Reported: primary predictions/s and p50/p99 latency per mode (median of
- * rounds) and the on/off throughput ratio.
+ * rounds) and the on/off throughput ratio. With `--rate N` the load is an open loop of N
+ * requests/s instead (below saturation: what mirroring costs the primary's latency).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedRedis } from '@inferq/redis';
-import { closedLoop } from './lib/load.js';
+import { closedLoop, openLoop } from './lib/load.js';
 import { median, type LoadResult } from './lib/stats.js';
 import { waitFor } from './lib/processes.js';
 import { startStack } from './scenarios/ours.js';
 import { MODELS_DIR, workloads } from './lib/workloads.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, clients: { type: 'string', default: '32' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, clients: { type: 'string', default: '32' }, rate: { type: 'string', default: '0' } } });
+const rate = Number(values.rate);
 const durationMs = Number(values.seconds) * 1000;
 const rounds = Number(values.rounds);
 const clients = Number(values.clients);
@@ -51,7 +53,7 @@ try {
   for (const mode of order) {
     await waitFor(async () => (await shadowBacklog()) === 0, 120_000, 'the shadow backlog to drain');
     await setPolicy(mode === 'on');
-    const result = await closedLoop(send, clients, durationMs);
+    const result = rate > 0 ? await openLoop(send, rate, durationMs) : await closedLoop(send, clients, durationMs);
     results[mode].push(result);
     if (mode === 'on') mirrored += result.completed;
     console.log(`round ${mode}: ${result.throughput.toFixed(0)} predictions/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, backlog after ${await shadowBacklog()}`);
@@ -59,7 +61,8 @@ try {
   await waitFor(async () => (await shadowBacklog()) === 0, 120_000, 'the shadow backlog to drain');
   const comparison = await stack.http.send('GET', '/v1/models/iris/versions/2/comparison?baseline=1');
   const m = (mode: 'off' | 'on', key: 'throughput' | 'p50' | 'p99') => median(results[mode].map((x) => x[key]));
-  console.log(`\n# 100 % shadow on iris: ${clients} WebSocket clients, closed loop, ${rounds * 2} rounds of ${durationMs / 1000} s (ABBA), 1 worker\n`);
+  const load = rate > 0 ? `open loop at ${rate} requests/s` : `${clients} WebSocket clients, closed loop`;
+  console.log(`\n# 100 % shadow on iris: ${load}, ${rounds * 2} rounds of ${durationMs / 1000} s (ABBA), 1 worker\n`);
   console.log('| mode | primary predictions/s | p50 ms | p99 ms |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const mode of ['off', 'on'] as const) console.log(`| shadow ${mode} | ${m(mode, 'throughput').toFixed(0)} | ${m(mode, 'p50').toFixed(1)} | ${m(mode, 'p99').toFixed(1)} |`);

@@ -281,6 +281,7 @@ describe('traffic policies (real Redis, BullMQ, onnxruntime, 2 worker processes)
       }
 
       let samples = 0, agreements = 0, absDiffSum = 0, absDiffCount = 0;
+      const classes = { baseline: [0, 0, 0], version: [0, 0, 0] };
       for (const r of records) {
         assert.equal(r.version, '1');
         assert.equal(r.shadow!.version, '2');
@@ -296,6 +297,8 @@ describe('traffic policies (real Redis, BullMQ, onnxruntime, 2 worker processes)
         for (let row = 0; row < a.length / 3; row++) {
           const pick = (p: number[]) => p.slice(row * 3, row * 3 + 3).reduce((best, v, k, all) => (v > all[best]! ? k : best), 0);
           samples++;
+          classes.baseline[pick(a)]!++;
+          classes.version[pick(b)]!++;
           if (pick(a) === pick(b)) agreements++;
         }
         for (let k = 0; k < a.length; k++) { absDiffSum += Math.abs(a[k]! - b[k]!); absDiffCount++; }
@@ -307,6 +310,10 @@ describe('traffic policies (real Redis, BullMQ, onnxruntime, 2 worker processes)
       assert.equal(comparison.pairs, ids.length);
       assert.ok(Math.abs(comparison.agreement - agreements / samples) < 1e-12, `${comparison.agreement} vs ${agreements / samples}`);
       assert.ok(Math.abs(comparison.meanAbsDiff - absDiffSum / absDiffCount) < 1e-9);
+      // Output drift between the two on the same rows: class shares and their total variation distance.
+      const totalVariation = [0, 1, 2].reduce((sum, k) => sum + Math.abs(classes.baseline[k]! - classes.version[k]!) / samples, 0) / 2;
+      assert.ok(Math.abs(comparison.outputDrift.totalVariation - totalVariation) < 1e-12, `${comparison.outputDrift.totalVariation} vs ${totalVariation}`);
+      for (const k of [0, 1, 2]) assert.ok(Math.abs((comparison.outputDrift.version[k] ?? 0) - classes.version[k]! / samples) < 1e-12);
       // And on /metrics.
       const metrics = (await stack.app.inject({ method: 'GET', url: '/metrics' })).body;
       assert.match(metrics, /inferq_shadow_agreement\{model="iris",version="2",baseline="1"\} [0-9.]+/);

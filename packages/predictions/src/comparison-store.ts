@@ -18,7 +18,16 @@ export interface VersionComparison {
   meanAbsDiff: number | null;
   /** Epoch ms of the last pair added (0 = none). */
   updatedAt: number;
+  /**
+   * Output drift of the version against its baseline on the same rows: each one's share of rows
+   * per class, and the total variation distance between the two (½ Σ |p − q|, 0 = same
+   * distribution, 1 = disjoint); null before any.
+   */
+  outputDrift: { baseline: Record<string, number>; version: Record<string, number>; totalVariation: number } | null;
 }
+
+/** Most distinct classes counted per side of one pair (the hash stays bounded by the model's classes). */
+const MAX_CLASSES = 64;
 
 /**
  * Pair counters per (model, version, baseline) in `{prefix}:comparison:{model}:{version}:{baseline}`
@@ -47,8 +56,11 @@ export class ComparisonStore {
         .hincrby(key, 'agreements', comparison.agreements)
         .hincrbyfloat(key, 'absDiffSum', comparison.absDiffSum)
         .hincrby(key, 'absDiffCount', comparison.absDiffCount)
-        .hset(key, 'updatedAt', now)
-        .sadd(this.#keys.comparisonIndex(model), `${version}:${baseline}`);
+        .hset(key, 'updatedAt', now);
+      for (const [side, classes] of [['b', comparison.baselineClasses], ['v', comparison.candidateClasses]] as const) {
+        for (const [label, rows] of Object.entries(classes).slice(0, MAX_CLASSES)) pipeline.hincrby(key, `class:${side}:${label.slice(0, 32)}`, rows);
+      }
+      pipeline.sadd(this.#keys.comparisonIndex(model), `${version}:${baseline}`);
     }
     const results = await pipeline.exec();
     for (const [error] of results ?? []) if (error) throw error;
@@ -81,6 +93,14 @@ export class ComparisonStore {
 function fromHash(version: string, baseline: string, hash: Record<string, string>): VersionComparison {
   const samples = Number(hash.samples ?? 0);
   const absDiffCount = Number(hash.absDiffCount ?? 0);
+  const shares = (side: 'b' | 'v') => {
+    const counts = Object.entries(hash).filter(([field]) => field.startsWith(`class:${side}:`)).map(([field, n]) => [field.slice(8), Number(n)] as const);
+    const total = counts.reduce((sum, [, n]) => sum + n, 0);
+    return Object.fromEntries(counts.map(([label, n]) => [label, total > 0 ? n / total : 0]));
+  };
+  const b = shares('b'), v = shares('v');
+  const labels = new Set([...Object.keys(b), ...Object.keys(v)]);
+  const totalVariation = [...labels].reduce((sum, label) => sum + Math.abs((b[label] ?? 0) - (v[label] ?? 0)), 0) / 2;
   return {
     version, baseline,
     pairs: Number(hash.pairs ?? 0),
@@ -88,5 +108,6 @@ function fromHash(version: string, baseline: string, hash: Record<string, string
     agreement: samples > 0 ? Number(hash.agreements ?? 0) / samples : null,
     meanAbsDiff: absDiffCount > 0 ? Number(hash.absDiffSum ?? 0) / absDiffCount : null,
     updatedAt: Number(hash.updatedAt ?? 0),
+    outputDrift: labels.size > 0 ? { baseline: b, version: v, totalVariation } : null,
   };
 }

@@ -14,6 +14,9 @@ export interface PairComparison {
   absDiffSum: number;
   /** Floating-point output elements compared. */
   absDiffCount: number;
+  /** Rows per class chosen by the baseline, and by the candidate, on the same rows (output drift between them). */
+  baselineClasses: Record<string, number>;
+  candidateClasses: Record<string, number>;
 }
 
 const FLOAT_TYPES = new Set(['FP16', 'FP32', 'FP64', 'BF16']);
@@ -31,7 +34,11 @@ export function compareOutputs(baseline: InferenceResponse, candidate: Inference
     if (b && a.datatype === b.datatype && sameShape(a.shape, b.shape) && a.data.length === b.data.length) pairs.push([a, b]);
   }
   if (pairs.length === 0) return undefined;
-  const result: PairComparison = { samples: 0, agreements: 0, absDiffSum: 0, absDiffCount: 0 };
+  const result: PairComparison = { samples: 0, agreements: 0, absDiffSum: 0, absDiffCount: 0, baselineClasses: {}, candidateClasses: {} };
+  const count = (classes: Record<string, number>, value: unknown) => {
+    const key = String(value);
+    classes[key] = (classes[key] ?? 0) + 1;
+  };
   for (const [a, b] of pairs) {
     if (!FLOAT_TYPES.has(a.datatype)) continue;
     for (let i = 0; i < a.data.length; i++) {
@@ -50,15 +57,24 @@ export function compareOutputs(baseline: InferenceResponse, candidate: Inference
     const width = a.data.length / rows;
     for (let r = 0; r < rows; r++) {
       result.samples++;
-      if (argmax(a.data, r * width, width) === argmax(b.data, r * width, width)) result.agreements++;
+      const x = argmax(a.data, r * width, width), y = argmax(b.data, r * width, width);
+      count(result.baselineClasses, x);
+      count(result.candidateClasses, y);
+      if (x === y) result.agreements++;
     }
     return result;
   }
   const labels = pairs.find(([a]) => a.shape.length === 1);
   if (labels) {
     const [a, b] = labels;
+    // Integer or string labels are classes; a float (a regression output) is no class to count.
+    const classes = !FLOAT_TYPES.has(a.datatype);
     for (let r = 0; r < a.data.length; r++) {
       result.samples++;
+      if (classes) {
+        count(result.baselineClasses, a.data[r]);
+        count(result.candidateClasses, b.data[r]);
+      }
       if (a.data[r] === b.data[r]) result.agreements++;
     }
   }

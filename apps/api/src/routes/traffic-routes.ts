@@ -15,6 +15,11 @@ const comparison = Type.Object({
   model: Type.String(), version: Type.String(), baseline: Type.Union([Type.String(), Type.Null()]),
   pairs: Type.Integer(), samples: Type.Integer(),
   agreement: Type.Union([Type.Number(), Type.Null()]), meanAbsDiff: Type.Union([Type.Number(), Type.Null()]),
+  outputDrift: Type.Union([Type.Null(), Type.Object({
+    baseline: Type.Record(Type.String(), Type.Number(), { description: "The baseline's share of rows per class." }),
+    version: Type.Record(Type.String(), Type.Number(), { description: "The version's share of rows per class, on the same rows." }),
+    totalVariation: Type.Number({ description: 'Total variation distance between the two: 0 = same distribution, 1 = disjoint.' }),
+  })]),
 });
 const ifMatchHeader = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'The revision (ETag) the change is based on: 412 PRECONDITION_FAILED when another change came first.' })) });
 

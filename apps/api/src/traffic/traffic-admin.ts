@@ -5,6 +5,7 @@ import { checkTrafficPolicy, type ComparisonStore, type TrafficPolicyStore, type
 import { redisCall } from '../redis-call.js';
 import { isRoutable } from './routable-version.js';
 import type { TrafficRouter } from './traffic-router.js';
+import { trafficSummary } from './traffic-summary.js';
 
 /** A model's policy as answered: the stored policy, or revision 0 (none) where none was written. */
 export type TrafficPolicyAnswer = TrafficPolicy | (Omit<TrafficPolicy, 'revision' | 'updatedAt'> & { revision: 0; updatedAt: 0 });
@@ -26,6 +27,8 @@ export interface ComparisonAnswer {
   samples: number;
   agreement: number | null;
   meanAbsDiff: number | null;
+  /** Class shares of both versions on the same rows and their total variation distance; null before any pair. */
+  outputDrift: VersionComparison['outputDrift'];
 }
 
 /**
@@ -52,7 +55,7 @@ export class TrafficAdmin {
 
   /** A short form for `GET /v1/models/{m}` (model control): the policy in force and its revision, from this API's cache. */
   summary(model: string): TrafficPolicyAnswer {
-    return this.router.policy(model) ?? emptyAnswer();
+    return trafficSummary(this.router, model);
   }
 
   /** Checks and writes a new revision. INVALID_TRAFFIC_POLICY / VERSION_NOT_READY / PRECONDITION_FAILED. */
@@ -104,6 +107,7 @@ export class TrafficAdmin {
     return {
       model: target.name, version: target.version, baseline: fallback ?? null,
       pairs: found?.pairs ?? 0, samples: found?.samples ?? 0, agreement: found?.agreement ?? null, meanAbsDiff: found?.meanAbsDiff ?? null,
+      outputDrift: found?.outputDrift ?? null,
     };
   }
 
