@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { redisKeys, type Rollout } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
-import { MonitoringStore, specOf, TrafficPolicyStore } from '@inferq/predictions';
+import { MonitoringStore, repositoryVersionFacts, specOf, storeTrafficControl, TrafficPolicyStore } from '@inferq/predictions';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 import type { Redis } from 'ioredis';
 import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
@@ -250,6 +250,26 @@ describe('progressive rollouts (real Redis, workers, monitor)', () => {
     assert.equal(load.ledger.completed + load.ledger.failed, load.ledger.submitted, 'every accepted prediction ended');
   });
 
+  it('rolls back when the candidate stops being READY mid-rollout', async () => {
+    const base = await baselinePolicy();
+    await monitor.close();
+    // The monitor's view of version states, with version 2 switched off on demand (model control's unload).
+    let unloaded = false;
+    monitor = await startMonitorApp(loadMonitorConfig({ ...monitorEnv, MONITOR_ID: 'monitor-d' }), logger, {
+      traffic: (connection) => {
+        const real = storeTrafficControl(new TrafficPolicyStore(connection, redisKeys(stack.keyPrefix)), connection, redisKeys(stack.keyPrefix), repositoryVersionFacts(stack.services.repository));
+        return { ...real, versionState: async (model, version) => (unloaded && version === 2 ? 'not_ready' : real.versionState(model, version)) };
+      },
+    });
+    const started = await api('POST', '/v1/models/iris/rollouts', { version: 2, steps: [10, 100], stepSeconds: 3600, gates: { minSamples: 1 } });
+    assert.equal(started.status, 201);
+    unloaded = true;
+    const done = await waitForStatus(started.body.id, ['rolled_back', 'aborted', 'succeeded'], 30_000);
+    assert.equal(done.status, 'rolled_back');
+    assert.match(done.reason ?? '', /version 2 is no longer READY \(not_ready\)/);
+    assert.deepEqual(specOf((await traffic.get('iris'))!), specOf(base));
+  });
+
   it('reports per-version live figures (requests, errors, latency, class shares)', async () => {
     const stats = await api('GET', '/v1/models/iris/versions/3/stats?window=600');
     const body = stats.body as unknown as { requests: number; errors: number; errorRate: number; latencyMs: { p95: number }; classShares: Record<string, number> };
@@ -259,7 +279,9 @@ describe('progressive rollouts (real Redis, workers, monitor)', () => {
     assert.ok(Object.keys(body.classShares).every((c) => ['setosa', 'versicolor', 'virginica'].includes(c)));
     const metrics = await stack.app.inject({ method: 'GET', url: '/metrics' });
     assert.match(metrics.body, /inferq_version_error_rate\{model="iris",version="3"\} /);
-    assert.match(metrics.body, /inferq_rollout_status\{model="iris",version="2",status="succeeded"\} 1/);
-    assert.match(metrics.body, /inferq_rollout_weight_percent\{model="iris",version="2"\} 100/);
+    // The latest rollout (the previous test's) was rolled back.
+    assert.match(metrics.body, /inferq_rollout_status\{model="iris",version="2",status="rolled_back"\} 1/);
+    assert.match(metrics.body, /inferq_rollout_status\{model="iris",version="2",status="succeeded"\} 0/);
+    assert.match(metrics.body, /inferq_rollout_weight_percent\{model="iris",version="2"\} 0/);
   });
 });

@@ -173,6 +173,14 @@ export class RolloutEngine {
       return this.#finish(r, 'aborted', `traffic changed outside the rollout (revision ${current.revision}; the rollout wrote ${r.revision}); the policy is left as it is`);
     }
     const figures = await this.#figures(r, now);
+    // A candidate that can no longer serve (unloaded, failed) gets no more traffic: roll back.
+    const state = await this.#traffic.versionState(r.model, r.version);
+    if (state !== 'ready') {
+      const reason = `version ${r.version} is no longer READY (${state})`;
+      const revision = await this.#traffic.write(r.model, r.basePolicy as RolloutTrafficPolicy, r.revision, `rollout ${r.id} rolled back: ${reason}`);
+      if (revision === undefined) return this.#finish(r, 'aborted', `${reason}; but the traffic policy changed outside the rollout, so it was not rolled back`);
+      return this.#finish({ ...r, revision, weight: 0 }, 'rolled_back', `${reason} at step ${r.step} (${r.weight} %); traffic rolled back to the policy of revision ${r.baseRevision} (now revision ${revision})`, figures);
+    }
     const verdict = judgeStep(r.gates, figures, r.weight < 100);
     if (verdict.verdict === 'fail') {
       const revision = await this.#traffic.write(r.model, r.basePolicy as RolloutTrafficPolicy, r.revision, `rollout ${r.id} rolled back: ${verdict.reason}`);
