@@ -162,6 +162,7 @@ describe('dashboard in headless Chromium (real stack)', { skip: skipReason }, ()
     }
     assert.equal(await page.locator('#drift-table tbody tr').count(), 4);
     assert.match(await page.locator('#card-workers').textContent() ?? '', /^1$/);
+    assert.equal(await page.locator('#card-cache').textContent(), 'off', 'the bundled iris does not cache');
     assert.match(await page.locator('#card-window').textContent() ?? '', /^#3 · 0\/10$/);
     // The Rollout panel: every version of the model with its live figures (no rollout yet).
     await page.waitForFunction(() => /^[0-9.]+$/.test(document.querySelector('#rollout-table tr[data-version="1"] td:nth-child(3)')?.textContent ?? '') && document.querySelector('#rollout-table tr[data-version="1"] td:nth-child(3)')?.textContent !== '0', undefined, { timeout: 10_000 });

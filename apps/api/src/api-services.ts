@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { ComparisonStore, MonitoringStore, PredictionEvents, PredictionLog, PredictionStore, repositoryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore } from '@inferq/predictions';
+import { ComparisonStore, MonitoringStore, PredictionCache, PredictionEvents, PredictionLog, PredictionStore, repositoryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore } from '@inferq/predictions';
 import { PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { ApiContext } from './api-context.js';
@@ -15,6 +15,7 @@ import { MonitoringService } from './monitoring-service.js';
 import { PredictionService } from './prediction-service.js';
 import { TrafficAdmin } from './traffic/traffic-admin.js';
 import { TrafficRouter } from './traffic/traffic-router.js';
+import { SubmitCache } from './submit-cache.js';
 
 /** The API's long-lived resources and how to close them. */
 export interface ApiServices extends ApiContext {
@@ -54,6 +55,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   events.onAny((event) => {
     if (event.origin === origin) metrics.observeFinal(event);
   });
+  const cache = new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds, logMaxLen: config.predictionLog.maxLen });
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
     limits: { maxElements: config.maxTensorElements },
@@ -72,6 +74,11 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
         if (err) logger.warn({ err, model, version }, 'shadow prediction not queued (the primary is unaffected)');
       },
     },
+    cache: new SubmitCache({
+      cache,
+      logSampleRate: config.predictionLog.sampleRate,
+      onLookup: (model, version, hit) => metrics.cacheRequests.inc({ model, version, result: hit ? 'hit' : 'miss' }),
+    }),
   });
 
   const auth = {
@@ -82,7 +89,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
 
   const monitoring = new MonitoringService({
     repository, redis, keys, queues, predictions: service, resultTtlSeconds: config.resultTtlSeconds,
-    referenceLimits: config.referenceLimits,
+    referenceLimits: config.referenceLimits, cache,
     store: new MonitoringStore(redis, keys), log: new PredictionLog(redis, keys),
   });
   metrics.addMonitoringCollectors(repository, monitoring);

@@ -1,4 +1,4 @@
-import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
+import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
 import type { OpenAccessOptions } from './open-access-guard.js';
@@ -97,6 +97,12 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
    * @defaultValue 1000 columns, 100000 rows
    */
   referenceLimits: ReferenceLimits;
+  /**
+   * `PREDICTION_LOG_SAMPLE_RATE` / `PREDICTION_LOG_MAX_LEN`: as the workers' (shared readers).
+   * The API logs the predictions the prediction cache answers (docs/cache.md).
+   * @defaultValue 1, 100000
+   */
+  predictionLog: Readonly<{ sampleRate: number; maxLen: number }>;
 }
 
 /** Checks origins such as `https://app.example.com` (scheme, host, optional port) or `*`. */
@@ -186,5 +192,6 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     allowedHosts: Object.freeze(checkHosts('ALLOWED_HOSTS', readList(env, 'ALLOWED_HOSTS'))),
     allowedOrigins: Object.freeze(checkOrigins('ALLOWED_ORIGINS', readList(env, 'ALLOWED_ORIGINS'))),
     referenceLimits: readReferenceLimits(env),
+    predictionLog: Object.freeze({ sampleRate: readPredictionLogSampleRate(env), maxLen: readPredictionLogMaxLen(env) }),
   });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_REFRESH_MS, liveRates, MAX_REFRESH_MS, MIN_REFRESH_MS, monitorBanner, refreshInterval, servedCounts, windowProgress } from './dashboard/figures.js';
+import { cacheCard, DEFAULT_REFRESH_MS, liveRates, MAX_REFRESH_MS, MIN_REFRESH_MS, monitorBanner, refreshInterval, servedCounts, windowProgress } from './dashboard/figures.js';
 
 describe('dashboard figures', () => {
   it('clamps ?refresh= to [1 s, 10 min], keeps 0 (paused), and ignores garbage', () => {
@@ -37,5 +37,11 @@ describe('dashboard figures', () => {
     assert.equal(down?.level, 'bad');
     assert.match(down?.text ?? '', /^Monitor down since .+ \(60 s ago\)/);
     assert.equal(monitorBanner({ state: 'never', downSince: null, lastSeenAt: null })?.level, 'info');
+  });
+
+  it('shows a version\'s cache hit ratio, or off', () => {
+    assert.equal(cacheCard(null), 'off');
+    assert.equal(cacheCard({ hits: 0, misses: 0 }), 'no lookups yet');
+    assert.equal(cacheCard({ hits: 3, misses: 1 }), '75.0% · 3/4');
   });
 });

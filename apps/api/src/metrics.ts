@@ -57,6 +57,11 @@ export class ApiMetrics {
     name: 'inferq_shadow_predictions_total', help: 'Shadow predictions (mirrors of accepted ones on the shadow version): queued, or failed to queue (the primary is unaffected).',
     labelNames: ['model', 'version', 'outcome'] as const, registers: [this.registry],
   });
+  /** Prediction cache lookups of versions that cache (docs/cache.md): hit ratio = hit / (hit + miss). */
+  readonly cacheRequests = new Counter({
+    name: 'inferq_cache_requests_total', help: 'Prediction cache lookups at submit, by result (hit: answered from the cache without a queue job; miss: queued).',
+    labelNames: ['model', 'version', 'result'] as const, registers: [this.registry],
+  });
   /** Connections the API ended for their client's behaviour (server-timeouts.ts, ws-limits.ts). */
   readonly connectionsRefused = new Counter({
     name: 'inferq_connections_refused_total', help: 'Connections closed by the API: over MAX_CONNECTIONS_PER_CLIENT (connection_cap) or a WebSocket client not reading (ws_not_reading).',

@@ -3,7 +3,7 @@ import {
   InferqError, previewValue, type AlertEvent, type MonitorHealth, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
 } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
-import type { MonitoringStore, PredictionLog, PredictionLogQuery } from '@inferq/predictions';
+import type { MonitoringStore, PredictionCache, PredictionLog, PredictionLogQuery } from '@inferq/predictions';
 import type { PredictionQueues, QueueDepth } from '@inferq/queue';
 import { checkReferenceFeatures, parseReferenceCsvAsync, ReferenceCsvError, type ReferenceCsvLimits } from '@inferq/monitoring';
 import { summarizeOutputs, type SummarisableTensor } from '@inferq/tensor';
@@ -22,6 +22,8 @@ export interface MonitoringServiceDeps {
   resultTtlSeconds: number;
   /** Bounds on reference uploads (the monitor reads them with the same limits). @defaultValue DEFAULT_REFERENCE_LIMITS */
   referenceLimits?: ReferenceCsvLimits;
+  /** The prediction cache, for its per-version figures in `status` (docs/cache.md). @defaultValue none: `cache` is null */
+  cache?: PredictionCache;
 }
 
 /** A worker's heartbeat as the worker writes it (`{prefix}:worker:{id}`). */
@@ -38,12 +40,21 @@ export interface WorkerHeartbeat {
 /** `GET /v1/monitoring/status`: what is served and who serves it, right now. */
 export interface MonitoringStatus {
   at: number;
-  models: Array<{ name: string; queue: QueueDepth | null; versions: Array<{ version: string; labels?: string[]; features: string[]; window: OpenWindow | null }> }>;
+  models: Array<{ name: string; queue: QueueDepth | null; versions: Array<{ version: string; labels?: string[]; features: string[]; window: OpenWindow | null; cache: VersionCacheStatus | null }> }>;
   workers: WorkerHeartbeat[];
   /** Thresholds of the monitor (null: no monitor has run on this Redis). */
   monitor: MonitorSettings | null;
   /** Whether a monitor is running (heartbeats): `up`, `down` with `downSince`, or `never`. */
   monitorHealth: MonitorHealth;
+}
+
+/** The prediction cache of a version that caches: its settings, entries held, and lookups by all API processes. */
+export interface VersionCacheStatus {
+  ttlSeconds: number;
+  maxEntries: number;
+  entries: number;
+  hits: number;
+  misses: number;
 }
 
 /** The monitoring window a version is filling: rows so far, its first row's time, windows closed before it. */
@@ -165,8 +176,8 @@ export class MonitoringService {
         queue: await queues.depth(name).catch(() => null),
         versions: await Promise.all(repository.versions(name).map(async (v) => {
           const m = repository.resolve(name, v);
-          const window = await this.#deps.store.openWindow(name, v).catch(() => null);
-          return { version: v, ...(m.labels ? { labels: m.labels } : {}), features: featureNamesOf(m), window };
+          const [window, cache] = await Promise.all([this.#deps.store.openWindow(name, v).catch(() => null), this.#cacheStatus(m)]);
+          return { version: v, ...(m.labels ? { labels: m.labels } : {}), features: featureNamesOf(m), window, cache };
         })),
       }))),
       this.workers(),
@@ -174,6 +185,18 @@ export class MonitoringService {
       this.monitorHealth(),
     ]);
     return { at: Date.now(), models, workers, monitor: monitor ?? null, monitorHealth };
+  }
+
+  /** A version's cache figures; null when it does not cache (or Redis did not answer). */
+  async #cacheStatus(m: ModelVersion): Promise<VersionCacheStatus | null> {
+    const { cache } = this.#deps;
+    if (!m.cache || !cache) return null;
+    try {
+      const [stats, entries] = await Promise.all([cache.stats(m.name, m.version), cache.size(m.name, m.version)]);
+      return { ...m.cache, entries, ...stats };
+    } catch {
+      return null;
+    }
   }
 
   /** Whether a monitor is running, from its heartbeat keys (see MonitorHealth). */

@@ -13,6 +13,7 @@ import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } 
 import { QueueAdmission } from './queue-admission.js';
 import { readRequestOptions } from './request-options.js';
 import { redisCall } from './redis-call.js';
+import type { SubmitCache } from './submit-cache.js';
 import { waitForReplicas, type ReplicaWaitSettings } from './replica-wait.js';
 import { routingInput, type TrafficRouter } from './traffic/traffic-router.js';
 
@@ -48,6 +49,8 @@ export interface PredictionServiceDeps {
   /** Traffic policies (which version serves a request naming none, and its shadow); absent: the default version serves. */
   traffic?: TrafficRouter;
   trafficObserver?: TrafficObserver;
+  /** The prediction cache of versions whose config.json sets `cache` (docs/cache.md). @defaultValue none: nothing is cached */
+  cache?: SubmitCache;
 }
 
 /** Options of one submission. */
@@ -107,6 +110,13 @@ export class PredictionService {
     if (request.outputs !== undefined) job.outputs = request.outputs;
     const scheduling = readRequestOptions(body, options.timeoutHeader, this.#deps.defaultTimeoutMs);
     if (scheduling.timeoutMs !== undefined) job.deadline = job.createdAt + scheduling.timeoutMs;
+    const cacheKey = this.#deps.cache?.keyOf(target, request);
+    if (cacheKey !== undefined) {
+      job.cacheKey = cacheKey;
+      // Before admission: a hit takes no queue place, so a full queue does not refuse it.
+      const hit = await this.#redisCall(() => this.#deps.cache!.answer(target, request, job, options.owner));
+      if (hit) return { id, status: 'completed', model: job.model, version: job.version, route: decision.route, cached: true };
+    }
 
     await this.#redisCall(async () => {
       // Usually no Redis work: the depth is cached briefly (see QueueAdmission).

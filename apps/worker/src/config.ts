@@ -1,6 +1,6 @@
 import { hostname, availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ConfigError, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readNumber, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
+import { ConfigError, readInteger, readKeyPrefix, readList, readLogLevel, readModelRepository, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readString, type Env, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import type { DeviceSetting } from './device.js';
 
@@ -88,8 +88,8 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     lockDurationMs: readInteger(env, 'LOCK_DURATION_MS', 30_000, { min: 1_000, max: 3_600_000 }),
     stalledIntervalMs: 0, // set below: its default depends on the lock duration
     maxStalledCount: readInteger(env, 'MAX_STALLED_COUNT', 2, { min: 0, max: 100 }),
-    predictionLogSampleRate: readNumber(env, 'PREDICTION_LOG_SAMPLE_RATE', 1, { min: 0, max: 1 }),
-    predictionLogMaxLen: readInteger(env, 'PREDICTION_LOG_MAX_LEN', 100_000, { min: 100, max: 100_000_000 }),
+    predictionLogSampleRate: readPredictionLogSampleRate(env),
+    predictionLogMaxLen: readPredictionLogMaxLen(env),
     versionStatsTtlSeconds: readInteger(env, 'VERSION_STATS_TTL_SECONDS', 7_200, { min: 60, max: 30 * 86_400 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     workerId: readString(env, 'WORKER_ID', `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`),

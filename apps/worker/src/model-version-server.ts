@@ -4,7 +4,9 @@ import type { PredictionStore } from '@inferq/predictions';
 import { countNonFinite, valuesToJson } from '@inferq/tensor';
 import type { Logger } from '@inferq/logger';
 import { itemBatchKey, runBatchIsolated, type BatchItem, type ItemOutcome, type TensorRunner } from './batch-execution.js';
+import { runDeduplicated } from './batch-dedupe.js';
 import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
+import type { CacheFiller } from './cache-filler.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 import type { PredictionLogWriter } from './prediction-log-writer.js';
 
@@ -30,6 +32,8 @@ export interface ServerCounters {
   failures: number;
   /** Wall time spent inside `session.run`, summed over batches, in ms (the benchmark's inference share). */
   inferenceMs: number;
+  /** Predictions that shared the run of an identical one in their batch (same cache key, docs/cache.md). */
+  sharedRuns: number;
 }
 
 /**
@@ -39,7 +43,7 @@ export interface ServerCounters {
  */
 export class ModelVersionServer {
   readonly model: ModelVersion;
-  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0 };
+  readonly counters: ServerCounters = { batches: 0, predictions: 0, failures: 0, inferenceMs: 0, sharedRuns: 0 };
   readonly #runner: TensorRunner;
   readonly #store: BatchStore;
   readonly #outcomes: OutcomeRecorder;
@@ -47,11 +51,16 @@ export class ModelVersionServer {
   readonly #logger: Logger;
   readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
   readonly #log: PredictionLogWriter | undefined;
+  readonly #cache: CacheFiller | undefined;
   #batching: BatchPolicy;
 
-  /** @param log - the prediction log writer; absent: nothing is logged. */
-  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter) {
+  /**
+   * @param log - the prediction log writer; absent: nothing is logged.
+   * @param cache - fills the prediction cache of a version that caches; absent: nothing is cached.
+   */
+  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter, cache?: CacheFiller) {
     this.#outcomes = outcomes;
+    this.#cache = cache;
     this.#log = log;
     this.model = model;
     this.#batching = defaultBatching(model);
@@ -96,12 +105,17 @@ export class ModelVersionServer {
     // applies them in order; this takes a round trip off every batch's latency.
     const running = this.#store.markRunning(items.map((i) => i.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
-    const outcomes = await runBatchIsolated(this.#runner, items);
+    // Identical cacheable misses of one batch run once (a version without `cache` has no keys).
+    const { outcomes, shared } = await runDeduplicated(items, (item) => item.job.cacheKey, (unique) => runBatchIsolated(this.#runner, unique));
+    this.counters.sharedRuns += shared;
     const finishedAt = Date.now();
     const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
     const deferred = (i: number) => events[i]!.status === 'failed' && items[i]!.recordFailure === false;
+    // Sent before the outcomes, on the same connection: the entry exists once the result is published.
+    const cached = this.#cache?.fill(this.model, items, outcomes, events);
     await this.#outcomes.record(events.filter((_, i) => !deferred(i)));
     await running;
+    await cached;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
     const done = items.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
     await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error }, 'could not delete claim-check payloads'));

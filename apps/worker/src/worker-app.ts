@@ -3,10 +3,11 @@ import type { Worker } from 'bullmq';
 import { redisKeys, type WorkerIdentity } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { PredictionLog, PredictionStore, VersionStatsStore } from '@inferq/predictions';
+import { PredictionCache, PredictionLog, PredictionStore, VersionStatsStore } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
 import type { Logger } from '@inferq/logger';
 import type { WorkerConfig } from './config.js';
+import { CacheFiller } from './cache-filler.js';
 import { ModelVersionServer } from './model-version-server.js';
 import { OnnxSession } from './onnx-session.js';
 import { PredictionLogWriter } from './prediction-log-writer.js';
@@ -40,6 +41,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await waitUntilReady(redis, 30_000);
   const store = new PredictionStore(redis, keys, config.resultTtlSeconds);
+  // On the store's connection: cache writes must reach Redis before the outcomes they precede (cache-filler.ts).
+  const cacheFiller = new CacheFiller(new PredictionCache(redis, keys, { retentionSeconds: config.resultTtlSeconds }), logger);
   const predictionLog = new PredictionLogWriter(new PredictionLog(redis, keys, config.predictionLogMaxLen), { sampleRate: config.predictionLogSampleRate }, logger);
 
   const resolved = await resolveDevice(config.device, config.gpuCount, redis, keys, config.workerId, hostname(), logger);
@@ -70,7 +73,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       const modelVersion = repository.resolve(model, version); // throws MODEL_NOT_FOUND / VERSION_NOT_FOUND
       server = OnnxSession.load(modelVersion.modelPath, { device, intraOpThreads: config.intraOpThreads }, logger).then((session) => {
         identity = { id: config.workerId, device: session.device };
-        return new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog);
+        return new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog, cacheFiller);
       });
       server.catch(() => servers.delete(key)); // a failed load is retried by the job's next attempt
       servers.set(key, server);
@@ -131,7 +134,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     const stats = await Promise.all([...servers.values()].map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
-      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, versionStats: versionStats.counters,
+      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, cache: cacheFiller.counters, versionStats: versionStats.counters,
     }), 'PX', DEVICE_LEASE_TTL_MS);
     await lease?.renew();
   };

@@ -20,12 +20,13 @@ export interface PredictionResult {
 /** The record `GET /v1/predictions/{id}` answers. */
 export type { PredictionRecord };
 
-/** `202` answer to a submit. */
+/** `202` answer to a submit: `completed` and `cached` when the server's prediction cache answered it at once. */
 export interface Submitted {
   id: string;
-  status: 'queued';
+  status: 'queued' | 'completed';
   model: string;
   version: string;
+  cached?: boolean;
 }
 
 /** One API key as listed (never the key itself). */

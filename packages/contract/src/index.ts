@@ -15,3 +15,4 @@ export * from './schema-validator.js';
 export * from './model-config.js';
 export * from './rollout.js';
 export * from './traffic-policy.js';
+export * from './prediction-cache.js';

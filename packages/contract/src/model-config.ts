@@ -4,11 +4,13 @@
  *
  * ```json
  * { "description": "...", "maxBatchSize": 32, "maxQueueDelayMs": 0, "maxQueueSize": 1000,
- *   "labels": ["cat", "dog"], "inputs": [{ "name": "x", "shape": [-1, 3, 48, 192] }] }
+ *   "labels": ["cat", "dog"], "inputs": [{ "name": "x", "shape": [-1, 3, 48, 192] }],
+ *   "cache": { "ttlSeconds": 3600, "maxEntries": 100000 } }
  * ```
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { BatchSize, PreferredBatchSizes, QueueDelayMs } from './batching.js';
+import { CacheConfig } from './prediction-cache.js';
 import { compileValidator, ERROR_MESSAGE } from './schema-validator.js';
 
 const Strings = Type.Array(Type.String(), { [ERROR_MESSAGE]: 'must be an array of strings' });
@@ -46,6 +48,8 @@ export const ModelConfig = Type.Object({
   /** Class names, index = class id. */
   labels: Type.Optional(Strings),
   inputs: Type.Optional(Type.Array(InputConfig, { [ERROR_MESSAGE]: 'must be an array' })),
+  /** Prediction cache of this version (docs/cache.md): `{ "ttlSeconds": 3600, "maxEntries": 100000 }`. Default: off. */
+  cache: Type.Optional(CacheConfig),
 }, { additionalProperties: false, [ERROR_MESSAGE]: 'must be a JSON object' });
 export type ModelConfig = Static<typeof ModelConfig>;
 

@@ -68,6 +68,8 @@ export interface PredictionLogEntry {
   timings: PredictionTimings;
   inputs: Record<string, InputSummary>;
   outputs?: OutputSummary;
+  /** True when the prediction cache answered it (logged by the API; `worker` and `device` are empty). */
+  cached?: true;
 }
 
 /** A prediction log entry as exported: plus the stream entry id (`<ms>-<seq>`, usable as `since`). */

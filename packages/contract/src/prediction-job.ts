@@ -50,6 +50,11 @@ export interface PredictionJobData {
   route?: TrafficRoute;
   /** A shadow job: the id of the primary prediction it mirrors. Its outcome goes into the primary's record, never to a client. */
   shadowOf?: string;
+  /**
+   * Prediction cache key (hex SHA-256, computed once by the API) when the version caches: the
+   * worker stores a completed result under it (docs/cache.md).
+   */
+  cacheKey?: string;
 }
 
 /** The routing fields of a job as its record carries them (route, shadowOf), absent ones left out. */

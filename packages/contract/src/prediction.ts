@@ -67,6 +67,8 @@ export const PredictionRecord = Type.Object({
   shadowOf: Type.Optional(Type.String()),
   /** On a shadowed primary, once its shadow run ended: the shadow's version, status and result (REST only, never pushed). */
   shadow: Type.Optional(ShadowOutcome),
+  /** True when answered from the prediction cache (docs/cache.md): no worker ran it for this request. */
+  cached: Type.Optional(Type.Boolean({ description: 'True when answered from the prediction cache: no worker ran it for this request.' })),
   /**
    * Id of the API key that submitted it; absent when access control was off. Read from the store
    * for ownership checks and never sent to clients (the HTTP answer's schema leaves it out).
@@ -78,10 +80,14 @@ export type PredictionRecord = Static<typeof PredictionRecord>;
 /** A prediction as answered over HTTP: the record without its owner. */
 export const PredictionAnswer = Type.Omit(PredictionRecord, ['owner'], { $id: 'Prediction' });
 
-/** 202 answer to a submitted prediction. */
+/**
+ * 202 answer to a submitted prediction: `queued`, or `completed` with `cached: true` when the
+ * prediction cache answered it at once (its record is already final).
+ */
 export const PredictionAccepted = Type.Object({
-  id: Type.String(), status: StringEnum(['queued']), model: Type.String(), version: Type.String(),
+  id: Type.String(), status: StringEnum(['queued', 'completed']), model: Type.String(), version: Type.String(),
   route: Type.Optional(TrafficRouteSchema),
+  cached: Type.Optional(Type.Boolean()),
 }, { $id: 'PredictionAccepted' });
 export type PredictionAccepted = Static<typeof PredictionAccepted>;
 

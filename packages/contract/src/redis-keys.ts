@@ -44,6 +44,9 @@
  * | `{prefix}:rollout-models`              | set     | API, monitor    | models with an active rollout (what the rollout driver visits each tick) |
  * | `{prefix}:rollout-lock:{model}`        | string  | API, monitor    | token of the one process changing the model's active rollout now (approve, pause, tick…); SET NX PX 10 s |
  * | `{prefix}:rollouts:leader`             | string  | monitor         | id of the monitor driving rollouts; SET NX PX ROLLOUT_LEADER_TTL_MS, renewed by its holder each tick |
+ * | `{prefix}:cache:{model}:{version}:{sha256}` | hash  | worker → API    | prediction cache entry (docs/cache.md): `r` = result JSON without its per-request `id`, `o` = output summary JSON for the prediction log; TTL = the version's `cache.ttlSeconds` |
+ * | `{prefix}:cache-index:{model}:{version}` | zset  | worker          | member = entry key, score = insertion time (epoch ms); trimmed to `cache.maxEntries` (oldest entries deleted) by the script that inserts, so the cache bounds itself under `noeviction` |
+ * | `{prefix}:cache-stats:{model}:{version}` | hash  | API             | `hits`, `misses`: cache lookups of the version, all API processes together (dashboard) |
  *
  * `prefix` defaults to `inferq`, so several deployments (or test runs) can share one Redis.
  */
@@ -101,6 +104,9 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     comparison: (model: string, version: string, baseline: string) => `${prefix}:comparison:${model}:${version}:${baseline}`,
     comparisonIndex: (model: string) => `${prefix}:comparison-index:${model}`,
     shadowQueuedCount: (model: string) => `${prefix}:queued-shadow:${model}`,
+    cacheEntry: (model: string, version: string, key: string) => `${prefix}:cache:${model}:${version}:${key}`,
+    cacheIndex: (model: string, version: string) => `${prefix}:cache-index:${model}:${version}`,
+    cacheStats: (model: string, version: string) => `${prefix}:cache-stats:${model}:${version}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
   });

@@ -52,7 +52,7 @@ export interface WsAcceptedMessage {
 
 /** Server → client: a final result (`expired`: its deadline passed before it ran, code DEADLINE_EXCEEDED). */
 export type WsResultMessage =
-  | { type: 'result'; id: string; status: 'completed'; result: InferenceResponse; timings: PredictionTimings; version?: string; route?: TrafficRoute }
+  | { type: 'result'; id: string; status: 'completed'; result: InferenceResponse; timings: PredictionTimings; version?: string; route?: TrafficRoute; cached?: true }
   | { type: 'result'; id: string; status: 'failed' | 'expired'; error: { code: ErrorCode; message: string }; timings: PredictionTimings; version?: string; route?: TrafficRoute };
 
 /** Server → client: a message could not be handled; the socket stays open. */

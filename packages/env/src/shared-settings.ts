@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_KEY_PREFIX } from '@inferq/contract';
 import { LOG_LEVELS, type LogLevel } from '@inferq/logger';
 import { ConfigError } from './config-error.js';
-import { readChoice, readInteger, readRedisUrl, readString, type Env } from './env-readers.js';
+import { readChoice, readInteger, readNumber, readRedisUrl, readString, type Env } from './env-readers.js';
 
 /** `RESULT_TTL_SECONDS` bounds: one second to 30 days. */
 export const RESULT_TTL_RANGE = Object.freeze({ min: 1, max: 30 * 86_400 });
@@ -50,3 +50,13 @@ export function readReferenceLimits(env: Env): ReferenceLimits {
     maxRows: readInteger(env, 'REFERENCE_MAX_ROWS', 100_000, { min: 1, max: 10_000_000 }),
   });
 }
+
+/**
+ * `PREDICTION_LOG_SAMPLE_RATE`: share of predictions appended to the prediction log (0 turns the
+ * log off, 1 logs every one). Workers log computed predictions, the API those the prediction
+ * cache answers, so both read it here. @defaultValue 1
+ */
+export const readPredictionLogSampleRate = (env: Env): number => readNumber(env, 'PREDICTION_LOG_SAMPLE_RATE', 1, { min: 0, max: 1 });
+
+/** `PREDICTION_LOG_MAX_LEN`: entries the prediction log stream keeps (trimmed approximately). @defaultValue 100000 */
+export const readPredictionLogMaxLen = (env: Env): number => readInteger(env, 'PREDICTION_LOG_MAX_LEN', 100_000, { min: 100, max: 100_000_000 });

@@ -48,7 +48,7 @@ describe('parseModelConfig', () => {
   });
 
   it('refuses unknown top-level fields, naming them', () => {
-    fails({ maxBatch: 8 }, /unknown field "maxBatch" \(known: description, maxBatchSize, maxQueueDelayMs, maxQueueSize, preferredBatchSizes, adaptiveBatching, labels, inputs\)/);
+    fails({ maxBatch: 8 }, /unknown field "maxBatch" \(known: description, maxBatchSize, maxQueueDelayMs, maxQueueSize, preferredBatchSizes, adaptiveBatching, labels, inputs, cache\)/);
     fails({ description: 'ok', max_batch_size: 8 }, /unknown field "max_batch_size"/);
   });
 
@@ -112,5 +112,19 @@ describe('parseModelConfig: batching options', () => {
     assert.throws(() => parseModelConfig({ preferredBatchSizes: [0] }, 'c.json'), /"preferredBatchSizes"/);
     assert.throws(() => parseModelConfig({ preferredBatchSizes: Array.from({ length: 33 }, (_, i) => i + 1) }, 'c.json'), /"preferredBatchSizes" must be an array of at most 32/);
     assert.throws(() => parseModelConfig({ adaptiveBatching: 'yes' }, 'c.json'), /"adaptiveBatching"/);
+  });
+});
+
+describe('parseModelConfig: prediction cache', () => {
+  it('takes ttlSeconds and maxEntries', () => {
+    assert.deepEqual(parseModelConfig({ cache: { ttlSeconds: 3600, maxEntries: 100_000 } }, SOURCE).cache, { ttlSeconds: 3600, maxEntries: 100_000 });
+  });
+
+  it('refuses bad settings, naming the field', () => {
+    for (const ttlSeconds of [0, -1, 1.5, '60', null, 30 * 86_400 + 1]) fails({ cache: { ttlSeconds, maxEntries: 10 } }, /cache\.ttlSeconds must be an integer in \[1, 2592000\]/);
+    for (const maxEntries of [0, 2.5, 10_000_001, '10']) fails({ cache: { ttlSeconds: 60, maxEntries } }, /cache\.maxEntries must be an integer in \[1, 10000000\]/);
+    fails({ cache: { ttlSeconds: 60 } }, /cache/);
+    fails({ cache: { ttlSeconds: 60, maxEntries: 10, size: 3 } }, /"cache": unknown field "size"/);
+    fails({ cache: true }, /"cache" must be an object/);
   });
 });

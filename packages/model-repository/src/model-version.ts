@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ONNX_PLATFORM, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
+import { ONNX_PLATFORM, type CacheConfig, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
 import { parseModelConfig, type ModelConfig } from './model-config.js';
 import { readOnnxSignature } from './onnx-metadata.js';
 
@@ -27,6 +27,8 @@ export interface ModelVersion {
   inputs: TensorMetadata[];
   outputs: TensorMetadata[];
   featureNames: Record<string, string[]>;
+  /** Prediction cache settings (docs/cache.md); undefined = the version does not cache. */
+  cache?: CacheConfig;
 }
 
 /**
@@ -87,6 +89,7 @@ export function loadModelVersion(name: string, version: string, dir: string): Mo
   if (config.maxQueueSize !== undefined) loaded.maxQueueSize = config.maxQueueSize;
   if (config.description !== undefined) loaded.description = config.description;
   if (config.labels !== undefined) loaded.labels = config.labels;
+  if (config.cache !== undefined) loaded.cache = { ...config.cache };
   return loaded;
 }
 

@@ -20,3 +20,4 @@ export * from './rollout-traffic.js';
 export * from './repository-version-facts.js';
 export * from './comparison-store.js';
 export * from './output-comparison.js';
+export * from './prediction-cache.js';

@@ -260,6 +260,7 @@ function recordFromHash(id: string, hash: Record<string, string>): PredictionRec
   if (hash.route) record.route = hash.route as TrafficRoute;
   if (hash.shadowOf) record.shadowOf = hash.shadowOf;
   if (hash.shadow) record.shadow = JSON.parse(hash.shadow);
+  if (hash.cached === '1') record.cached = true;
   return record;
 }
 

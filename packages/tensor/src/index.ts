@@ -11,3 +11,4 @@ export * from './tensor-summary.js';
 export * from './binary-values.js';
 export * from './binary-request.js';
 export * from './binary-response.js';
+export * from './prediction-cache-key.js';

@@ -4,7 +4,7 @@
 // kept in localStorage.
 
 import { barChart, formatNumber, lineChart } from './charts.js';
-import { liveRates, monitorBanner, refreshInterval, servedCounts, windowProgress } from './figures.js';
+import { cacheCard, liveRates, monitorBanner, refreshInterval, servedCounts, windowProgress } from './figures.js';
 import { loadRollout, renderRollout } from './rollout-panel.js';
 
 const $ = (id) => document.getElementById(id);
@@ -238,6 +238,7 @@ async function refresh() {
     const latest = served.at(-1);
     setCard('card-served', latest.failures > 0 ? `${latest.predictions} · ${latest.failures} failed` : String(latest.predictions), latest.failures > 0 ? 'warn' : '');
     setCard('card-queue', modelStatus?.queue ? `${modelStatus.queue.waiting + modelStatus.queue.prioritized} / ${modelStatus.queue.active}` : '–');
+    setCard('card-cache', cacheCard(versionStatus?.cache));
 
     // The first time, learn which series exist (class shares and per-feature drift scores).
     if (state.seriesNames.length === 0) state.seriesNames = (await api(`${versionPath(model, version)}/series?limit=1`)).names;

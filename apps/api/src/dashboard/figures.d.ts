@@ -7,3 +7,4 @@ export function servedCounts(status: { workers?: Array<{ models?: Array<{ model:
 export function liveRates(samples: ReadonlyArray<{ t: number; predictions: number }>): Array<{ t: number; v: number }>;
 export function windowProgress(window: { rows: number; startedAt: number | null; closed: number } | null | undefined, settings: { windowSize: number; windowMs: number } | null | undefined): string;
 export function monitorBanner(health: { state: 'up' | 'down' | 'never'; downSince: number | null; lastSeenAt: number | null } | null | undefined, now?: number): { level: 'bad' | 'info'; text: string } | null;
+export function cacheCard(cache: { hits: number; misses: number } | null | undefined): string;

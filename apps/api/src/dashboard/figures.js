@@ -76,3 +76,14 @@ export function monitorBanner(health, now = Date.now()) {
   const ago = since ? ` (${Math.max(0, Math.round((now - since) / 1000))} s ago)` : '';
   return { level: 'bad', text: `Monitor down since ${since ? clock(since) : 'an unknown time'}${ago}: windows, drift, accuracy and alerts are not updated until it runs again.` };
 }
+
+/**
+ * The prediction cache card of a version (status' `cache`): 'off' when it does not cache, else the
+ * hit ratio of all lookups so far with hits/lookups, or 'no lookups yet'.
+ */
+export function cacheCard(cache) {
+  if (!cache) return 'off';
+  const lookups = cache.hits + cache.misses;
+  if (lookups === 0) return 'no lookups yet';
+  return `${((cache.hits / lookups) * 100).toFixed(1)}% · ${cache.hits}/${lookups}`;
+}

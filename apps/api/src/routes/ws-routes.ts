@@ -238,7 +238,7 @@ class PredictionSocket {
     }
     this.#unwatch(record.id);
     if (record.status === 'completed' && record.result) {
-      this.#send({ type: 'result', id: record.id, status: 'completed', result: record.result, timings: record.timings, ...served(record) });
+      this.#send({ type: 'result', id: record.id, status: 'completed', result: record.result, timings: record.timings, ...served(record), ...(record.cached ? { cached: true as const } : {}) });
     } else if (record.status === 'failed' || record.status === 'expired') {
       this.#send({ type: 'result', id: record.id, status: record.status, error: record.error ?? { code: 'INTERNAL_ERROR', message: record.status }, timings: record.timings, ...served(record) });
     }
