@@ -22,7 +22,7 @@ if current then revision = tonumber(cjson.decode(current).revision) or 0 end
 if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= revision then return {0, revision} end
 local nextRevision = revision + 1
 -- Splice the revision in rather than decode/encode: cjson would turn empty arrays into objects.
-local policy = '{"revision":' .. nextRevision .. ',' .. string.sub(ARGV[2], 2)
+local policy = string.format('{"revision":%d,%s', nextRevision, string.sub(ARGV[2], 2))
 redis.call('SET', KEYS[1], policy)
 redis.call('LPUSH', KEYS[2], policy)
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[3]) - 1)
