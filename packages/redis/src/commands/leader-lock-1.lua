@@ -7,6 +7,7 @@
     ARGV[1]  candidate id
     ARGV[2]  lock time to live, ms
   Returns: 1 when the candidate holds the lock now, else 0.
+  Cluster: one key, so one hash slot.
 ]]
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then

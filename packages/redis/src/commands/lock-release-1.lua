@@ -7,6 +7,7 @@
   ARGV:
     ARGV[1]  holder id / token
   Returns: 1 when released, else 0.
+  Cluster: one key, so one hash slot.
 ]]
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
