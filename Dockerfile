@@ -28,7 +28,9 @@ COPY packages/env/package.json packages/env/
 COPY packages/logger/package.json packages/logger/
 COPY packages/model-repository/package.json packages/model-repository/
 COPY packages/monitoring/package.json packages/monitoring/
+COPY packages/ocr/package.json packages/ocr/
 COPY packages/predictions/package.json packages/predictions/
+COPY packages/processing/package.json packages/processing/
 COPY packages/queue/package.json packages/queue/
 COPY packages/redis/package.json packages/redis/
 COPY packages/tensor/package.json packages/tensor/

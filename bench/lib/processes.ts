@@ -9,9 +9,15 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx <entry>` from the repository root. */
+/**
+ * Starts `node --import tsx <entry>` from the repository root. With `BENCH_CPU_PROF=<dir>` in the
+ * environment each child writes a V8 CPU profile there when it exits (`--cpu-prof`; NODE_OPTIONS
+ * may not carry it); `BENCH_NODE_FLAGS` (space-separated) adds other flags, e.g. `--trace-gc`.
+ */
 export function startChild(entry: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  profile.push(...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   // The last chunks only, kept as bytes: decoding a chatty child's log would load the load generator.

@@ -312,12 +312,13 @@ describe('REST API /v1 (real Redis, BullMQ, onnxruntime)', () => {
       });
     });
 
-    it('GET /v1/models lists both models with their serving settings and signatures', async () => {
+    it('GET /v1/models lists the models and pipelines with their serving settings and signatures', async () => {
       const response = await stack.app.inject({ method: 'GET', url: '/v1/models' });
       assert.equal(response.statusCode, 200);
       const { models } = response.json() as { models: Array<{ name: string; versions: Array<Record<string, unknown>> }> };
-      assert.deepEqual(models.map((m) => m.name), ['iris', 'text-orientation']);
-      const [irisModel, textModel] = models;
+      assert.deepEqual(models.map((m) => m.name), ['iris', 'iris-named', 'ocr', 'ocr-det', 'ocr-rec', 'text-orientation']);
+      const irisModel = models.find((m) => m.name === 'iris');
+      const textModel = models.find((m) => m.name === 'text-orientation');
       assert.equal(irisModel?.versions.length, 1);
       assert.deepEqual(
         { version: irisModel?.versions[0]?.version, maxBatchSize: irisModel?.versions[0]?.maxBatchSize, labels: irisModel?.versions[0]?.labels },

@@ -48,6 +48,22 @@ describe('WindowBuffer (real Redis)', () => {
     assert.deepEqual(closed.map((w) => [w.seq, w.startedAt, w.items.length]), [[2, 30_000, 2]]);
   });
 
+  it('one large append closes several windows, keeps the order, and leaves the rest open (items of 0 rows included)', async () => {
+    const keys = redisKeys('large');
+    const buffer = new WindowBuffer(connections[0]!, keys, 'predictions', 1_000, 0);
+    assert.deepEqual(await buffer.append('m', '1', [item(0, 0), item(1)]), [], 'a 0-row item waits in the window too');
+    const items = Array.from({ length: 3_500 }, (_, i) => item(i + 2));
+    const closed = await buffer.append('m', '1', items);
+    assert.deepEqual(closed.map((w) => [w.seq, w.items.length]), [[1, 1_001], [2, 1_000], [3, 1_000]], 'the first window holds the 0-row item as well');
+    const numbers = closed.flatMap((w) => w.items.map((i) => JSON.parse(i).n as number));
+    assert.deepEqual(numbers.slice(0, 3), [0, 1, 2]);
+    assert.deepEqual(numbers, Array.from({ length: 3_001 }, (_, i) => i), 'every item once, in order');
+    assert.equal(await connections[0]!.llen(keys.monitorWindow('predictions', 'm', '1')), 501, 'the rest waits (pushed in chunks)');
+    assert.equal(await connections[0]!.hget(keys.monitorWindowMeta('predictions', 'm', '1'), 'rows'), '501');
+    const [next] = await buffer.append('m', '1', Array.from({ length: 499 }, (_, i) => item(3_502 + i)));
+    assert.deepEqual([next?.seq, next?.items.length, JSON.parse(next!.items[0]!).n], [4, 1_000, 3_001]);
+  });
+
   it('two monitors appending concurrently close each window once and lose no item', async () => {
     const keys = redisKeys('race');
     const buffers = connections.map((c) => new WindowBuffer(c, keys, 'predictions', 7, 0));

@@ -13,9 +13,9 @@ import { BatchingAdmin } from './batching-admin.js';
 import { ApiMetrics } from './metrics.js';
 import { MonitoringService } from './monitoring-service.js';
 import { PredictionService } from './prediction-service.js';
+import { SubmitCache } from './submit-cache.js';
 import { TrafficAdmin } from './traffic/traffic-admin.js';
 import { TrafficRouter } from './traffic/traffic-router.js';
-import { SubmitCache } from './submit-cache.js';
 
 /** The API's long-lived resources and how to close them. */
 export interface ApiServices extends ApiContext {
@@ -59,6 +59,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   const service = new PredictionService({
     repository, redis, queues, store, events, origin,
     limits: { maxElements: config.maxTensorElements },
+    imageLimits: { maxPixels: config.maxImagePixels, maxBytes: config.maxImageBytes },
     enqueueTimeoutMs: config.enqueueTimeoutMs,
     maxQueueSize: config.maxQueueSize,
     coalesceMaxPredictions: config.coalesceMaxPredictions,
@@ -66,6 +67,11 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     keys,
     defaultTimeoutMs: config.defaultTimeoutMs,
     replicaWait: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs },
+    cache: new SubmitCache({
+      cache,
+      logSampleRate: config.predictionLog.sampleRate,
+      onLookup: (model, version, hit) => metrics.cacheRequests.inc({ model, version, result: hit ? 'hit' : 'miss' }),
+    }),
     traffic,
     trafficObserver: {
       routed: (model, version, route) => metrics.routed.inc({ model, version, route }),
@@ -74,11 +80,6 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
         if (err) logger.warn({ err, model, version }, 'shadow prediction not queued (the primary is unaffected)');
       },
     },
-    cache: new SubmitCache({
-      cache,
-      logSampleRate: config.predictionLog.sampleRate,
-      onLookup: (model, version, hit) => metrics.cacheRequests.inc({ model, version, result: hit ? 'hit' : 'miss' }),
-    }),
   });
 
   const auth = {

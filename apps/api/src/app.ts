@@ -5,7 +5,7 @@ import type { Logger } from '@inferq/logger';
 import { ERROR_MESSAGE } from '@inferq/contract';
 import type { ApiContext } from './api-context.js';
 import { accessControlPlugin, API_KEY_SECURITY_SCHEMES } from './auth/access-control.js';
-import { installBinaryBodyParser } from './binary-body.js';
+import { installBinaryBodyParser, installImageBodyParser } from './binary-body.js';
 import { installClosingRefusal } from './closing-refusal.js';
 import { installErrorHandling, sendError, toInferqError } from './error-handling.js';
 import { installHttpSecurity } from './http-security.js';
@@ -60,6 +60,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   // Fastify parses text/plain by default; the API speaks JSON only (415 for anything else).
   app.removeContentTypeParser('text/plain');
   installBinaryBodyParser(app);
+  installImageBodyParser(app);
 
   await app.register(swagger, {
     openapi: {

@@ -26,3 +26,27 @@ export function installBinaryBodyParser(app: FastifyInstance): void {
     }
   });
 }
+
+/** Marks a request body built from a raw image upload (see installImageBodyParser). */
+export const IMAGE_BODY: unique symbol = Symbol('inferq.image-body');
+
+/** Content types of raw image uploads. */
+export const IMAGE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
+
+/** True when the body came from a raw image upload; its one input's name is still to be set. */
+export function isImageBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { [IMAGE_BODY]?: boolean })[IMAGE_BODY] === true;
+}
+
+/**
+ * Registers the raw image parsers: a body of Content-Type `image/png`, `image/jpeg` or
+ * `image/webp` becomes a one-image inference request (the bytes base64 in a BYTES tensor); the
+ * prediction service names its input after the pipeline's image input (docs/pipelines.md).
+ */
+export function installImageBodyParser(app: FastifyInstance): void {
+  app.addContentTypeParser([...IMAGE_CONTENT_TYPES], { parseAs: 'buffer' }, (_request, body, done) => {
+    const request = { inputs: [{ name: '', datatype: 'BYTES', shape: [1], data: [(body as Buffer).toString('base64')] }] };
+    Object.defineProperty(request, IMAGE_BODY, { value: true, enumerable: false });
+    done(null, request);
+  });
+}

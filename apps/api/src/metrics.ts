@@ -47,6 +47,11 @@ export class ApiMetrics {
     name: 'inferq_batch_size', help: 'Rows in the batch each prediction ran in.',
     labelNames: ['model', 'version'] as const, buckets: BATCH_BUCKETS, registers: [this.registry],
   });
+  /** Prediction cache lookups of versions that cache (docs/cache.md): hit ratio = hit / (hit + miss). */
+  readonly cacheRequests = new Counter({
+    name: 'inferq_cache_requests_total', help: 'Prediction cache lookups at submit, by result (hit: answered from the cache without a queue job; miss: queued).',
+    labelNames: ['model', 'version', 'result'] as const, registers: [this.registry],
+  });
   /** Accepted predictions by the version that serves them and why (traffic policies). */
   readonly routed = new Counter({
     name: 'inferq_predictions_routed_total', help: 'Predictions accepted, by the version serving them and the route that chose it (pinned, rule, sticky, weight, default).',
@@ -56,11 +61,6 @@ export class ApiMetrics {
   readonly shadows = new Counter({
     name: 'inferq_shadow_predictions_total', help: 'Shadow predictions (mirrors of accepted ones on the shadow version): queued, or failed to queue (the primary is unaffected).',
     labelNames: ['model', 'version', 'outcome'] as const, registers: [this.registry],
-  });
-  /** Prediction cache lookups of versions that cache (docs/cache.md): hit ratio = hit / (hit + miss). */
-  readonly cacheRequests = new Counter({
-    name: 'inferq_cache_requests_total', help: 'Prediction cache lookups at submit, by result (hit: answered from the cache without a queue job; miss: queued).',
-    labelNames: ['model', 'version', 'result'] as const, registers: [this.registry],
   });
   /** Connections the API ended for their client's behaviour (server-timeouts.ts, ws-limits.ts). */
   readonly connectionsRefused = new Counter({

@@ -4,13 +4,15 @@ import {
   type DeadLetterList, type TrafficRoute, type PredictionAccepted, type PredictionJobData, type PredictionRecord, type RedisKeys,
 } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import { binarySectionOf } from './binary-body.js';
+import { binarySectionOf, isImageBody } from './binary-body.js';
 import { JobCoalescer } from './job-coalescer.js';
 import { isOutOfMemoryError } from '@inferq/redis';
 import type { PredictionEvents, PredictionStore } from '@inferq/predictions';
 import { PredictionProducer, type PredictionQueues } from '@inferq/queue';
 import { encodeTensorsForJob, validateInferenceRequest, type ValidationLimits } from '@inferq/tensor';
 import { QueueAdmission } from './queue-admission.js';
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '@inferq/processing';
+import { checkPipelineInputs, normalisePipelineBody } from './pipeline-inputs.js';
 import { readRequestOptions } from './request-options.js';
 import { redisCall } from './redis-call.js';
 import type { SubmitCache } from './submit-cache.js';
@@ -44,13 +46,15 @@ export interface PredictionServiceDeps {
   maxQueueSize: number;
   /** `DEFAULT_TIMEOUT_MS`: deadline of requests that name none; 0 = none. */
   defaultTimeoutMs: number;
+  /** `MAX_IMAGE_PIXELS` / `MAX_IMAGE_BYTES`: bounds on each image input of a pipeline. @defaultValue DEFAULT_IMAGE_LIMITS */
+  imageLimits?: ImageLimits;
   /** `REDIS_WAIT_REPLICAS` / `REDIS_WAIT_TIMEOUT_MS`: acknowledge only writes that replicas hold. @defaultValue off */
   replicaWait?: ReplicaWaitSettings;
+  /** The prediction cache of versions whose config.json sets `cache` (docs/cache.md). @defaultValue none: nothing is cached */
+  cache?: SubmitCache;
   /** Traffic policies (which version serves a request naming none, and its shadow); absent: the default version serves. */
   traffic?: TrafficRouter;
   trafficObserver?: TrafficObserver;
-  /** The prediction cache of versions whose config.json sets `cache` (docs/cache.md). @defaultValue none: nothing is cached */
-  cache?: SubmitCache;
 }
 
 /** Options of one submission. */
@@ -94,7 +98,9 @@ export class PredictionService {
     const decision = this.#deps.traffic?.decide(model, version, routingInput(options.headers, body))
       ?? { version, route: version === undefined ? 'default' as const : 'pinned' as const };
     const target = this.#deps.repository.resolve(model, decision.version);
+    if (target.pipeline || isImageBody(body)) body = normalisePipelineBody(body, target);
     const request = validateInferenceRequest(body, target, this.#deps.limits, binarySectionOf(body));
+    if (target.pipeline) await checkPipelineInputs(target, request.inputs, this.#deps.imageLimits ?? DEFAULT_IMAGE_LIMITS);
     const { inputs, payload } = encodeTensorsForJob(request.inputs, this.#deps.claimCheckBytes ?? 0);
     const job: PredictionJobData = {
       id,
@@ -115,7 +121,10 @@ export class PredictionService {
       job.cacheKey = cacheKey;
       // Before admission: a hit takes no queue place, so a full queue does not refuse it.
       const hit = await this.#redisCall(() => this.#deps.cache!.answer(target, request, job, options.owner));
-      if (hit) return { id, status: 'completed', model: job.model, version: job.version, route: decision.route, cached: true };
+      if (hit) {
+        this.#deps.trafficObserver?.routed(job.model, job.version, decision.route);
+        return { id, status: 'completed', model: job.model, version: job.version, route: decision.route, cached: true };
+      }
     }
 
     await this.#redisCall(async () => {
@@ -146,6 +155,8 @@ export class PredictionService {
     const job: PredictionJobData = { ...primary, id, version, createdAt: Date.now(), shadowOf: primary.id };
     delete job.route;
     delete job.requestId;
+    // The primary's cache key names the primary's version: a mirror neither reads nor fills the cache.
+    delete job.cacheKey;
     if (payload) job.payloadKey = this.#deps.keys.payload(id);
     try {
       // Coalesced like primaries (its own priority makes its own bundles): at 100 % shadow one

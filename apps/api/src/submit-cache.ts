@@ -45,7 +45,7 @@ export class SubmitCache {
     const sampled = rate >= 1 || (rate > 0 && (this.#deps.random ?? Math.random)() < rate);
     const hit = await this.#deps.cache.answer({
       key: job.cacheKey,
-      record: { id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, timings, ...(owner !== undefined ? { owner } : {}) },
+      record: { id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, timings, ...(owner !== undefined ? { owner } : {}), ...(job.route !== undefined ? { route: job.route } : {}) },
       responseId: job.requestId ?? job.id,
       origin: job.origin,
       // Summarised before the lookup so a hit stays one round trip; a miss wastes it (cheap next to a queued job).
@@ -62,5 +62,6 @@ function logEntry(target: ModelVersion, request: ValidatedRequest, job: Predicti
   return {
     id: job.id, model: job.model, version: job.version, status: 'completed', createdAt: job.createdAt, finishedAt: now,
     sampleRate, rows: request.batchSize, worker: '', device: '', timings, inputs, cached: true,
+    ...(job.route !== undefined ? { route: job.route } : {}),
   };
 }

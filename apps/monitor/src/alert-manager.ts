@@ -58,10 +58,29 @@ export class AlertManager {
       return false;
     }
     await this.#store.addAlert(alert);
-    this.counters.raised++;
-    this.#logger.warn({ alert }, 'alert raised');
-    const url = this.#options.webhookUrl;
-    if (url !== undefined) {
+    this.announce([alert]);
+    return true;
+  }
+
+  /** The cooldown per model + version + rule (ms), for callers that claim alerts themselves (MonitoringStore.storeWindow). */
+  get cooldownMs(): number {
+    return this.#options.cooldownMs;
+  }
+
+  /** Settles alerts a caller claimed and stored itself: counts the suppressed ones and announces the raised ones. */
+  settle(alerts: readonly AlertEvent[], raised: readonly boolean[]): void {
+    const announced = alerts.filter((_, i) => raised[i] === true);
+    this.counters.suppressed += alerts.length - announced.length;
+    this.announce(announced);
+  }
+
+  /** Counts, logs and (in the background) delivers alerts that were claimed and stored. */
+  announce(alerts: readonly AlertEvent[]): void {
+    for (const alert of alerts) {
+      this.counters.raised++;
+      this.#logger.warn({ alert }, 'alert raised');
+      const url = this.#options.webhookUrl;
+      if (url === undefined) continue;
       if (this.#pending.size >= this.#options.maxPendingDeliveries) {
         this.counters.failedDeliveries++;
         this.#logger.error({ rule: alert.rule }, 'too many webhook deliveries in flight; this alert is in the history only');
@@ -70,7 +89,6 @@ export class AlertManager {
         this.#pending.add(delivery);
       }
     }
-    return true;
   }
 
   /** Waits for deliveries in flight (shutdown, tests). */

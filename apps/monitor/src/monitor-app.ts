@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type SeriesPoint, type WindowReport } from '@inferq/contract';
+import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type WindowReport } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 import { MonitoringStore, parseEntry, repositoryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore, type TrafficControl } from '@inferq/predictions';
@@ -103,22 +103,26 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
       try { return [JSON.parse(text) as WindowItem]; } catch { return []; }
     });
     const modelVersion = versionOf(model, version);
-    const reference = modelVersion ? await references.get(modelVersion) : undefined;
-    const previous = config.driftPersistence > 1 ? await store.readReports(model, version, config.driftPersistence - 1) : [];
+    // A window takes two Redis round trips, one read and one script that stores everything: each
+    // round trip costs the monitor more CPU than the commands in it (docs/benchmarks.md).
+    const anomalySeries = ANOMALY_RULES.map(({ series }) => series);
+    // The anomaly history minus this window's point, which is added below as it is stored.
+    const context = await store.readWindowContext(model, version, config.driftPersistence - 1, { names: anomalySeries, limit: anomalyHistory(settings) - 1 });
+    const reference = modelVersion ? await references.get(modelVersion, { uploadedAt: context.referenceUploadedAt }) : undefined;
+    const previous = context.previous;
     const report = buildWindowReport({
       model, version, seq: closed.seq, items, previous,
       drift: { shareThreshold: config.driftShareThreshold, persistence: config.driftPersistence },
       ...(modelVersion?.labels ? { labels: modelVersion.labels } : {}),
       ...(reference ? { reference } : {}),
     });
-    await store.appendSeries(model, version, seriesOfReport(report));
-    const history: Record<string, SeriesPoint[]> = {};
-    await Promise.all(ANOMALY_RULES.map(async ({ series }) => {
-      history[series] = await store.readSeries(model, version, series, { limit: anomalyHistory(settings) });
-    }));
-    for (const alert of windowAlerts(report, history, settings)) await alerts.raise(alert);
-    // The report goes last: once a reader sees it, the window's series and alerts are stored too.
-    await store.pushReport(report);
+    const points = seriesOfReport(report);
+    const history = context.history;
+    for (const { name, point } of points) history[name]?.push(point);
+    const raised = windowAlerts(report, history, settings);
+    // Series, alerts (those out of cooldown), then the report, in one script: once a reader sees
+    // the report, the window's series and alerts are stored too.
+    alerts.settle(raised, await store.storeWindow(report, points, raised, alerts.cooldownMs));
     logger.debug({ model, version, window: report.window, rows: report.rows, drift: report.drift?.share }, 'window stored');
     for (const listener of windowListeners) listener(report);
   };

@@ -46,10 +46,14 @@ export class ReferenceProfiles {
     this.#limits = limits;
   }
 
-  /** The reference of a version; undefined when it has none (or it cannot be parsed). */
-  async get(model: ModelVersion): Promise<LoadedReference | undefined> {
+  /**
+   * The reference of a version; undefined when it has none (or it cannot be parsed).
+   * @param uploaded - when the caller already read the upload time (MonitoringStore.readWindowContext), that
+   *   reading; else it is read here.
+   */
+  async get(model: ModelVersion, uploaded?: { uploadedAt: number | undefined }): Promise<LoadedReference | undefined> {
     const key = `${model.name}\u0000${model.version}`;
-    const uploadedAt = await this.#store.referenceUploadedAt(model.name, model.version);
+    const uploadedAt = uploaded ? uploaded.uploadedAt : await this.#store.referenceUploadedAt(model.name, model.version);
     if (uploadedAt !== undefined) {
       const cached = this.#uploads.get(key);
       if (cached?.uploadedAt === uploadedAt) return cached.reference ?? undefined;

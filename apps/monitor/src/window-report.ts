@@ -4,7 +4,7 @@
  * @inferq/monitoring) with a persistence rule on top. Pure.
  */
 import type { FeatureDriftResult, FeatureWindowStats, WindowDrift, WindowReport } from '@inferq/contract';
-import { detectFeatureDrift, detectProfileDrift, histogramCounts, quantileSorted, summarize, summaryStats, type FeatureDrift } from '@inferq/monitoring';
+import { detectFeatureDrift, detectProfileDriftOfColumns, histogramCounts, preparedReference, quantileSorted, summarize, summaryStats, type FeatureDrift } from '@inferq/monitoring';
 import type { LoadedReference } from './reference-profiles.js';
 import type { WindowItem } from './window-item.js';
 
@@ -119,8 +119,7 @@ export function buildWindowReport(input: WindowInput): WindowReport {
     report.driftSkipped = 'no reference sample for this version (models/<model>/<version>/reference.csv or PUT …/reference)';
     return report;
   }
-  const rowsOf = windowRows(columns);
-  const result = detectProfileDrift(reference.profile, rowsOf, { datasetShare: input.drift.shareThreshold });
+  const result = detectProfileDriftOfColumns(reference.profile, columns, { datasetShare: input.drift.shareThreshold });
   if (result.features.length === 0) {
     report.driftSkipped = `no feature of the reference (${reference.profile.featureNames.join(', ')}) is in the window`;
     return report;
@@ -151,7 +150,7 @@ export function buildWindowReport(input: WindowInput): WindowReport {
   // Prediction drift: predicted classes against the reference's class column (no labels needed).
   if (reference.target && predicted.length > 0) {
     try {
-      const d = detectFeatureDrift(reference.target, predicted);
+      const d = detectFeatureDrift(preparedReference(reference.target), predicted);
       drift.prediction = { ...toResult({ ...d, feature: '\u0000prediction' }), persistent: d.drifted && consecutivePrediction(input) };
     } catch {
       // no usable values on one side: no verdict
@@ -168,12 +167,4 @@ function consecutivePrediction(input: WindowInput): boolean {
     if (!earlier || earlier.window !== input.seq - back || earlier.drift?.prediction?.drifted !== true) return false;
   }
   return true;
-}
-
-/** Column-wise feature values → row objects (what detectProfileDrift reads). */
-function windowRows(columns: ReadonlyMap<string, ReadonlyArray<number | null>>): Array<Record<string, number | null>> {
-  const length = Math.max(0, ...[...columns.values()].map((c) => c.length));
-  const out: Array<Record<string, number | null>> = Array.from({ length }, () => ({}));
-  for (const [name, values] of columns) values.forEach((v, i) => { out[i]![name] = v; });
-  return out;
 }

@@ -23,6 +23,12 @@ export interface QueuedPrediction extends BatchItem {
   job: PredictionJobData;
   /** False: a failure is not recorded, the caller re-queues the prediction on its own (see PredictionTask). @defaultValue true */
   recordFailure?: boolean;
+  /**
+   * True for a model step of a pipeline: the batch hands the outputs back to the pipeline and
+   * writes nothing (no record, no claim-check cleanup, no log); `job` is the pipeline's job.
+   * @defaultValue false
+   */
+  internal?: boolean;
 }
 
 /** Counters of one model version, for heartbeats. */
@@ -103,31 +109,36 @@ export class ModelVersionServer {
     const startedAt = Date.now();
     // Not awaited before running: the final write goes out later on the same connection, so Redis
     // applies them in order; this takes a round trip off every batch's latency.
-    const running = this.#store.markRunning(items.map((i) => i.job), this.#worker)
+    // Pipeline steps (internal items) share the batch but their pipeline records the outcome.
+    const own = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.internal);
+    const running = own.length === 0 ? Promise.resolve() : this.#store.markRunning(own.map(({ item }) => item.job), this.#worker)
       .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
-    // Identical cacheable misses of one batch run once (a version without `cache` has no keys).
-    const { outcomes, shared } = await runDeduplicated(items, (item) => item.job.cacheKey, (unique) => runBatchIsolated(this.#runner, unique));
+    // Identical cacheable misses of one batch run once (a version without `cache` has no keys;
+    // a pipeline step's item is not the job's own prediction, so it never shares by the job's key).
+    const { outcomes: allOutcomes, shared } = await runDeduplicated(items, (item) => (item.internal ? undefined : item.job.cacheKey), (unique) => runBatchIsolated(this.#runner, unique));
     this.counters.sharedRuns += shared;
     const finishedAt = Date.now();
-    const events = items.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
-    const deferred = (i: number) => events[i]!.status === 'failed' && items[i]!.recordFailure === false;
+    const ownItems = own.map(({ item }) => item);
+    const outcomes = own.map(({ i }) => allOutcomes[i]!);
+    const events = ownItems.map((item, i) => this.#finalEvent(item, outcomes[i]!, startedAt, finishedAt));
+    const deferred = (i: number) => events[i]!.status === 'failed' && ownItems[i]!.recordFailure === false;
     // Sent before the outcomes, on the same connection: the entry exists once the result is published.
-    const cached = this.#cache?.fill(this.model, items, outcomes, events);
+    const cached = ownItems.length === 0 ? undefined : this.#cache?.fill(this.model, ownItems, outcomes, events);
     await this.#outcomes.record(events.filter((_, i) => !deferred(i)));
     await running;
     await cached;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
-    const done = items.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
-    await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error }, 'could not delete claim-check payloads'));
+    const done = ownItems.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);
+    if (done.length > 0) await this.#store.deletePayloads(done).catch((error: Error) => this.#logger.warn({ err: error }, 'could not delete claim-check payloads'));
     // Not awaited: the log is written after the results, off the jobs' path (see prediction-log-writer.ts).
     // A deferred failure is re-queued, not final: it is logged when it ends.
-    this.#log?.record(this.model, items, outcomes, events, finishedAt, deferred);
+    if (ownItems.length > 0) this.#log?.record(this.model, ownItems, outcomes, events, finishedAt, deferred);
 
-    const failed = outcomes.filter((o) => !o.ok).length;
+    const failed = allOutcomes.filter((o) => !o.ok).length;
     this.counters.batches++;
     this.counters.predictions += items.length;
     this.counters.failures += failed;
-    const first = outcomes.find((o) => o.ok);
+    const first = allOutcomes.find((o) => o.ok);
     if (first?.ok) this.counters.inferenceMs += first.inferenceMs;
     // debug: one line per batch would be most of an info log under load; /metrics counts batches.
     this.#logger.debug(
@@ -141,7 +152,7 @@ export class ModelVersionServer {
       },
       'batch done',
     );
-    return outcomes;
+    return allOutcomes;
   }
 
   #finalEvent(item: QueuedPrediction, outcome: ItemOutcome, startedAt: number, finishedAt: number): PredictionFinalEvent {
@@ -182,7 +193,7 @@ export class ModelVersionServer {
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** A response output; one holding NaN or ±∞ says how many (`parameters.non_finite`, see docs/api.md). */
-function jsonOutput(name: string, datatype: ResponseOutput['datatype'], shape: number[], data: ResponseOutput['data']): ResponseOutput {
+export function jsonOutput(name: string, datatype: ResponseOutput['datatype'], shape: number[], data: ResponseOutput['data']): ResponseOutput {
   const nonFinite = countNonFinite(data, datatype);
   return nonFinite > 0 ? { name, datatype, shape, data, parameters: { non_finite: nonFinite } } : { name, datatype, shape, data };
 }

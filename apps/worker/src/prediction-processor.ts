@@ -34,8 +34,11 @@ export function preparePrediction(job: PredictionJobData, model: ModelVersion, p
   return { id: job.id, job, inputs, rows: rows ?? 1 };
 }
 
+/** What serves a model version's predictions: its ModelVersionServer, or a PipelineServer. */
+export type PredictionServer = Pick<ModelVersionServer, 'model' | 'submit'>;
+
 /** Finds the server of a job's model version (loading it if needed). */
-export type ServerLookup = (model: string, version: string) => Promise<ModelVersionServer>;
+export type ServerLookup = (model: string, version: string) => Promise<PredictionServer>;
 
 /**
  * Fetches a job's claim-check payload (raw tensor bytes stored apart from the job); undefined
@@ -69,7 +72,7 @@ export function createPredictionHandler(
       return 0;
     }
     let prediction: QueuedPrediction;
-    let server: ModelVersionServer;
+    let server: PredictionServer;
     try {
       server = await lookup(data.model, data.version);
       prediction = preparePrediction(data, server.model, await loadPayload(data));
@@ -81,7 +84,8 @@ export function createPredictionHandler(
     }
     const outcome = await server.submit({ ...prediction, recordFailure });
     // Its batch recorded the failure already (unless recordFailure is false).
-    if (!outcome.ok) throw inferenceFailure(outcome.error);
+    // A pipeline's failure carries its own code (STEP_FAILED, STEP_TIMEOUT, ...).
+    if (!outcome.ok) throw outcome.error instanceof PredictionFailure ? outcome.error : inferenceFailure(outcome.error);
     return outcome.batchRows;
   };
 }

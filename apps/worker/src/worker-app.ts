@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
 import { redisKeys, type WorkerIdentity } from '@inferq/contract';
-import { loadModelRepository, type ModelRepository } from '@inferq/model-repository';
+import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
 import { PredictionCache, PredictionLog, PredictionStore, VersionStatsStore } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
@@ -14,7 +14,9 @@ import { PredictionLogWriter } from './prediction-log-writer.js';
 import { startBatchingSync } from './batching-sync.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { VersionStatsWriter } from './version-stats-writer.js';
-import { createPredictionHandler } from './prediction-processor.js';
+import { createPredictionHandler, type PredictionServer } from './prediction-processor.js';
+import { PipelineServer } from './pipeline-server.js';
+import { buildSteps } from './pipeline-steps.js';
 import { DEVICE_LEASE_TTL_MS, resolveDevice } from './resolve-device.js';
 
 /** A running worker process's core. */
@@ -66,11 +68,12 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     },
   }, () => identity, logger);
 
-  const lookup = (model: string, version: string): Promise<ModelVersionServer> => {
-    const key = `${model}\u0000${version}`;
+  // Model versions run by pipelines are served by key too, loaded with the pipeline (they may be
+  // outside MODELS: the worker runs them for the pipeline without serving their queue).
+  const serverOf = (modelVersion: ModelVersion): Promise<ModelVersionServer> => {
+    const key = `${modelVersion.name}\u0000${modelVersion.version}`;
     let server = servers.get(key);
     if (!server) {
-      const modelVersion = repository.resolve(model, version); // throws MODEL_NOT_FOUND / VERSION_NOT_FOUND
       server = OnnxSession.load(modelVersion.modelPath, { device, intraOpThreads: config.intraOpThreads }, logger).then((session) => {
         identity = { id: config.workerId, device: session.device };
         return new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog, cacheFiller);
@@ -79,6 +82,22 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
       servers.set(key, server);
     }
     return server;
+  };
+  const pipelines = new Map<string, Promise<PipelineServer>>();
+  const pipelineOf = (modelVersion: ModelVersion): Promise<PipelineServer> => {
+    const key = `${modelVersion.name}\u0000${modelVersion.version}`;
+    let server = pipelines.get(key);
+    if (!server) {
+      server = buildSteps(modelVersion.pipeline!, serverOf)
+        .then((steps) => new PipelineServer(modelVersion, steps, store, outcomes, () => identity, logger));
+      server.catch(() => pipelines.delete(key));
+      pipelines.set(key, server);
+    }
+    return server;
+  };
+  const lookup = (model: string, version: string): Promise<PredictionServer> => {
+    const modelVersion = repository.resolve(model, version); // throws MODEL_NOT_FOUND / VERSION_NOT_FOUND
+    return modelVersion.pipeline ? pipelineOf(modelVersion) : serverOf(modelVersion);
   };
   // Load every version now: readiness means ready, and the first request does not pay for loading.
   for (const modelVersion of repository.all()) await lookup(modelVersion.name, modelVersion.version);
@@ -131,7 +150,8 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   });
 
   const heartbeat = async () => {
-    const stats = await Promise.all([...servers.values()].map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
+    const serving: Array<Promise<ModelVersionServer | PipelineServer>> = [...servers.values(), ...pipelines.values()];
+    const stats = await Promise.all(serving.map((s) => s.then((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }))));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
       process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, cache: cacheFiller.counters, versionStats: versionStats.counters,

@@ -15,7 +15,7 @@ interface ErrorCodeSpec {
 
 export const ERROR_CODES = Object.freeze({
   INVALID_JSON: { status: 400, description: 'The body is not valid JSON.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not application/json.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The Content-Type is not one the route takes: application/json, application/octet-stream (binary tensors), or image/png, image/jpeg, image/webp for a pipeline with one image input.' },
   BODY_TOO_LARGE: { status: 413, description: 'The body is larger than the configured limit.' },
   INVALID_REQUEST: { status: 400, description: 'The request does not follow the schema (a field is missing or of the wrong type).' },
   MODEL_NOT_FOUND: { status: 404, description: 'No model of that name is in the repository.' },
@@ -62,6 +62,13 @@ export const ERROR_CODES = Object.freeze({
   PRECONDITION_FAILED: { status: 412, description: 'The `If-Match` revision is not the current one: someone else changed the traffic policy meanwhile. Read it again (GET) and retry with its revision.' },
   NOTHING_TO_ROLL_BACK: { status: 409, description: 'The traffic policy has no earlier revision to restore.' },
   TRAFFIC_REVISION_NOT_FOUND: { status: 404, description: 'The traffic history holds no revision with that number (never written, or older than the kept history).' },
+  MISSING_FEATURE: { status: 400, description: 'A named-features row of a pipeline input lacks a feature the pipeline declares (the message names the field and the row).' },
+  UNKNOWN_FEATURE: { status: 400, description: 'A named-features row of a pipeline input has a field the pipeline does not declare (the message names it).' },
+  INVALID_FEATURE: { status: 400, description: 'A named-features row is not a JSON object, or one of its fields is not a finite number (the message names the field).' },
+  INVALID_IMAGE: { status: 400, description: 'An image input is not a PNG, JPEG or WebP the server can decode (or its base64 is broken).' },
+  IMAGE_TOO_LARGE: { status: 413, description: 'An image input has more pixels or bytes than MAX_IMAGE_PIXELS / MAX_IMAGE_BYTES allow.' },
+  STEP_FAILED: { status: 422, description: 'A pipeline step raised an error on this input; the message names the step (reported in a failed prediction).' },
+  STEP_TIMEOUT: { status: 504, description: "A pipeline step ran longer than its time limit (the step's timeoutMs, default 10 s); the message names the step (reported in a failed prediction)." },
   INFERENCE_FAILED: { status: 422, description: 'The model raised an error on this input (reported in a failed prediction, not as an HTTP answer to the submit).' },
   WORKER_FAILED: { status: 500, description: 'The job failed for a reason outside the input after all its attempts (reported in a failed prediction).' },
   INTERNAL_ERROR: { status: 500, description: 'An unexpected error; the log holds the details.' },

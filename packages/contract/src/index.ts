@@ -14,5 +14,6 @@ export * from './batching.js';
 export * from './schema-validator.js';
 export * from './model-config.js';
 export * from './rollout.js';
-export * from './traffic-policy.js';
 export * from './prediction-cache.js';
+export * from './traffic-policy.js';
+export * from './pipeline-config.js';

@@ -46,15 +46,15 @@ export interface PredictionJobData {
    * prediction as `expired` (DEADLINE_EXCEEDED) without running it. Absent = no deadline.
    */
   deadline?: number;
-  /** Why `version` serves it (traffic policy); absent in jobs queued before policies existed (= `default`/`pinned`). */
-  route?: TrafficRoute;
-  /** A shadow job: the id of the primary prediction it mirrors. Its outcome goes into the primary's record, never to a client. */
-  shadowOf?: string;
   /**
    * Prediction cache key (hex SHA-256, computed once by the API) when the version caches: the
    * worker stores a completed result under it (docs/cache.md).
    */
   cacheKey?: string;
+  /** Why `version` serves it (traffic policy); absent in jobs queued before policies existed (= `default`/`pinned`). */
+  route?: TrafficRoute;
+  /** A shadow job: the id of the primary prediction it mirrors. Its outcome goes into the primary's record, never to a client. */
+  shadowOf?: string;
 }
 
 /** The routing fields of a job as its record carries them (route, shadowOf), absent ones left out. */

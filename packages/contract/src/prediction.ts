@@ -26,6 +26,19 @@ export const ErrorDetail = Type.Object({
 });
 export type ErrorDetail = Static<typeof ErrorDetail>;
 
+/** Where the time of one pipeline step went; model steps say which micro-batch they ran in. */
+export const StepTiming = Type.Object({
+  id: Type.String(),
+  kind: StringEnum(['model', 'processor', 'module']),
+  /** From the step's start (its inputs ready) to its outputs, ms; a model step includes its wait for a batch. */
+  ms: Type.Number(),
+  /** Model steps: rows in the batch the step ran in (its own rows included). */
+  batchSize: Type.Optional(Type.Integer()),
+  /** Model steps: requests (pipeline steps and plain predictions) that shared that batch. */
+  batchRequests: Type.Optional(Type.Integer()),
+});
+export type StepTiming = Static<typeof StepTiming>;
+
 /** Where the time of one prediction went, in milliseconds. */
 export const PredictionTimings = Type.Object({
   /** From acceptance by the API until its batch started. */
@@ -38,6 +51,8 @@ export const PredictionTimings = Type.Object({
   batchSize: Type.Optional(Type.Integer()),
   /** Number of requests that shared that batch. */
   batchRequests: Type.Optional(Type.Integer()),
+  /** Pipelines: one entry per step, in the order they finished (docs/pipelines.md). */
+  steps: Type.Optional(Type.Array(StepTiming)),
 });
 export type PredictionTimings = Static<typeof PredictionTimings>;
 
@@ -61,14 +76,14 @@ export const PredictionRecord = Type.Object({
   error: Type.Optional(ErrorDetail),
   timings: PredictionTimings,
   worker: Type.Optional(WorkerIdentity),
+  /** True when answered from the prediction cache (docs/cache.md): no worker ran it for this request. */
+  cached: Type.Optional(Type.Boolean({ description: 'True when answered from the prediction cache: no worker ran it for this request.' })),
   /** Why `version` served it: `pinned` (named in the path), `rule`, `sticky`, `weight` (traffic policy) or `default`. */
   route: Type.Optional(TrafficRouteSchema),
   /** Set on a shadow prediction: the id of the primary it mirrors (its result is never pushed to a client). */
   shadowOf: Type.Optional(Type.String()),
   /** On a shadowed primary, once its shadow run ended: the shadow's version, status and result (REST only, never pushed). */
   shadow: Type.Optional(ShadowOutcome),
-  /** True when answered from the prediction cache (docs/cache.md): no worker ran it for this request. */
-  cached: Type.Optional(Type.Boolean({ description: 'True when answered from the prediction cache: no worker ran it for this request.' })),
   /**
    * Id of the API key that submitted it; absent when access control was off. Read from the store
    * for ownership checks and never sent to clients (the HTTP answer's schema leaves it out).
@@ -86,8 +101,8 @@ export const PredictionAnswer = Type.Omit(PredictionRecord, ['owner'], { $id: 'P
  */
 export const PredictionAccepted = Type.Object({
   id: Type.String(), status: StringEnum(['queued', 'completed']), model: Type.String(), version: Type.String(),
-  route: Type.Optional(TrafficRouteSchema),
   cached: Type.Optional(Type.Boolean()),
+  route: Type.Optional(TrafficRouteSchema),
 }, { $id: 'PredictionAccepted' });
 export type PredictionAccepted = Static<typeof PredictionAccepted>;
 

@@ -14,7 +14,7 @@
  * | `{prefix}:payload:{id}`                | string  | API → worker    | raw tensor bytes of a large request (claim check); deleted when it completes, else TTL = retention |
  * | `{prefix}:batching:{model}:{version}` | string  | API             | JSON `BatchingSettings` set at run time; overrides config.json until deleted |
  * | `{prefix}:events:batching`             | pub/sub | API → worker    | JSON `BatchingChange`: re-read that version's batching settings |
- * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*` |
+ * | BullMQ queue `predict-{model}`         | BullMQ  | API → worker    | jobs `predict` with `PredictionJobData`; BullMQ keys under `{prefix}:predict-{model}:*`; a pipeline has its queue as a model does (its steps' tensors never go through Redis) |
  * | `{prefix}:prediction-log`              | stream  | worker          | field `d` = JSON `PredictionLogEntry` (monitoring.ts), sampled; `MAXLEN ~ PREDICTION_LOG_MAX_LEN`; consumer group `monitor` |
  * | `{prefix}:feedback-log`                | stream  | API             | field `d` = JSON `FeedbackEntry`; `MAXLEN ~ 100000`; consumer group `monitor` |
  * | `{prefix}:feedback:{id}`               | string  | API             | `1` once feedback for prediction `id` is stored (one feedback per prediction); TTL = retention |
@@ -98,15 +98,15 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     rolloutModels: `${prefix}:rollout-models`,
     rolloutLock: (model: string) => `${prefix}:rollout-lock:${model}`,
     rolloutLeader: `${prefix}:rollouts:leader`,
+    cacheEntry: (model: string, version: string, key: string) => `${prefix}:cache:${model}:${version}:${key}`,
+    cacheIndex: (model: string, version: string) => `${prefix}:cache-index:${model}:${version}`,
+    cacheStats: (model: string, version: string) => `${prefix}:cache-stats:${model}:${version}`,
     traffic: (model: string) => `${prefix}:traffic:${model}`,
     trafficHistory: (model: string) => `${prefix}:traffic-history:${model}`,
     trafficChannel: `${prefix}:events:traffic`,
     comparison: (model: string, version: string, baseline: string) => `${prefix}:comparison:${model}:${version}:${baseline}`,
     comparisonIndex: (model: string) => `${prefix}:comparison-index:${model}`,
     shadowQueuedCount: (model: string) => `${prefix}:queued-shadow:${model}`,
-    cacheEntry: (model: string, version: string, key: string) => `${prefix}:cache:${model}:${version}:${key}`,
-    cacheIndex: (model: string, version: string) => `${prefix}:cache-index:${model}:${version}`,
-    cacheStats: (model: string, version: string) => `${prefix}:cache-stats:${model}:${version}`,
     apiKeys: `${prefix}:api-keys`,
     rateLimit: (subject: string) => `${prefix}:rate-limit:${subject}`,
   });

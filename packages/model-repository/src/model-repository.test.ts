@@ -196,7 +196,8 @@ describe('loadModelRepository', () => {
   it('loads the bundled repository', () => {
     const { repository, errors } = loadModelRepository(BUNDLED);
     assert.deepEqual(errors, []);
-    assert.deepEqual(repository.modelNames(), ['iris', 'text-orientation']);
+    assert.deepEqual(repository.modelNames(), ['iris', 'iris-named', 'ocr', 'ocr-det', 'ocr-rec', 'text-orientation']);
+    assert.ok(repository.resolve('iris-named').pipeline && repository.resolve('ocr').pipeline, 'the two bundled pipelines');
     const iris = repository.resolve('iris');
     assert.equal(iris.maxBatchSize, 64);
     assert.deepEqual(iris.labels, ['setosa', 'versicolor', 'virginica']);

@@ -1,7 +1,8 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { InferqError, MODEL_NAME_PATTERN } from '@inferq/contract';
 import { loadModelVersion, type ModelVersion } from './model-version.js';
+import { loadPipelineVersion } from './pipeline-version.js';
 
 /** A version directory name: a positive integer, as in Triton's repository layout. */
 const VERSION_PATTERN = /^[1-9][0-9]{0,8}$/;
@@ -62,6 +63,8 @@ export class ModelRepository {
 export function loadModelRepository(root: string, only?: readonly string[]): { repository: ModelRepository; errors: ModelLoadError[] } {
   const errors: ModelLoadError[] = [];
   const models = new Map<string, Map<string, ModelVersion>>();
+  // Pipelines load after every model, since their steps name models (see loadPipelines).
+  const pipelines: Array<{ name: string; version: string; dir: string }> = [];
   for (const name of readdirSync(root).sort()) {
     const modelDir = join(root, name);
     // A dangling symlink stats as nothing: skipped like a file, not a reason to stop the scan.
@@ -78,6 +81,10 @@ export function loadModelRepository(root: string, only?: readonly string[]): { r
         errors.push({ path: versionDir, message: 'version directories must be positive integers' });
         continue;
       }
+      if (existsSync(join(versionDir, 'pipeline.json')) && !existsSync(join(versionDir, 'model.onnx'))) {
+        pipelines.push({ name, version, dir: versionDir });
+        continue;
+      }
       try {
         versions.set(version, loadModelVersion(name, version, versionDir));
       } catch (error) {
@@ -86,6 +93,7 @@ export function loadModelRepository(root: string, only?: readonly string[]): { r
     }
     if (versions.size > 0) models.set(name, versions);
   }
+  loadPipelines(root, pipelines, models, errors);
   for (const name of only ?? []) {
     const modelDir = join(root, name);
     // Compare whole path segments: errors under `iris2/` say nothing about `iris`.
@@ -94,4 +102,46 @@ export function loadModelRepository(root: string, only?: readonly string[]): { r
     }
   }
   return { repository: new ModelRepository(root, models), errors };
+}
+
+/**
+ * Loads the pipeline versions found by the scan. A model step names a model version loaded by
+ * the scan or, when `only` left that model out, one loaded here for the pipeline alone (the
+ * worker runs it for the pipeline without serving its queue).
+ */
+function loadPipelines(
+  root: string, pipelines: ReadonlyArray<{ name: string; version: string; dir: string }>,
+  models: Map<string, Map<string, ModelVersion>>, errors: ModelLoadError[],
+): void {
+  const extra = new Map<string, ModelVersion>();
+  const resolveModel = (name: string, version: string | undefined): ModelVersion => {
+    const served = models.get(name);
+    if (served) {
+      const latest = [...served.keys()].sort((a, b) => Number(b) - Number(a))[0]!;
+      const found = served.get(version ?? latest);
+      if (!found) throw new Error(`model "${name}" has no loaded version "${version}"`);
+      return found;
+    }
+    const modelDir = join(root, name);
+    if (!MODEL_NAME_PATTERN.test(name) || !statSync(modelDir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`model "${name}" is not in the repository`);
+    const wanted = version ?? readdirSync(modelDir).filter((v) => VERSION_PATTERN.test(v) && existsSync(join(modelDir, v, 'model.onnx'))).sort((a, b) => Number(b) - Number(a))[0];
+    if (wanted === undefined) {
+      const isPipeline = readdirSync(modelDir).some((v) => existsSync(join(modelDir, v, 'pipeline.json')));
+      throw new Error(isPipeline ? `"${name}" is a pipeline; a model step must name a model` : `model "${name}" has no version with a model.onnx`);
+    }
+    const key = `${name}/${wanted}`;
+    let found = extra.get(key);
+    if (!found) extra.set(key, (found = loadModelVersion(name, wanted, join(modelDir, wanted))));
+    return found;
+  };
+  for (const { name, version, dir } of pipelines) {
+    try {
+      const loaded = loadPipelineVersion(name, version, dir, resolveModel);
+      let versions = models.get(name);
+      if (!versions) models.set(name, (versions = new Map()));
+      versions.set(version, loaded);
+    } catch (error) {
+      errors.push({ path: dir, message: (error as Error).message });
+    }
+  }
 }

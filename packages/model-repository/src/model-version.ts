@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ONNX_PLATFORM, type CacheConfig, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
 import { parseModelConfig, type ModelConfig } from './model-config.js';
 import { readOnnxSignature } from './onnx-metadata.js';
+import type { LoadedPipeline } from './pipeline-version.js';
 
 /** Default max batch size for models whose inputs all start with a dynamic dimension. */
 export const DEFAULT_MAX_BATCH_SIZE = 32;
@@ -29,6 +30,8 @@ export interface ModelVersion {
   featureNames: Record<string, string[]>;
   /** Prediction cache settings (docs/cache.md); undefined = the version does not cache. */
   cache?: CacheConfig;
+  /** Present when the version is a pipeline (`pipeline.json` instead of `model.onnx`; `modelPath` is then the pipeline.json). */
+  pipeline?: LoadedPipeline;
 }
 
 /**

@@ -68,10 +68,18 @@ export interface CategoricalChiSquaredResult extends ChiSquaredResult {
  */
 export function chiSquaredDrift(reference: readonly Category[], current: readonly Category[]): CategoricalChiSquaredResult {
   if (reference.length === 0 || current.length === 0) throw new RangeError('chi-squared needs a non-empty reference and current sample');
-  const referenceCounts = countCategories(reference);
+  return chiSquaredDriftOfCounts(countCategories(reference), reference.length, current);
+}
+
+/**
+ * {@link chiSquaredDrift} with the reference given as its count per category (first-seen order)
+ * and its size: what a prepared reference keeps, so windows do not recount it.
+ */
+export function chiSquaredDriftOfCounts(referenceCounts: ReadonlyMap<Category, number>, referenceSize: number, current: readonly Category[]): CategoricalChiSquaredResult {
+  if (referenceSize === 0 || current.length === 0) throw new RangeError('chi-squared needs a non-empty reference and current sample');
   const currentCounts = countCategories(current);
   const categories = sortedCategories([...referenceCounts.keys(), ...currentCounts.keys()]);
-  const scale = current.length / reference.length;
+  const scale = current.length / referenceSize;
   const observed = categories.map((key) => currentCounts.get(key) ?? 0);
   const expected = categories.map((key) => (referenceCounts.get(key) ?? 0) * scale);
   return { ...chiSquaredTest(observed, expected), categories, observed, expected };

@@ -14,11 +14,12 @@
  * feature (drifted at ≥ 0.1, significant at ≥ 0.2) without deciding `drifted`. The dataset
  * drifts when at least half of the features drift.
  */
-import { chiSquaredDrift } from './chi-squared.js';
+import { chiSquaredDriftOfCounts } from './chi-squared.js';
 import { finiteNumbers, inferFeatureType, presentValues, type Category, type FeatureType, type FeatureValue } from './feature-values.js';
 import { jensenShannonDrift } from './jensen-shannon.js';
-import { ksTwoSample, type KsMode } from './ks-test.js';
-import { PSI_DRIFT_THRESHOLD, PSI_SIGNIFICANT_THRESHOLD, populationStabilityIndex, type PsiOptions } from './psi.js';
+import { ksTwoSampleOfSorted, type KsMode } from './ks-test.js';
+import { prepareFeature, preparedReference, type PreparedFeature } from './prepared-reference.js';
+import { PSI_DRIFT_THRESHOLD, PSI_SIGNIFICANT_THRESHOLD, populationStabilityIndex, psiOfPrepared, type PsiOptions } from './psi.js';
 import type { ReferenceProfile } from './reference-profile.js';
 import { normalizedWassersteinDistance } from './wasserstein.js';
 import { zTestDrift } from './z-test.js';
@@ -154,16 +155,27 @@ function isDrifted(method: DriftMethod, score: number, threshold: number): boole
 /**
  * Compares a feature's current values with its reference values. Missing values (null, NaN,
  * ±Infinity; strings in a numeric feature) are dropped first; throws RangeError when either
- * side has no usable value left.
+ * side has no usable value left. A {@link PreparedFeature} reference (see preparedReference)
+ * gives the same verdict without redoing the reference's share of the work.
  */
-export function detectFeatureDrift(reference: FeatureColumn, current: readonly FeatureValue[], options: FeatureDriftOptions = {}): FeatureDrift {
-  const type = reference.type ?? inferFeatureType(reference.values, current);
-  const ref: Category[] = type === 'numeric' ? finiteNumbers(reference.values) : presentValues(reference.values);
+export function detectFeatureDrift(reference: FeatureColumn | PreparedFeature, current: readonly FeatureValue[], options: FeatureDriftOptions = {}): FeatureDrift {
+  const prepared = 'prepared' in reference
+    ? reference
+    : prepareFeature(reference.name, reference.values, reference.type ?? inferFeatureType(reference.values, current));
+  const { type, values: ref } = prepared;
   const cur: Category[] = type === 'numeric' ? finiteNumbers(current) : presentValues(current);
   if (ref.length === 0) throw new RangeError(`feature "${reference.name}": no usable reference values`);
   if (cur.length === 0) throw new RangeError(`feature "${reference.name}": no usable current values`);
 
-  const distinct = new Set<Category>([...ref, ...cur]).size;
+  // Distinct values of reference and current together: the reference's, plus the current's new ones.
+  let distinct = prepared.distinct.size;
+  const added = new Set<Category>();
+  for (const value of cur) {
+    if (!prepared.distinct.has(value) && !added.has(value)) {
+      added.add(value);
+      distinct++;
+    }
+  }
   const method = options.method ?? selectDriftMethod(type, ref.length, distinct, options.largeReferenceRows);
   const threshold = options.threshold ?? DEFAULT_DRIFT_THRESHOLDS[method];
   let statistic: number;
@@ -171,7 +183,7 @@ export function detectFeatureDrift(reference: FeatureColumn, current: readonly F
   switch (method) {
     case 'ks': {
       if (type !== 'numeric') throw new RangeError(`feature "${reference.name}": the KS test needs a numeric feature`);
-      const result = ksTwoSample(ref as number[], cur as number[], options.ksMode ? { mode: options.ksMode } : {});
+      const result = ksTwoSampleOfSorted(prepared.sorted!, Float64Array.from(cur as number[]).sort(), options.ksMode ? { mode: options.ksMode } : {});
       statistic = result.statistic;
       pValue = result.pValue;
       break;
@@ -181,7 +193,7 @@ export function detectFeatureDrift(reference: FeatureColumn, current: readonly F
       statistic = normalizedWassersteinDistance(ref as number[], cur as number[]);
       break;
     case 'chi-squared': {
-      const result = chiSquaredDrift(ref, cur);
+      const result = chiSquaredDriftOfCounts(prepared.counts, ref.length, cur);
       statistic = result.statistic;
       pValue = result.pValue;
       break;
@@ -198,7 +210,7 @@ export function detectFeatureDrift(reference: FeatureColumn, current: readonly F
   }
   const score = pValue ?? statistic;
   const psiThreshold = options.psiThreshold ?? PSI_DRIFT_THRESHOLD;
-  const psiValue = populationStabilityIndex(ref, cur, { type, ...options.psi });
+  const psiValue = options.psi ? populationStabilityIndex(ref, cur, { type, ...options.psi }) : psiOfPrepared(prepared, cur);
   return {
     feature: reference.name,
     type,
@@ -269,19 +281,34 @@ export function detectProfileDrift(
   rows: ReadonlyArray<Readonly<Record<string, FeatureValue>>>,
   options: ProfileDriftOptions = {},
 ): ProfileDrift {
+  const columns = new Map<string, FeatureValue[]>();
+  for (const name of profile.featureNames) columns.set(name, rows.map((row) => row[name]));
+  return detectProfileDriftOfColumns(profile, columns, options);
+}
+
+/**
+ * {@link detectProfileDrift} of a window held column-wise (feature name → its values; a feature
+ * without a column has no usable value). The profile's features are prepared once per profile
+ * object (see preparedReference): a profile must not be changed once used.
+ */
+export function detectProfileDriftOfColumns(
+  profile: ReferenceProfile,
+  columns: ReadonlyMap<string, readonly FeatureValue[]>,
+  options: ProfileDriftOptions = {},
+): ProfileDrift {
   const { datasetShare, ...featureOptions } = options;
   const features: FeatureDrift[] = [];
   const skipped: string[] = [];
   for (const name of profile.featureNames) {
     const feature = profile.features[name];
     if (feature === undefined) continue;
-    const current = rows.map((row) => row[name]);
+    const current = columns.get(name) ?? [];
     const usable = feature.type === 'numeric' ? finiteNumbers(current) : presentValues(current);
     if (usable.length === 0 || feature.values.length === 0) {
       skipped.push(name);
       continue;
     }
-    features.push(detectFeatureDrift(feature, usable, featureOptions));
+    features.push(detectFeatureDrift(preparedReference(feature), usable, featureOptions));
   }
   return { features, skipped, dataset: detectDatasetDrift(features, datasetShare) };
 }

@@ -17,6 +17,7 @@ export * from './jensen-shannon.js';
 export * from './psi.js';
 export * from './reference-csv.js';
 export * from './reference-profile.js';
+export * from './prepared-reference.js';
 export * from './drift-detector.js';
 export * from './holt-winters.js';
 export * from './anomaly-rules.js';

@@ -99,3 +99,33 @@ export function kolmogorovSf(lambda: number): number {
   }
   return Math.min(1, Math.max(0, 2 * sum));
 }
+
+/** Most p-values {@link ksExactPValueCached} keeps (about 100 bytes each); it starts over when full. */
+const EXACT_CACHE_LIMIT = 10_000;
+/** (n1, n2) → (h → p-value). */
+const exactCache = new Map<number, Map<number, number>>();
+let exactCached = 0;
+
+/**
+ * {@link ksExactPValue}, remembered. A monitor compares windows of the same size with the same
+ * reference, so (n1, n2) repeats and h takes at most lcm(n1, n2) values: the lattice-path count
+ * (O(n1·n2) per call, the hot spot of an iris window report) is done once per distinct triple.
+ */
+export function ksExactPValueCached(n1: number, n2: number, h: number): number {
+  if (!Number.isSafeInteger(n1 * 2 ** 21 + n2) || n2 >= 2 ** 21) return ksExactPValue(n1, n2, h);
+  const sizes = n1 * 2 ** 21 + n2;
+  let byH = exactCache.get(sizes);
+  if (!byH) exactCache.set(sizes, (byH = new Map()));
+  let p = byH.get(h);
+  if (p === undefined) {
+    if (exactCached >= EXACT_CACHE_LIMIT) {
+      exactCache.clear();
+      exactCache.set(sizes, byH = new Map());
+      exactCached = 0;
+    }
+    p = ksExactPValue(n1, n2, h);
+    byH.set(h, p);
+    exactCached++;
+  }
+  return p;
+}

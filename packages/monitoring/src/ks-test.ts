@@ -11,7 +11,7 @@
  *   - `auto` (default, scipy's rule): exact when max(n1, n2) ≤ 10 000, else asymp; exact falls
  *     back to asymp when it fails numerically or lcm(n1, n2) does not fit in an int32.
  */
-import { gcd, kolmogorovSf, ksExactPValue } from './ks-distribution.js';
+import { gcd, kolmogorovSf, ksExactPValueCached } from './ks-distribution.js';
 
 /** scipy's `MAX_AUTO_N`: `auto` computes the exact p-value up to this sample size. */
 export const KS_MAX_EXACT_SIZE = 10_000;
@@ -53,8 +53,14 @@ export function ksStatistic(a: readonly number[], b: readonly number[]): KsStati
   const n1 = a.length;
   const n2 = b.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('the KS test needs two non-empty samples');
-  const x = Float64Array.from(a).sort(); // typed-array sort is numeric, NaN last
-  const y = Float64Array.from(b).sort();
+  return ksStatisticOfSorted(Float64Array.from(a).sort(), Float64Array.from(b).sort()); // typed-array sort is numeric, NaN last
+}
+
+/** {@link ksStatistic} of two samples already sorted ascending (e.g. a prepared reference's). */
+export function ksStatisticOfSorted(x: Float64Array, y: Float64Array): KsStatistic {
+  const n1 = x.length;
+  const n2 = y.length;
+  if (n1 === 0 || n2 === 0) throw new RangeError('the KS test needs two non-empty samples');
   if (Number.isNaN(x[n1 - 1]) || Number.isNaN(y[n2 - 1])) throw new RangeError('the KS test needs samples without NaN');
   // Walk the pooled values; after all copies of a value, F₁ − F₂ = (i·n2 − j·n1) / (n1·n2).
   let i = 0;
@@ -81,13 +87,18 @@ export function ksAsymptoticPValue(d: number, n1: number, n2: number): number {
 
 /** Two-sided two-sample Kolmogorov–Smirnov test of samples `a` and `b` (neither empty, no NaN). */
 export function ksTwoSample(a: readonly number[], b: readonly number[], options: KsOptions = {}): KsResult {
-  const stat = ksStatistic(a, b);
+  return ksTwoSampleOfSorted(Float64Array.from(a).sort(), Float64Array.from(b).sort(), options);
+}
+
+/** {@link ksTwoSample} of two samples already sorted ascending. */
+export function ksTwoSampleOfSorted(x: Float64Array, y: Float64Array, options: KsOptions = {}): KsResult {
+  const stat = ksStatisticOfSorted(x, y);
   const { n1, n2, h } = stat;
   const mode = options.mode ?? 'auto';
   const lcm = (n1 / gcd(n1, n2)) * n2;
   const wantExact = mode === 'exact' || (mode === 'auto' && Math.max(n1, n2) <= KS_MAX_EXACT_SIZE);
   if (wantExact && lcm <= 2_147_483_647) {
-    const pValue = ksExactPValue(n1, n2, h);
+    const pValue = ksExactPValueCached(n1, n2, h);
     if (!Number.isNaN(pValue)) return { ...stat, pValue, method: 'exact' };
   }
   return { ...stat, pValue: ksAsymptoticPValue(stat.statistic, n1, n2), method: 'asymp' };

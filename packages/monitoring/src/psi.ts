@@ -11,8 +11,9 @@
  * Hand-written on purpose: drift verdicts must match Evidently's exact binning and scaling, which
  * no maintained JS statistics library reproduces (they bin or normalise differently).
  */
-import { binShares, fillEmptyShares, type BinningStrategy } from './binning.js';
-import type { Category, FeatureType } from './feature-values.js';
+import { binShares, fillEmptyShares, histogramCounts, type BinningStrategy } from './binning.js';
+import { compareCategories, countCategories, type Category, type FeatureType } from './feature-values.js';
+import type { PreparedFeature } from './prepared-reference.js';
 
 /** PSI at which a feature is said to have shifted (Evidently's default threshold). */
 export const PSI_DRIFT_THRESHOLD = 0.1;
@@ -61,4 +62,22 @@ export function populationStabilityIndex(reference: readonly Category[], current
   if (reference.length === 0 || current.length === 0) throw new RangeError('PSI needs a non-empty reference and current sample');
   const shares = binShares(reference, current, { strategy: options.strategy ?? 'quantile', bins: options.bins ?? 10, ...(options.type ? { type: options.type } : {}) });
   return psiFromShares(fillEmptyShares(shares.reference), fillEmptyShares(shares.current));
+}
+
+/**
+ * {@link populationStabilityIndex} with its default binning (10 reference-quantile bins, or per
+ * value) against a prepared reference: the same value, without re-sorting and re-binning the
+ * reference. `current` is cleaned of missing values and non-empty.
+ */
+export function psiOfPrepared(reference: PreparedFeature, current: readonly Category[]): number {
+  if (reference.values.length === 0 || current.length === 0) throw new RangeError('PSI needs a non-empty reference and current sample');
+  if (reference.psiBins) {
+    const cur = current as readonly number[];
+    return psiFromShares(reference.psiBins.shares, fillEmptyShares(histogramCounts(cur, reference.psiBins.edges).map((count) => count / cur.length)));
+  }
+  const currentCounts = countCategories(current);
+  const categories = [...new Set([...reference.counts.keys(), ...currentCounts.keys()])].sort(compareCategories);
+  const referenceShares = categories.map((key) => (reference.counts.get(key) ?? 0) / reference.values.length);
+  const currentShares = categories.map((key) => (currentCounts.get(key) ?? 0) / current.length);
+  return psiFromShares(fillEmptyShares(referenceShares), fillEmptyShares(currentShares));
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AlertEvent, FeedbackEntry, MonitorHealth, MonitorHeartbeat, MonitorSettings, RedisKeys, SeriesPoint, WindowReport } from '@inferq/contract';
+import { redisScript, type RedisScript, type ScriptArg } from '@inferq/redis';
 import { parseEntry } from './prediction-log.js';
 import { throwOnPipelineError } from './prediction-store.js';
 
@@ -42,11 +43,13 @@ export class MonitoringStore {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   readonly #limits: MonitoringStoreLimits;
+  readonly #storeWindow: RedisScript<number[]>;
 
   constructor(redis: Redis, keys: RedisKeys, limits: Partial<MonitoringStoreLimits> = {}) {
     this.#redis = redis;
     this.#keys = keys;
     this.#limits = { ...DEFAULT_MONITORING_LIMITS, ...limits };
+    this.#storeWindow = redisScript(redis, 'window-store.lua');
   }
 
   // ---- metric series ----------------------------------------------------------------------------
@@ -66,14 +69,7 @@ export class MonitoringStore {
   /** The newest `limit` points of a series with `t > since`, oldest first. */
   async readSeries(model: string, version: string, name: string, options: { limit?: number; since?: number } = {}): Promise<SeriesPoint[]> {
     const raw = await this.#redis.xrevrange(this.#keys.monitorSeries(model, version, name), '+', '-', 'COUNT', options.limit ?? 500);
-    const points: SeriesPoint[] = [];
-    for (const [, fields] of raw) {
-      const f = fieldMap(fields);
-      const point = { t: Number(f.t), v: Number(f.v), window: Number(f.w) };
-      if (options.since !== undefined && point.t <= options.since) break;
-      points.push(point);
-    }
-    return points.reverse();
+    return seriesPoints(raw, options.since);
   }
 
   /** Names of the series of a version, sorted. */
@@ -83,18 +79,57 @@ export class MonitoringStore {
 
   // ---- window reports ---------------------------------------------------------------------------
 
-  /** Stores a window report (newest first, capped). */
-  async pushReport(report: WindowReport): Promise<void> {
-    const key = this.#keys.monitorReports(report.model, report.version);
-    await this.#redis.multi().lpush(key, JSON.stringify(report)).ltrim(key, 0, this.#limits.maxReports - 1).exec().then(throwOnPipelineError);
-  }
-
   /** The newest `limit` window reports of a version, newest first. */
   async readReports(model: string, version: string, limit = 20): Promise<WindowReport[]> {
-    const raw = await this.#redis.lrange(this.#keys.monitorReports(model, version), 0, Math.max(0, limit - 1));
-    return raw.flatMap((text) => {
-      try { return [JSON.parse(text) as WindowReport]; } catch { return []; }
-    });
+    return parseReports(await this.#redis.lrange(this.#keys.monitorReports(model, version), 0, Math.max(0, limit - 1)));
+  }
+
+  /**
+   * What building a window's report reads, in one round trip: when the version's reference was
+   * uploaded (see {@link referenceUploadedAt}), its newest `reports` reports (none when 0) and the
+   * newest `history.limit` points of each series in `history.names` (oldest first). A closed
+   * window used to take four round trips before its report was stored; on this project's machines
+   * each costs the monitor far more CPU than the commands in it (docs/benchmarks.md, "Where the
+   * CPU goes").
+   */
+  async readWindowContext(model: string, version: string, reports: number, history: { names: readonly string[]; limit: number }): Promise<{
+    referenceUploadedAt: number | undefined; previous: WindowReport[]; history: Record<string, SeriesPoint[]>;
+  }> {
+    const pipeline = this.#redis.pipeline().hget(this.#keys.referenceUpload(model, version), 'uploadedAt');
+    if (reports > 0) pipeline.lrange(this.#keys.monitorReports(model, version), 0, reports - 1);
+    if (history.limit > 0) for (const name of history.names) pipeline.xrevrange(this.#keys.monitorSeries(model, version, name), '+', '-', 'COUNT', history.limit);
+    const results = await pipeline.exec();
+    throwOnPipelineError(results);
+    const replies = results!.map(([, reply]) => reply);
+    const uploadedAt = replies.shift() as string | null;
+    const previous = reports > 0 ? parseReports(replies.shift() as string[]) : [];
+    const series: Record<string, SeriesPoint[]> = {};
+    for (const name of history.names) series[name] = history.limit > 0 ? seriesPoints(replies.shift() as Array<[string, string[]]>) : [];
+    return { referenceUploadedAt: uploadedAt === null ? undefined : Number(uploadedAt), previous, history: series };
+  }
+
+  /**
+   * Stores what a closed window produced in one call (`commands/window-store.lua`): its series
+   * points, then each alert whose cooldown (`cooldownMs`, per model + version + rule, shared by
+   * every monitor) allows it, then its report. Returns, per alert, whether it was raised.
+   */
+  async storeWindow(report: WindowReport, points: readonly SeriesAppend[], alerts: readonly AlertEvent[], cooldownMs: number): Promise<boolean[]> {
+    const { model, version } = report;
+    const keys = [this.#keys.monitorSeriesIndex(model, version), this.#keys.alerts, this.#keys.monitorReports(model, version)];
+    const args: ScriptArg[] = [
+      this.#limits.seriesMaxPoints, this.#limits.maxReports, this.#limits.alertHistoryMaxLen, Math.max(1, cooldownMs), Date.now(),
+      points.length, alerts.length, JSON.stringify(report),
+    ];
+    for (const { name, point } of points) {
+      keys.push(this.#keys.monitorSeries(model, version, name));
+      args.push(name, String(point.t), String(point.v), String(point.window));
+    }
+    for (const alert of alerts) {
+      keys.push(this.#keys.alertCooldown(alert.model, alert.version, alert.rule));
+      args.push(JSON.stringify(alert));
+    }
+    const raised = await this.#storeWindow(keys, args);
+    return raised.map((flag) => flag === 1);
   }
 
   // ---- alerts -----------------------------------------------------------------------------------
@@ -244,6 +279,25 @@ export class MonitoringStore {
     }
     return true;
   }
+}
+
+/** Report JSON texts → reports (unreadable ones skipped). */
+function parseReports(raw: readonly string[]): WindowReport[] {
+  return raw.flatMap((text) => {
+    try { return [JSON.parse(text) as WindowReport]; } catch { return []; }
+  });
+}
+
+/** XREVRANGE entries of a series → its points with `t > since`, oldest first. */
+function seriesPoints(raw: ReadonlyArray<[string, string[]]>, since?: number): SeriesPoint[] {
+  const points: SeriesPoint[] = [];
+  for (const [, fields] of raw) {
+    const f = fieldMap(fields);
+    const point = { t: Number(f.t), v: Number(f.v), window: Number(f.w) };
+    if (since !== undefined && point.t <= since) break;
+    points.push(point);
+  }
+  return points.reverse();
 }
 
 /** `[k1, v1, k2, v2]` → `{k1: v1, k2: v2}`. */

@@ -8,7 +8,7 @@ import { redisScript, type RedisScript } from '@inferq/redis';
 export interface CacheLookup {
   /** Hex SHA-256 from `predictionCacheKey` (`@inferq/tensor`). */
   key: string;
-  record: Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'timings' | 'owner'>;
+  record: Pick<PredictionRecord, 'id' | 'model' | 'version' | 'createdAt' | 'timings' | 'owner' | 'route'>;
   /** `result.id` of the answer: the caller's request id, else the prediction id. */
   responseId: string;
   /** Id of the accepting API process (the final event's `origin`, for its metrics). */
@@ -66,7 +66,8 @@ export class PredictionCache {
       'timings', JSON.stringify(record.timings), 'cached', '1',
     ];
     if (record.owner !== undefined) fields.push('owner', record.owner);
-    const event = { id: record.id, status: 'completed', model: record.model, version: record.version, createdAt: record.createdAt, timings: record.timings, cached: true, origin: lookup.origin };
+    if (record.route !== undefined) fields.push('route', record.route);
+    const event = { id: record.id, status: 'completed', model: record.model, version: record.version, createdAt: record.createdAt, timings: record.timings, cached: true, ...(record.route !== undefined ? { route: record.route } : {}), origin: lookup.origin };
     const result = await this.#hit(
       [this.#keys.cacheEntry(record.model, record.version, lookup.key), this.#keys.prediction(record.id), this.#keys.cacheStats(record.model, record.version), this.#keys.predictionLog],
       [

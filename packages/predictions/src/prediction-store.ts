@@ -257,10 +257,10 @@ function recordFromHash(id: string, hash: Record<string, string>): PredictionRec
   if (hash.error) record.error = JSON.parse(hash.error);
   if (hash.worker) record.worker = JSON.parse(hash.worker);
   if (hash.owner) record.owner = hash.owner;
+  if (hash.cached === '1') record.cached = true;
   if (hash.route) record.route = hash.route as TrafficRoute;
   if (hash.shadowOf) record.shadowOf = hash.shadowOf;
   if (hash.shadow) record.shadow = JSON.parse(hash.shadow);
-  if (hash.cached === '1') record.cached = true;
   return record;
 }
 

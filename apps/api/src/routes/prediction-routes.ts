@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { InferqError, isPredictionId, TensorMetadata } from '@inferq/contract';
+import { InferqError, isPredictionId, StringEnum, TensorMetadata } from '@inferq/contract';
 import { sendBinary } from '../binary-reply.js';
 import { principalOf } from '../auth/access-control.js';
 import { ownerOf, viewerOf } from '../auth/principal.js';
@@ -17,7 +17,10 @@ const modelList = Type.Object({
       maxBatchSize: Type.Integer(),
       maxQueueDelayMs: Type.Number(),
       labels: Type.Optional(Type.Array(Type.String())),
-      inputs: Type.Array(TensorMetadata),
+      inputs: Type.Array(Type.Composite([TensorMetadata, Type.Object({
+        format: Type.Optional(StringEnum(['named-features', 'image'], { description: 'Pipelines: what each BYTES string holds (docs/pipelines.md).' })),
+        featureNames: Type.Optional(Type.Array(Type.String())),
+      })])),
       outputs: Type.Array(TensorMetadata),
     })),
   })),
@@ -85,7 +88,9 @@ export const predictionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       name,
       versions: app.repository.versions(name).map((v) => {
         const m = app.repository.resolve(name, v);
-        return { version: v, description: m.description, maxBatchSize: m.maxBatchSize, maxQueueDelayMs: m.maxQueueDelayMs, labels: m.labels, inputs: m.inputs, outputs: m.outputs };
+        // A pipeline's inputs say what their strings hold; otherwise it is listed as a model is.
+        const inputs = m.pipeline ? m.pipeline.config.inputs : m.inputs;
+        return { version: v, description: m.description, maxBatchSize: m.maxBatchSize, maxQueueDelayMs: m.maxQueueDelayMs, labels: m.labels, inputs, outputs: m.outputs };
       }),
     })),
   }));

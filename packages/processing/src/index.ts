@@ -1,0 +1,12 @@
+export * from './step.js';
+export * from './options.js';
+export * from './image-input.js';
+export * from './registry.js';
+export { softmaxRows } from './processors/softmax.js';
+export { argmaxRows } from './processors/argmax.js';
+export { topkRows } from './processors/topk.js';
+export { labelRows, type LabelledRow } from './processors/labels.js';
+export { mergeTensors, type MergeMethod } from './processors/merge.js';
+export { parseFeatureRow, readFeatureRow } from './processors/named-features.js';
+export { imageToChw, type ImageTransform } from './processors/image.js';
+export * from './pipeline-graph.js';

@@ -1,0 +1,32 @@
+import type { ProcessorDefinition } from '../step.js';
+import { onlyKnown } from '../options.js';
+import { matrixShape, numbers, theInput } from '../tensor-access.js';
+
+/** Softmax of each row (numerically stable: the row's maximum is subtracted first). */
+export function softmaxRows(values: ArrayLike<number>, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < cols; c++) max = Math.max(max, values[r * cols + c]!);
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += Math.exp(values[r * cols + c]! - max);
+    for (let c = 0; c < cols; c++) out[r * cols + c] = Math.exp(values[r * cols + c]! - max) / sum;
+  }
+  return out;
+}
+
+/** `softmax`: `input` [n, C] logits → `output` FP32 [n, C] probabilities. No options. */
+export const softmax: ProcessorDefinition = {
+  name: 'softmax',
+  description: 'input [n, C] logits → output FP32 [n, C], softmax of each row',
+  create(options, source) {
+    onlyKnown(options, [], source);
+    return {
+      run(inputs, { stepId }) {
+        const input = theInput(inputs, stepId);
+        const { rows, cols } = matrixShape(input);
+        return { output: { name: 'output', datatype: 'FP32', shape: [rows, cols], data: softmaxRows(numbers(input), rows, cols) } };
+      },
+    };
+  },
+};
