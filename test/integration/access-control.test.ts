@@ -272,6 +272,9 @@ describe('access control (real Redis, BullMQ, onnxruntime)', () => {
         'GET /v1/models/:model/traffic': 'read', 'GET /v1/models/:model/traffic/history': 'read',
         'GET /v1/models/:model/versions/:version/comparison': 'read',
         'PUT /v1/models/:model/traffic': 'admin', 'DELETE /v1/models/:model/traffic': 'admin', 'POST /v1/models/:model/traffic/rollback': 'admin',
+        'GET /v1/models/:model/rollouts': 'read', 'GET /v1/models/:model/rollouts/:id': 'read', 'GET /v1/models/:model/versions/:version/stats': 'read',
+        'POST /v1/models/:model/rollouts': 'admin', 'POST /v1/models/:model/rollouts/:id/approve': 'admin', 'POST /v1/models/:model/rollouts/:id/pause': 'admin',
+        'POST /v1/models/:model/rollouts/:id/resume': 'admin', 'POST /v1/models/:model/rollouts/:id/abort': 'admin',
       };
       assert.deepEqual(Object.fromEntries([...stack.app.routeAccess()].sort()), Object.fromEntries(Object.entries(expected).sort()));
     });

@@ -164,6 +164,12 @@ describe('dashboard in headless Chromium (real stack)', { skip: skipReason }, ()
     assert.match(await page.locator('#card-workers').textContent() ?? '', /^1$/);
     assert.equal(await page.locator('#card-cache').textContent(), 'off', 'the bundled iris does not cache');
     assert.match(await page.locator('#card-window').textContent() ?? '', /^#3 · 0\/10$/);
+    // The Rollout panel: every version of the model with its live figures (no rollout yet).
+    await page.waitForFunction(() => /^[0-9.]+$/.test(document.querySelector('#rollout-table tr[data-version="1"] td:nth-child(3)')?.textContent ?? '') && document.querySelector('#rollout-table tr[data-version="1"] td:nth-child(3)')?.textContent !== '0', undefined, { timeout: 10_000 });
+    assert.equal(await page.locator('#rollout-table tbody tr').count(), 1);
+    assert.equal(await page.locator('#rollout-table tr[data-version="1"] td:nth-child(4)').textContent(), '0.0%', 'no failures');
+    assert.match(await page.locator('#rollout-table tr[data-version="1"] td:nth-child(5)').textContent() ?? '', / ms$/);
+    assert.equal(await page.locator('#rollout-status').getAttribute('data-status'), 'none');
     await screenshot('dashboard-windows');
   });
 

@@ -1,6 +1,6 @@
 import type { BatchSchedules, BatchService } from '@inferq/batch-jobs';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionEvents } from '@inferq/predictions';
+import type { PredictionEvents, RolloutEngine, VersionStatsStore } from '@inferq/predictions';
 import type { BatchingAdmin } from './batching-admin.js';
 import type { AccessControl } from './auth/access-control.js';
 import type { ApiConfig } from './config.js';
@@ -32,6 +32,10 @@ export interface ApiContext {
   schedules: BatchSchedules;
   /** Versions registered, loaded and unloaded at run time, and their states. */
   modelControl: ModelControl;
+  /** Progressive rollouts (start, read, approve, pause, resume, abort; the monitor drives them). */
+  rollouts: RolloutEngine;
+  /** Per-version live figures (worker-written per-second buckets). */
+  versionStats: VersionStatsStore;
   /** Traffic policies and version comparisons. */
   traffic: TrafficAdmin;
 }

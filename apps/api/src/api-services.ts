@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { ComparisonStore, MonitoringStore, PredictionCache, PredictionEvents, PredictionLog, PredictionStore, TrafficPolicyStore } from '@inferq/predictions';
+import { ComparisonStore, MonitoringStore, PredictionCache, PredictionEvents, PredictionLog, PredictionStore, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore } from '@inferq/predictions';
 import { PredictionQueues } from '@inferq/queue';
 import { BatchFiles, BatchQueues, BatchSchedules, BatchService, BatchStore } from '@inferq/batch-jobs';
 import type { Logger } from '@inferq/logger';
@@ -131,5 +131,14 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
   })());
   const batching = new BatchingAdmin(redis, keys, repository, config.enqueueTimeoutMs);
   const trafficAdmin = new TrafficAdmin(redis, repository, trafficStore, comparisons, traffic, config.enqueueTimeoutMs, (model, version) => modelControl.isServable(model, version));
-  return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, batches, schedules, modelControl, close };
+  const versionStats = new VersionStatsStore(redis, keys);
+  const rollouts = new RolloutEngine(redis, keys, new RolloutStore(redis, keys),
+    storeTrafficControl(trafficStore, redis, keys, {
+      versions: (model) => { try { return repository.versions(model); } catch { return []; } },
+      isReady: (model, version) => { try { return repository.versions(model).includes(version) && modelControl.isServable(model, version); } catch { return false; } },
+      defaultVersion: (model) => { try { return repository.defaultVersion(model); } catch { return undefined; } },
+    }), versionStats);
+  metrics.addVersionStatsCollectors(repository, versionStats);
+  metrics.addRolloutCollectors(repository, rollouts);
+  return { config, repository, service, events, metrics, auth, batching, monitoring, traffic: trafficAdmin, batches, schedules, modelControl, rollouts, versionStats, close };
 }

@@ -21,6 +21,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { modelControlRoutes } from './routes/model-control-routes.js';
 import { monitoringRoutes } from './routes/monitoring-routes.js';
 import { predictionRoutes } from './routes/prediction-routes.js';
+import { rolloutRoutes } from './routes/rollout-routes.js';
 import { trafficRoutes } from './routes/traffic-routes.js';
 import { v2Routes } from './routes/v2-routes.js';
 import { wsRoutes } from './routes/ws-routes.js';
@@ -100,6 +101,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   await app.register(batchRoutes, { prefix: '/v1' });
   await app.register(scheduleRoutes, { prefix: '/v1' });
   await app.register(modelControlRoutes, { prefix: '/v1' });
+  await app.register(rolloutRoutes, { prefix: '/v1' });
   await app.register(trafficRoutes, { prefix: '/v1' });
   await app.register(apiKeyRoutes, { prefix: '/v1/admin/keys' });
   await app.register(v2Routes, { prefix: '/v2' });

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { MonitorHealth, PredictionFinalEvent, WindowReport } from '@inferq/contract';
+import { ROLLOUT_STATUSES, type MonitorHealth, type PredictionFinalEvent, type Rollout, type VersionStats, type WindowReport } from '@inferq/contract';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { ComparisonStore, PredictionStore, VersionComparison } from '@inferq/predictions';
+import type { ComparisonStore, PredictionStore, RolloutEngine, VersionComparison, VersionStatsStore } from '@inferq/predictions';
 import type { PredictionQueues } from '@inferq/queue';
 import type { MonitoringService, WorkerHeartbeat } from './monitoring-service.js';
 
@@ -243,7 +243,76 @@ export class ApiMetrics {
       for (const a of s.accuracy) g.set({ model: a.model, version: a.version }, a.value);
     });
   }
+
+  /**
+   * Per-version live figures over the last VERSION_STATS_WINDOW_SECONDS (60 s), from the
+   * per-second buckets every worker writes (so every API replica shows the same, whole-fleet
+   * values: do not sum them over replicas). Names start `inferq_version_`, apart from the API's
+   * own per-replica counters.
+   */
+  addVersionStatsCollectors(repository: ModelRepository, stats: VersionStatsStore): void {
+    const registers = [this.registry];
+    let cached: { at: number; value: Promise<VersionStats[]> } | undefined;
+    const snapshot = (): Promise<VersionStats[]> => {
+      if (!cached || Date.now() - cached.at > 1_000) {
+        const versions = repository.modelNames().flatMap((model) => repository.versions(model).map((version) => ({ model, version })));
+        cached = { at: Date.now(), value: Promise.all(versions.map(({ model, version }) => stats.window(model, version, VERSION_STATS_WINDOW_SECONDS))) };
+      }
+      return cached.value;
+    };
+    const gauge = (name: string, help: string, labelNames: readonly string[], fill: (g: Gauge<string>, s: VersionStats) => void) => new Gauge({
+      name, help, labelNames: ['model', 'version', ...labelNames], registers,
+      async collect() {
+        this.reset();
+        try {
+          for (const s of await snapshot()) fill(this, s);
+        } catch {
+          // Redis away: leave the series out rather than fail the whole scrape.
+        }
+      },
+    });
+    gauge('inferq_version_requests_per_second', 'Predictions of each version that ended per second (completed, failed, expired; every worker), over the last 60 s.', [], (g, s) => g.set({ model: s.model, version: s.version }, s.requestsPerSecond));
+    gauge('inferq_version_error_rate', 'Share of the predictions of each version that ended failed or expired, over the last 60 s (0 without predictions).', [], (g, s) => g.set({ model: s.model, version: s.version }, s.errorRate));
+    gauge('inferq_version_latency_ms', 'End-to-end latency percentiles (acceptance → result stored) of completed predictions of each version, over the last 60 s; bucket upper bounds, at most 10 % high.', ['quantile'], (g, s) => {
+      if (s.requests === s.errors) return;
+      for (const [quantile, value] of [['0.5', s.latencyMs.p50], ['0.95', s.latencyMs.p95], ['0.99', s.latencyMs.p99]] as const) g.set({ model: s.model, version: s.version, quantile }, value);
+    });
+    gauge('inferq_version_class_share', 'Share of the rows of each version predicted as each class, over the last 60 s.', ['class'], (g, s) => {
+      for (const [cls, share] of Object.entries(s.classShares)) g.set({ model: s.model, version: s.version, class: cls }, share);
+    });
+  }
+
+  /** The latest rollout of each model: its status (one series per status, 1 for the current) and step/weight. */
+  addRolloutCollectors(repository: ModelRepository, rollouts: RolloutEngine): void {
+    const registers = [this.registry];
+    let cached: { at: number; value: Promise<Rollout[]> } | undefined;
+    const snapshot = (): Promise<Rollout[]> => {
+      if (!cached || Date.now() - cached.at > 1_000) {
+        cached = { at: Date.now(), value: Promise.all(repository.modelNames().map((model) => rollouts.list(model, 1))).then((lists) => lists.flat()) };
+      }
+      return cached.value;
+    };
+    const gauge = (name: string, help: string, labelNames: readonly string[], fill: (g: Gauge<string>, r: Rollout) => void) => new Gauge({
+      name, help, labelNames: ['model', 'version', ...labelNames], registers,
+      async collect() {
+        this.reset();
+        try {
+          for (const r of await snapshot()) fill(this, r);
+        } catch {
+          // Redis away: leave the series out rather than fail the whole scrape.
+        }
+      },
+    });
+    gauge('inferq_rollout_status', 'Status of the latest rollout of each model (1 for its status, 0 for the others); version = the candidate.', ['status'], (g, r) => {
+      for (const status of ROLLOUT_STATUSES) g.set({ model: r.model, version: String(r.version), status }, r.status === status ? 1 : 0);
+    });
+    gauge('inferq_rollout_weight_percent', "Candidate weight (percent) the latest rollout of each model has set; 0 once rolled back or aborted.", [], (g, r) => g.set({ model: r.model, version: String(r.version) }, r.weight));
+    gauge('inferq_rollout_step', 'Step (1-based) the latest rollout of each model is at.', [], (g, r) => g.set({ model: r.model, version: String(r.version) }, r.step));
+  }
 }
+
+/** Window of the `inferq_version_*` gauges, seconds. */
+export const VERSION_STATS_WINDOW_SECONDS = 60;
 
 /** What the monitoring gauges show, read once per scrape. */
 interface MonitoringSnapshot {

@@ -5,7 +5,7 @@
 import fp from 'fastify-plugin';
 import type { BatchSchedules, BatchService } from '@inferq/batch-jobs';
 import type { ModelRepository } from '@inferq/model-repository';
-import type { PredictionEvents } from '@inferq/predictions';
+import type { PredictionEvents, RolloutEngine, VersionStatsStore } from '@inferq/predictions';
 import type { ApiContext } from './api-context.js';
 import type { AccessControl } from './auth/access-control.js';
 import type { BatchingAdmin } from './batching-admin.js';
@@ -42,6 +42,10 @@ declare module 'fastify' {
      * traffic policy (weights only on READY versions).
      */
     modelControl: ModelControl;
+    /** Progressive rollouts. */
+    rollouts: RolloutEngine;
+    /** Per-version live figures. */
+    versionStats: VersionStatsStore;
     /** Traffic policies and version comparisons. */
     traffic: TrafficAdmin;
   }
@@ -60,5 +64,7 @@ export const servicesPlugin = fp<{ services: ApiContext }>(async (app, { service
   app.decorate('batchJobs', services.batches);
   app.decorate('batchSchedules', services.schedules);
   app.decorate('modelControl', services.modelControl);
+  app.decorate('rollouts', services.rollouts);
+  app.decorate('versionStats', services.versionStats);
   app.decorate('traffic', services.traffic);
 }, { name: 'inferq-services', fastify: '5.x' });

@@ -45,6 +45,14 @@ export interface MonitorConfig extends MonitorSettings {
    * @defaultValue 1000 columns, 100000 rows
    */
   referenceLimits: ReferenceLimits;
+  /** `ROLLOUT_TICK_MS`: how often the leading monitor advances, judges and rolls back rollouts. @defaultValue 1000 */
+  rolloutTickMs: number;
+  /**
+   * `ROLLOUT_LEADER_TTL_MS`: life of the rollout leader lock (renewed every tick): after its
+   * holder dies, another monitor drives rollouts within this time. Must exceed ROLLOUT_TICK_MS.
+   * @defaultValue 5000
+   */
+  rolloutLeaderTtlMs: number;
   /** `LOG_LEVEL` @defaultValue 'info' */
   logLevel: LogLevel;
 }
@@ -75,8 +83,11 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     maxReports: readInteger(env, 'MONITOR_MAX_REPORTS', 200, { min: 1, max: 100_000 }),
     alertHistoryMaxLen: readInteger(env, 'ALERT_HISTORY_MAX_LEN', 1_000, { min: 10, max: 10_000_000 }),
     referenceLimits: readReferenceLimits(env),
+    rolloutTickMs: readInteger(env, 'ROLLOUT_TICK_MS', 1_000, { min: 50, max: 60_000 }),
+    rolloutLeaderTtlMs: readInteger(env, 'ROLLOUT_LEADER_TTL_MS', 5_000, { min: 200, max: 600_000 }),
     logLevel: readLogLevel(env),
   };
+  if (config.rolloutLeaderTtlMs <= config.rolloutTickMs) throw new ConfigError(`ROLLOUT_LEADER_TTL_MS (${config.rolloutLeaderTtlMs}) must exceed ROLLOUT_TICK_MS (${config.rolloutTickMs}), or the leader lock lapses between ticks`);
   if (config.windowSize === 0 && config.windowMs === 0) throw new ConfigError('WINDOW_SIZE and WINDOW_MS are both 0: set at least one, or windows never close');
   const webhook = readString(env, 'ALERT_WEBHOOK_URL');
   if (webhook !== undefined) {

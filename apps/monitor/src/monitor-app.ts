@@ -1,13 +1,16 @@
 import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
 import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type WindowReport } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, parseEntry } from '@inferq/predictions';
+import { MonitoringStore, parseEntry, registryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore, type TrafficControl } from '@inferq/predictions';
 import type { Logger } from '@inferq/logger';
 import { AlertManager } from './alert-manager.js';
 import { accuracyAlert, ANOMALY_RULES, anomalyHistory, windowAlerts, type AlertRuleSettings } from './alert-rules.js';
 import type { MonitorConfig } from './config.js';
 import { ReferenceProfiles } from './reference-profiles.js';
+import { RolloutDriver } from './rollout-driver.js';
+import { rolloutAlert } from './rollout-alert.js';
 import { StreamConsumer, type StreamEntry } from './stream-consumer.js';
 import { WindowBuffer, type BufferedItem, type ClosedWindow } from './window-buffer.js';
 import { windowItemOf, type WindowItem } from './window-item.js';
@@ -31,6 +34,8 @@ export interface MonitorApp {
   readonly id: string;
   /** Alert counters (raised, suppressed by cooldown, webhook deliveries). */
   readonly alertCounters: AlertManager['counters'];
+  /** The rollout driver (drives only while this monitor holds the leader lock). */
+  readonly rollouts: RolloutDriver;
   /** Calls `listener` after each prediction window is stored. Returns the remover. */
   onWindow(listener: (report: WindowReport) => void): () => void;
   /** Calls `listener` after each update of a version's rolling accuracy. Returns the remover. */
@@ -45,6 +50,8 @@ export interface MonitorAppOptions {
   fetch?: typeof fetch;
   /** The model repository (else loaded from config.modelRepository). */
   repository?: ModelRepository;
+  /** The traffic policy as rollouts use it. @defaultValue the TrafficPolicyStore with the repository's versions */
+  traffic?: (redis: Redis) => TrafficControl;
 }
 
 /**
@@ -199,6 +206,17 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   heartbeat.unref();
   await consumer.start();
 
+  // Rollouts: the monitor holding the leader lock drives them (state in Redis: any monitor can take over).
+  // Versions registered at run time are not in this process's repository: their READY state is read
+  // from the workers' reports before each tick.
+  const versionFacts = registryVersionFacts(redis, keys, models);
+  const traffic = options.traffic?.(redis) ?? storeTrafficControl(new TrafficPolicyStore(redis, keys), redis, keys, versionFacts);
+  const engine = new RolloutEngine(redis, keys, new RolloutStore(redis, keys), traffic, new VersionStatsStore(redis, keys), {
+    onRolledBack: async (rollout, event) => { await alerts.raise(rolloutAlert(rollout, event)); },
+  });
+  const rollouts = new RolloutDriver(engine, redis, keys, { id: config.monitorId, tickMs: config.rolloutTickMs, leaderTtlMs: config.rolloutLeaderTtlMs, beforeTick: () => versionFacts.refresh() }, logger);
+  rollouts.start();
+
   // Time-based windows also close when no new prediction arrives.
   let ticking: Promise<void> | undefined;
   const ticker = config.windowMs > 0 ? setInterval(() => {
@@ -218,6 +236,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
   return {
     id: config.monitorId,
     alertCounters: alerts.counters,
+    rollouts,
     onWindow(listener) {
       windowListeners.add(listener);
       return () => windowListeners.delete(listener);
@@ -229,6 +248,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     close: () => (closing ??= (async () => {
       if (ticker) clearInterval(ticker);
       clearInterval(heartbeat);
+      try { await rollouts.close(); } catch (error) { logger.warn({ err: error }, 'error stopping the rollout driver'); }
       try { await consumer.stop(); } catch (error) { logger.warn({ err: error }, 'error stopping the reader'); }
       try { await ticking; } catch { /* logged above */ }
       try { await alerts.flush(); } catch (error) { logger.warn({ err: error }, 'error flushing webhooks'); }

@@ -56,6 +56,11 @@ export interface WorkerConfig {
   predictionLogSampleRate: number;
   /** `PREDICTION_LOG_MAX_LEN`: entries the prediction log stream keeps (trimmed approximately). @defaultValue 100000 */
   predictionLogMaxLen: number;
+  /**
+   * `VERSION_STATS_TTL_SECONDS`: how long a per-second bucket of a version's live figures is kept
+   * (rollout gates and /metrics read at most the last hour). @defaultValue 7200
+   */
+  versionStatsTtlSeconds: number;
   /** `SHUTDOWN_TIMEOUT_MS`: longest graceful shutdown before forcing. @defaultValue 30000 */
   shutdownTimeoutMs: number;
   /** `BATCH_DATA_DIR`, `BATCH_FILE_ROOT`: where batch inputs and results live, where `file://` URIs may point (docs/batches.md). */
@@ -95,6 +100,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     maxStalledCount: readInteger(env, 'MAX_STALLED_COUNT', 2, { min: 0, max: 100 }),
     predictionLogSampleRate: readPredictionLogSampleRate(env),
     predictionLogMaxLen: readPredictionLogMaxLen(env),
+    versionStatsTtlSeconds: readInteger(env, 'VERSION_STATS_TTL_SECONDS', 7_200, { min: 60, max: 30 * 86_400 }),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, { min: 100, max: 3_600_000 }),
     batches: readBatchSettings(env),
     batchJobConcurrency: readInteger(env, 'BATCH_JOB_CONCURRENCY', 1, { min: 1, max: 64 }),

@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { redisKeys, type WorkerIdentity } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { PredictionCache, PredictionLog, PredictionStore } from '@inferq/predictions';
+import { PredictionCache, PredictionLog, PredictionStore, VersionStatsStore } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
 import { openObjectStore } from '@inferq/object-store';
 import type { Logger } from '@inferq/logger';
@@ -19,6 +19,7 @@ import { PredictionLogWriter } from './prediction-log-writer.js';
 import { startBatchingSync } from './batching-sync.js';
 import { startBatchWorkers } from './batches/start-batch-workers.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
+import { VersionStatsWriter } from './version-stats-writer.js';
 import { createPredictionHandler, type PredictionServer } from './prediction-processor.js';
 import { PipelineServer } from './pipeline-server.js';
 import { buildSteps } from './pipeline-steps.js';
@@ -57,7 +58,20 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   let lease = resolved.lease;
   let identity: WorkerIdentity = { id: config.workerId, device: device.label };
   // The one writer of outcomes: it keeps an outcome Redis refuses and retries until it is written.
-  const outcomes = new OutcomeRecorder(store, () => identity, logger);
+  // Every outcome written also counts in its version's live figures (rollout gates, /metrics),
+  // after the write and off the jobs' path.
+  const versionStats = new VersionStatsWriter(new VersionStatsStore(redis, keys, config.versionStatsTtlSeconds), {
+    labelsOf: (model, version) => {
+      try { return repository.resolve(model, version).labels; } catch { return undefined; }
+    },
+  }, logger);
+  const outcomes = new OutcomeRecorder({
+    finish: async (events) => {
+      const written = await store.finish(events);
+      versionStats.record(events);
+      return written;
+    },
+  }, () => identity, logger);
   // Model files registered at run time: fetched by content hash from the store, kept in the cache.
   const modelStore = openObjectStore(config.modelStore.url, config.modelStore.s3, { spoolDir: config.modelCacheDir });
   // Predictions of a bundle that cannot run with their neighbours go back on the queue alone;
@@ -180,7 +194,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     const stats = serving.map((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }));
     await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
       ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
-      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, cache: cacheFiller.counters,
+      process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, cache: cacheFiller.counters, versionStats: versionStats.counters,
     }), 'PX', DEVICE_LEASE_TTL_MS);
     await lease?.renew();
   };
@@ -210,6 +224,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     await modelStore.close().catch(() => {});
     await requeueQueues.close();
     await predictionLog.flush();
+    await versionStats.flush();
     await lease?.release().catch(() => {});
     await redis.del(keys.workerHeartbeat(config.workerId)).catch(() => {});
     await redis.quit().catch(() => redis.disconnect());

@@ -14,6 +14,7 @@ export * from './batching.js';
 export * from './schema-validator.js';
 export * from './model-config.js';
 export * from './model-control.js';
+export * from './rollout.js';
 export * from './prediction-cache.js';
 export * from './traffic-policy.js';
 export * from './pipeline-config.js';

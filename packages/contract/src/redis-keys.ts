@@ -44,6 +44,13 @@
  * | `{prefix}:batch:{id}:chunks`           | hash    | worker          | field = chunk index, value = `done,failed` rows: a chunk counts once (`batch-chunk-done-2.lua`); TTL = retention once final |
  * | BullMQ queue `batches-{model}`         | BullMQ  | API → worker    | jobs `run` with `{id}`: one per batch (job id = batch id); BullMQ keys under `{prefix}:batches-{model}:*` |
  * | BullMQ queue `batch-schedules-{model}` | BullMQ  | API → worker    | job schedulers (id = schedule id, cron pattern) whose jobs `create-batch` create a batch of that model from a URI |
+ * | `{prefix}:version-stats:{model}:{version}:{second}` | hash | worker | per-version live figures of predictions that ended in that epoch second: `n` (ended), `e` (failed + expired), `l:{i}` (completed ones with end-to-end latency in bucket i: ≤ 1.1^i ms), `c:{class}` (rows predicted as that class); TTL VERSION_STATS_TTL_SECONDS |
+ * | `{prefix}:rollout:{model}:{id}`        | hash    | API, monitor    | `json` = JSON `Rollout` (rollout.ts), `seq` = compare-and-set counter (every write checks it) |
+ * | `{prefix}:rollouts:{model}`            | list    | API             | rollout ids of the model, newest first, the last 100 (older rollouts are deleted) |
+ * | `{prefix}:rollout-active:{model}`      | string  | API, monitor    | id of the model's active rollout (SET NX: one at a time); deleted when it ends |
+ * | `{prefix}:rollout-models`              | set     | API, monitor    | models with an active rollout (what the rollout driver visits each tick) |
+ * | `{prefix}:rollout-lock:{model}`        | string  | API, monitor    | token of the one process changing the model's active rollout now (approve, pause, tick…); SET NX PX 10 s |
+ * | `{prefix}:rollouts:leader`             | string  | monitor         | id of the monitor driving rollouts; SET NX PX ROLLOUT_LEADER_TTL_MS, renewed by its holder each tick |
  * | `{prefix}:cache:{model}:{version}:{sha256}` | hash  | worker → API    | prediction cache entry (docs/cache.md): `r` = result JSON without its per-request `id`, `o` = output summary JSON for the prediction log; TTL = the version's `cache.ttlSeconds` |
  * | `{prefix}:cache-index:{model}:{version}` | zset  | worker          | member = entry key, score = insertion time (epoch ms); trimmed to `cache.maxEntries` (oldest entries deleted) by the script that inserts, so the cache bounds itself under `noeviction` |
  * | `{prefix}:cache-stats:{model}:{version}` | hash  | API             | `hits`, `misses`: cache lookups of the version, all API processes together (dashboard) |
@@ -94,6 +101,13 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     monitorLastSeen: `${prefix}:monitor:last-seen`,
     alerts: `${prefix}:alerts`,
     alertCooldown: (model: string, version: string, rule: string) => `${prefix}:alert-cooldown:${model}:${version}:${rule}`,
+    versionStats: (model: string, version: string, second: number) => `${prefix}:version-stats:${model}:${version}:${second}`,
+    rollout: (model: string, id: string) => `${prefix}:rollout:${model}:${id}`,
+    rollouts: (model: string) => `${prefix}:rollouts:${model}`,
+    rolloutActive: (model: string) => `${prefix}:rollout-active:${model}`,
+    rolloutModels: `${prefix}:rollout-models`,
+    rolloutLock: (model: string) => `${prefix}:rollout-lock:${model}`,
+    rolloutLeader: `${prefix}:rollouts:leader`,
     cacheEntry: (model: string, version: string, key: string) => `${prefix}:cache:${model}:${version}:${key}`,
     cacheIndex: (model: string, version: string) => `${prefix}:cache-index:${model}:${version}`,
     cacheStats: (model: string, version: string) => `${prefix}:cache-stats:${model}:${version}`,

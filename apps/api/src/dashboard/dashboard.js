@@ -5,6 +5,7 @@
 
 import { barChart, formatNumber, lineChart } from './charts.js';
 import { cacheCard, liveRates, monitorBanner, refreshInterval, servedCounts, windowProgress } from './figures.js';
+import { loadRollout, renderRollout } from './rollout-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = 'inferq.apiKey';
@@ -243,10 +244,11 @@ async function refresh() {
     if (state.seriesNames.length === 0) state.seriesNames = (await api(`${versionPath(model, version)}/series?limit=1`)).names;
     const base = ['throughput', 'latency_p50', 'latency_p95', 'latency_p99', 'batch_size_mean', 'mean_confidence', 'accuracy', 'error_rate', 'null_outputs', 'drift_share'];
     const extra = state.seriesNames.filter((n) => n.startsWith('class_share:') || n.startsWith('drift:'));
-    const [seriesAnswer, drift, alerts] = await Promise.all([
+    const [seriesAnswer, drift, alerts, rollout] = await Promise.all([
       api(`${versionPath(model, version)}/series?limit=200&name=${encodeURIComponent([...base, ...extra].join(','))}`),
       api(`${versionPath(model, version)}/drift?limit=1`),
       api(`/v1/alerts?model=${encodeURIComponent(model)}&version=${encodeURIComponent(version)}&limit=50`),
+      loadRollout(api, model, modelStatus?.versions.map((v) => v.version) ?? []),
     ]);
     state.seriesNames = seriesAnswer.names;
     const report = drift.reports[0];
@@ -270,6 +272,7 @@ async function refresh() {
     renderCharts(model, seriesAnswer.series, report, status.monitor, progress, served);
     renderDriftTable(report);
     renderAlerts(alerts.alerts);
+    renderRollout(document, rollout);
     $('status-line').textContent = `updated ${new Date().toLocaleTimeString()}`;
     document.body.dataset.loaded = 'true';
   } catch (error) {

@@ -8,6 +8,7 @@ const FILES: Readonly<Record<string, { type: string; path: string }>> = {
   'dashboard.js': { type: 'text/javascript; charset=utf-8', path: 'dashboard.js' },
   'charts.js': { type: 'text/javascript; charset=utf-8', path: 'charts.js' },
   'figures.js': { type: 'text/javascript; charset=utf-8', path: 'figures.js' },
+  'rollout-panel.js': { type: 'text/javascript; charset=utf-8', path: 'rollout-panel.js' },
   'dashboard.css': { type: 'text/css; charset=utf-8', path: 'dashboard.css' },
 };
 

@@ -1,0 +1,88 @@
+import type { PredictionFinalEvent } from '@inferq/contract';
+import { latencyBucket, type StatsIncrement, type VersionStatsStore } from '@inferq/predictions';
+import { summarizeOutputs } from '@inferq/tensor';
+import type { Logger } from '@inferq/logger';
+
+/** Settings of the version stats writer. */
+export interface VersionStatsWriterOptions {
+  /** Class labels of a model version (names the `c:{class}` fields); undefined: class indexes. */
+  labelsOf: (model: string, version: string) => readonly string[] | undefined;
+  /** Writes that may be in flight at once; beyond it, increments are dropped (and counted). @defaultValue 64 */
+  maxPendingWrites?: number;
+}
+
+/**
+ * Adds every final outcome (completed, failed, expired; not sampled) to its version's per-second
+ * bucket (VersionStatsStore). Called with each batch of outcomes after they are recorded; the
+ * counting runs on a later turn of the event loop and goes out as one pipeline, never awaited by
+ * the batch (like the prediction log writer). When Redis falls behind, at most
+ * `maxPendingWrites` writes wait; later ones are dropped and counted rather than held in memory.
+ */
+export class VersionStatsWriter {
+  readonly #store: VersionStatsStore;
+  readonly #options: VersionStatsWriterOptions;
+  readonly #maxPending: number;
+  readonly #logger: Logger;
+  readonly #pending = new Set<Promise<void>>();
+  /** Outcomes counted, dropped under back-pressure, and failed writes (heartbeats, tests). */
+  readonly counters = { counted: 0, dropped: 0, failedWrites: 0 };
+
+  constructor(store: VersionStatsStore, options: VersionStatsWriterOptions, logger: Logger) {
+    this.#store = store;
+    this.#options = options;
+    this.#maxPending = options.maxPendingWrites ?? 64;
+    this.#logger = logger;
+  }
+
+  /** Schedules the counting of `events`; never throws, never blocks the caller. */
+  record(events: readonly PredictionFinalEvent[], now: number = Date.now()): void {
+    if (events.length === 0) return;
+    if (this.#pending.size >= this.#maxPending) {
+      this.counters.dropped += events.length;
+      return;
+    }
+    const write = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#store.add(statsIncrements(events, now, this.#options.labelsOf)))
+      .then(() => { this.counters.counted += events.length; })
+      .catch((error: Error) => {
+        this.counters.failedWrites++;
+        this.#logger.warn({ err: error }, 'version stats write failed');
+      })
+      .finally(() => this.#pending.delete(write));
+    this.#pending.add(write);
+  }
+
+  /** Resolves when every scheduled write has finished (shutdown, tests). */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+}
+
+/** The bucket increments of a set of outcomes that ended at `now` (pure: unit-tested). */
+export function statsIncrements(events: readonly PredictionFinalEvent[], now: number, labelsOf: VersionStatsWriterOptions['labelsOf']): StatsIncrement[] {
+  const second = Math.floor(now / 1000);
+  const byVersion = new Map<string, StatsIncrement>();
+  const add = (fields: Map<string, number>, field: string, amount = 1) => fields.set(field, (fields.get(field) ?? 0) + amount);
+  for (const event of events) {
+    const key = `${event.model}\u0000${event.version}`;
+    let increment = byVersion.get(key);
+    if (!increment) byVersion.set(key, (increment = { model: event.model, version: event.version, second, fields: new Map() }));
+    const { fields } = increment;
+    add(fields, 'n');
+    if (event.status !== 'completed') {
+      add(fields, 'e');
+      continue;
+    }
+    add(fields, `l:${latencyBucket(event.timings.totalMs ?? 0)}`);
+    const outputs = event.result?.outputs;
+    if (!outputs) continue;
+    const labels = labelsOf(event.model, event.version);
+    const summary = summarizeOutputs(outputs, labels);
+    if (!summary) continue;
+    summary.classes.forEach((c, r) => {
+      if (c === null) return;
+      add(fields, `c:${summary.labels?.[r] ?? String(c)}`);
+    });
+  }
+  return [...byVersion.values()];
+}
