@@ -136,8 +136,8 @@ export class ModelControl {
     });
     for (const s of statuses) this.#remember(model, s.version, s.state, s.desired);
     const defaultVersion = repository.defaultVersion(model);
-    // The traffic policy (issue 13's traffic part) is added here where it is merged; until then
-    // unpinned requests go to the default version.
+    // The route adds the traffic policy in force (TrafficAdmin.summary); without one, unpinned
+    // requests go to the default version.
     return { name: model, defaultVersion, versions: statuses, traffic: { defaultVersion, revision: 0 } };
   }
 

@@ -49,7 +49,11 @@ export const modelControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/models/:model', {
     config: { access: 'read' },
     schema: { tags, summary: 'A model\'s versions, their states and which workers hold them', params: modelParams, response: { 200: modelDescription, ...errorResponses } },
-  }, async (request) => app.modelControl.describe(request.params.model));
+  }, async (request) => {
+    const described = await app.modelControl.describe(request.params.model);
+    // The policy in force (revision 0: none written), with the version unpinned requests get without one.
+    return { ...described, traffic: { ...app.traffic.summary(described.name), defaultVersion: described.defaultVersion } };
+  });
 
   app.post('/models/:model/versions', {
     config: { access: 'admin' },
