@@ -13,6 +13,8 @@
     ARGV[4..] field, value pairs to set
   Returns: the status it found (nil when the batch is gone); the move happened when that status
   is in ARGV[1].
+  Cluster: both keys start with the key prefix and the batch id; with a hash-tagged prefix they
+  share one hash slot.
 ]]
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return nil end
