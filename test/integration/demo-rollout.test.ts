@@ -66,7 +66,8 @@ describe('demo:rollout --url drives a running stack', () => {
   it('registers nothing when the stack serves every version already', async () => {
     const { code, output } = await demo(['--url', base, '--step-seconds', '1', '--min-samples', '20', '--faulty', '9', '--no-register']);
     assert.equal(code, 1);
-    assert.match(output, /iris version 3 \(repository\): READY/);
+    assert.match(output, /iris version 2 \(repository\): READY/);
+    assert.match(output, /iris version 9 is not served/);
     assert.doesNotMatch(output, /registering/);
   });
 
@@ -121,10 +122,13 @@ describe('demo:rollout --url against the bundled repository alone (iris 1, as `n
     assert.deepEqual(described.versions.map((v) => [v.version, v.origin, v.state]), [['1', 'repository', 'READY'], ['2', 'registered', 'READY'], ['3', 'registered', 'READY']]);
   });
 
-  it('a second run registers nothing: the versions are listed and READY', async () => {
-    const { code, output } = await demo(['--url', base, '--no-register', '--faulty', '9']);
+  it('a second run registers nothing, and loads a listed version that was unloaded', async () => {
+    const unloaded = await fetch(`${base}/v1/models/iris/versions/3/unload`, { method: 'POST' });
+    assert.equal(unloaded.status, 200, await unloaded.text());
+    const { code, output } = await demo(['--url', base, '--candidate', '3', '--faulty', '9', '--no-register']);
     assert.equal(code, 1);
-    assert.match(output, /iris version 2 \(registered\): READY/);
+    assert.match(output, /iris version 3 is unloaded: loading it[\s\S]*iris version 3 \(registered\): READY/);
     assert.match(output, /iris version 9 is not served/);
+    assert.doesNotMatch(output, /registering/);
   });
 });
