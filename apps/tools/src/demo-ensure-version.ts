@@ -88,7 +88,7 @@ export async function ensureVersion(options: EnsureVersionOptions, model: string
       last = state;
     }
     if (state === 'READY') return;
-    if (state === 'FAILED') throw new Error(`${model} version ${version} failed to load: ${found?.reason ?? 'no reason given'}`);
+    if (state === 'FAILED') throw new Error(`${model} version ${version} failed to load: ${found?.reason ?? 'no reason given'} (POST /v1/models/${model}/versions/${version}/load tries again)`);
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${model} version ${version} is not READY after ${timeoutMs / 1000} s (state: ${last}); is a worker running?`);

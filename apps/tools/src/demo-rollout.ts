@@ -128,9 +128,9 @@ async function main(): Promise<void> {
   }
   if (candidate === faulty || candidate === 1 || faulty === 1) throw new Error('--candidate and --faulty must differ from each other and from 1');
   const ensure = { base, headers, call, say, readyTimeoutMs: readySeconds * 1000 };
-  say('0. the versions: 1 (bundled), the candidate and the faulty one (registered by upload when missing)');
-  await ensureVersion(ensure, 'iris', '1');
   const register = !values['no-register'];
+  say(`0. the versions: 1 (bundled), the candidate and the faulty one (${register ? 'registered by upload when missing' : 'served already: --no-register'})`);
+  await ensureVersion(ensure, 'iris', '1');
   await ensureVersion({ ...ensure, ...(register ? { stagedDir: STAGED.candidate } : {}) }, 'iris', String(candidate));
   await ensureVersion({ ...ensure, ...(register ? { stagedDir: STAGED.faulty } : {}) }, 'iris', String(faulty));
   const traffic = startTraffic();
