@@ -4,15 +4,19 @@
  * rolled back automatically, printing what happens step by step (docs/rollouts.md).
  *
  *   npm run demo:rollout -- --url http://127.0.0.1:3000 [--api-key KEY] [--candidate 2] [--faulty 3]
- *                           [--step-seconds 5] [--min-samples 30]
+ *                           [--step-seconds 5] [--min-samples 30] [--no-register] [--ready-seconds 60]
  *
- * The stack must serve iris versions 1, `--candidate` (e.g. models-staged/iris/2) and `--faulty`
- * (models-staged/iris-faulty, from `npm run models:iris-faulty`): registered and loaded through
- * model control, or present in its MODEL_REPOSITORY. Traffic is unpinned
+ * The stack must serve iris version 1 (the bundled repository). The candidate (models-staged/iris/2)
+ * and the faulty version (models-staged/iris-faulty, from `npm run models:iris-faulty`) are
+ * registered by upload through model control when `GET /v1/models/iris` does not list them, loaded
+ * again when they were unloaded, and awaited until READY (`--ready-seconds`); `--no-register`
+ * instead requires the stack to serve them already (e.g. from its MODEL_REPOSITORY). Traffic is unpinned
  * (`POST /v1/models/iris/predictions`), so the traffic policy decides which version serves each
  * request. `--api-key`: a key with the `admin` scope when access control is on.
  */
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureVersion } from './demo-ensure-version.js';
 import { irisSampler } from './iris-sampler.js';
 import { mulberry32 } from '@inferq/monitoring';
 
@@ -29,6 +33,8 @@ const { values } = parseArgs({
     faulty: { type: 'string', default: '3' },
     'step-seconds': { type: 'string', default: '5' },
     'min-samples': { type: 'string', default: '30' },
+    'no-register': { type: 'boolean', default: false },
+    'ready-seconds': { type: 'string', default: '60' },
   },
 });
 const base = values.url.replace(/\/$/, '');
@@ -37,6 +43,9 @@ const candidate = Number(values.candidate);
 const faulty = Number(values.faulty);
 const stepSeconds = Number(values['step-seconds']);
 const minSamples = Number(values['min-samples']);
+const readySeconds = Number(values['ready-seconds']);
+/** What the candidate and the faulty version are registered from when the stack lacks them. */
+const STAGED = { candidate: fileURLToPath(new URL('../../../models-staged/iris/2', import.meta.url)), faulty: fileURLToPath(new URL('../../../models-staged/iris-faulty', import.meta.url)) };
 const started = Date.now();
 const say = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${text}`);
 
@@ -113,15 +122,17 @@ async function follow(id: string): Promise<RolloutView> {
 }
 
 async function main(): Promise<void> {
-  const models = await call<{ models?: Array<{ name: string; versions: Array<{ version: string } | string> }> }>('GET', '/v1/models');
-  const iris = models.body.models?.find((m) => m.name === 'iris');
-  const versions = new Set((iris?.versions ?? []).map((v) => (typeof v === 'string' ? v : v.version)));
-  for (const needed of ['1', String(candidate), String(faulty)]) {
-    if (!versions.has(needed)) {
-      console.error(`iris version ${needed} is not served at ${base} (versions: ${[...versions].join(', ') || 'none'}). Register and load it (docs/rollouts.md), e.g. the faulty one from models-staged/iris-faulty (npm run models:iris-faulty).`);
-      process.exit(1);
-    }
+  for (const name of ['candidate', 'faulty', 'step-seconds', 'min-samples', 'ready-seconds'] as const) {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got ${JSON.stringify(values[name])})`);
   }
+  if (candidate === faulty || candidate === 1 || faulty === 1) throw new Error('--candidate and --faulty must differ from each other and from 1');
+  const ensure = { base, headers, call, say, readyTimeoutMs: readySeconds * 1000 };
+  const register = !values['no-register'];
+  say(`0. the versions: 1 (bundled), the candidate and the faulty one (${register ? 'registered by upload when missing' : 'served already: --no-register'})`);
+  await ensureVersion(ensure, 'iris', '1');
+  await ensureVersion({ ...ensure, ...(register ? { stagedDir: STAGED.candidate } : {}) }, 'iris', String(candidate));
+  await ensureVersion({ ...ensure, ...(register ? { stagedDir: STAGED.faulty } : {}) }, 'iris', String(faulty));
   const traffic = startTraffic();
   try {
     say(`1. shadow period: version 1 serves everything, every request is mirrored to version ${candidate}`);
