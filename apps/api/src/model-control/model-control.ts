@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import {
   InferqError, MODEL_NAME_PATTERN, registryField,
@@ -175,10 +175,16 @@ export class ModelControl {
     await mkdir(spoolDir, { recursive: true });
     const expected = source.kind === 'uri' ? source.sha256 : undefined;
     const spooled = await (async () => {
-      const body = source.kind === 'upload' ? source.body : (await fetchUri(source.uri, { ...this.#deps.fetch, maxBytes: maxModelBytes })).body;
+      // The request body reaches spool through a PassThrough: spool's pipeline destroys what it
+      // holds when the size limit cuts it off, and a destroyed request could not be answered (413);
+      // the request itself is drained below instead.
+      const body = source.kind === 'upload' ? source.body.pipe(new PassThrough()) : (await fetchUri(source.uri, { ...this.#deps.fetch, maxBytes: maxModelBytes })).body;
       return spool(body, spoolDir, { maxBytes: maxModelBytes, ...(expected !== undefined ? { sha256: expected } : {}) });
     })().catch((error: unknown) => {
-      if (source.kind === 'upload') source.body.resume(); // drain the rest so the answer can be sent
+      if (source.kind === 'upload') {
+        source.body.unpipe();
+        source.body.resume(); // drain the rest so the answer can be sent
+      }
       throw storeErrorToInferq(error);
     });
     let record: VersionRecord;
