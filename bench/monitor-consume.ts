@@ -1,7 +1,7 @@
 /**
  * `node --import tsx bench/monitor-consume.ts [--predictions 10000] [--rate 1000] [--batch 32] [--window-size 50]`:
  * the monitor's CPU per prediction, alone. A writer appends iris prediction log entries as a
- * worker does (one pipelined XADD per batch of `batch`, `rate` predictions/s), a monitor process
+ * worker does (one batch entry, one XADD, per batch of `batch`, `rate` predictions/s), a monitor process
  * (`npm start`'s, default settings but WINDOW_SIZE) consumes them, and the run ends when every
  * entry is acknowledged and every window reported. Prints the monitor's and Redis's CPU per
  * prediction (from /proc) and Redis commands per prediction by command. No API, worker or load
@@ -15,7 +15,7 @@ import { redisKeys } from '@inferq/contract';
 import { loadModelRepository } from '@inferq/model-repository';
 import { PredictionLog } from '@inferq/predictions';
 import { createRedisConnection, startEmbeddedRedis } from '@inferq/redis';
-import { logEntry } from '../apps/worker/src/prediction-log-writer.js';
+import { logBatch } from '../apps/worker/src/prediction-log-writer.js';
 import { readFileSync } from 'node:fs';
 import { processCpuMicros, threadCpuMicros } from './lib/cpu.js';
 import { startChild } from './lib/processes.js';
@@ -35,9 +35,9 @@ const windowSize = Number(args['window-size']);
 const { repository } = loadModelRepository(MODELS_DIR);
 const iris = repository.resolve('iris', '1');
 const flowers = readFileSync(join(MODELS_DIR, 'iris', '1', 'reference.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
-/** The log entries of one batch, as the worker writes them (summaries of real iris rows). */
-function entries(first: number, count: number) {
-  return Array.from({ length: count }, (_, k) => {
+/** The log entry of one batch, as the worker writes it (summaries of real iris rows). */
+function batchEntry(first: number, count: number) {
+  return logBatch(iris, Array.from({ length: count }, (_, k) => {
     const i = first + k;
     const flower = flowers[i % flowers.length]!;
     const input = { name: 'features', datatype: 'FP32' as const, shape: [1, 4], data: Float32Array.from(flower.slice(0, 4)) };
@@ -47,8 +47,8 @@ function entries(first: number, count: number) {
       { name: 'label', datatype: 'INT64' as const, shape: [1], data: BigInt64Array.from([BigInt(label)]) },
     ];
     const event = { id: `bench-${i}`, model: 'iris', version: '1', status: 'completed' as const, createdAt: Date.now() - 5, timings: { totalMs: 5, queueWaitMs: 1, inferenceMs: 1, batchSize: count, batchRequests: count }, worker: { id: 'w', device: 'cpu' } };
-    return logEntry(iris, { rows: 1, inputs: [input] }, { ok: true, outputs, inferenceMs: 1, batchRows: count, batchRequests: count }, event, Date.now(), 1);
-  });
+    return { item: { rows: 1, inputs: [input] }, outcome: { ok: true as const, outputs, inferenceMs: 1, batchRows: count, batchRequests: count }, event };
+  }), Date.now(), 1);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'inferq-monitor-bench-'));
@@ -75,7 +75,7 @@ try {
   const started = Date.now();
   for (let sent = 0; sent < total; sent += batchSize) {
     const count = Math.min(batchSize, total - sent);
-    await log.append(entries(sent, count));
+    await log.appendBatch(batchEntry(sent, count));
     const due = started + ((sent + count) / rate) * 1000;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
   }
