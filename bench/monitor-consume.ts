@@ -17,7 +17,7 @@ import { PredictionLog } from '@inferq/predictions';
 import { createRedisConnection, startEmbeddedRedis } from '@inferq/redis';
 import { logBatch } from '../apps/worker/src/prediction-log-writer.js';
 import { readFileSync } from 'node:fs';
-import { processCpuMicros, threadCpuMicros } from './lib/cpu.js';
+import { processCpuMicros, threadCpuByName, threadCpuMicros } from './lib/cpu.js';
 import { startChild } from './lib/processes.js';
 import { MODELS_DIR } from './lib/workloads.js';
 
@@ -71,6 +71,7 @@ try {
   const before = await commandStats();
   const monitorStart = processCpuMicros(monitor.process.pid);
   const threadsStart = threadCpuMicros(monitor.process.pid);
+  const byThreadStart = threadCpuByName(monitor.process.pid);
   const redisStart = processCpuMicros(server.process.pid);
   const started = Date.now();
   for (let sent = 0; sent < total; sent += batchSize) {
@@ -91,6 +92,8 @@ try {
   }
   const monitorCpu = processCpuMicros(monitor.process.pid) - monitorStart;
   const mainThreadCpu = threadCpuMicros(monitor.process.pid).main - threadsStart.main;
+  const byThread = Object.fromEntries(Object.entries(threadCpuByName(monitor.process.pid))
+    .map(([name, micros]) => [name, Number(((micros - (byThreadStart[name] ?? 0)) / total).toFixed(1))] as const).filter(([, perPrediction]) => perPrediction > 0));
   const redisCpu = processCpuMicros(server.process.pid) - redisStart;
   const after = await commandStats();
   const byCommand: Record<string, number> = {};
@@ -100,7 +103,8 @@ try {
   }
   console.log(`monitor consuming ${total} iris predictions at ${rate}/s (worker batches of ${batchSize}), WINDOW_SIZE=${windowSize}: ` +
     `monitor ${(monitorCpu / total).toFixed(1)} µs/prediction (main thread ${(mainThreadCpu / total).toFixed(1)}), Redis ${(redisCpu / total).toFixed(1)} µs/prediction (writer's XADDs included), ` +
-    `Redis commands/prediction ${Object.values(byCommand).reduce((a, b) => a + b, 0).toFixed(2)} ${JSON.stringify(byCommand)}`);
+    `Redis commands/prediction ${Object.values(byCommand).reduce((a, b) => a + b, 0).toFixed(2)} ${JSON.stringify(byCommand)}; ` +
+    `monitor µs/prediction by thread ${JSON.stringify(byThread)}`);
   if (process.env.BENCH_NODE_FLAGS) console.log(monitor.output().slice(-3000));
   await monitor.stop();
   writer.disconnect();
