@@ -10,7 +10,7 @@ import { compact, inputKind, numbersOf, rowStats, type InputKind, type Summarisa
  * Summary of one input over the rows of several predictions (one tensor each, in order).
  * Predictions of one model version give their input the same kind of summary; should they not
  * (a table of another width), the batch falls back to per-row statistics, or to shapes alone
- * when one is BYTES.
+ * when one is BYTES. A prediction without rows follows the others' kind.
  * @param featureNames - the input's feature names from the model config.
  */
 export function summarizeInputBatch(tensors: readonly SummarisableTensor[], featureNames?: readonly string[]): BatchInputSummary {
@@ -49,14 +49,18 @@ export function summarizeInputBatch(tensors: readonly SummarisableTensor[], feat
   return full ? { kind: 'tensor', shapes, mean, std, min, max } : { kind: 'image', shapes, brightness: mean };
 }
 
-/** The kind all tensors share; else `tensor` (numeric) or `other` (one is BYTES). */
+/**
+ * The kind all tensors share; else `tensor` (numeric) or `other` (one is BYTES). A tensor without
+ * rows has nothing to summarise and does not decide (alone, `[0, F]` is no table).
+ */
 function batchKind(tensors: readonly SummarisableTensor[], featureNames?: readonly string[]): InputKind {
   let kind: InputKind | undefined;
   for (const tensor of tensors) {
     const own = inputKind(tensor, featureNames);
+    if (own !== 'other' && tensor.shape[0] === 0) continue;
     if (own === 'other') return 'other';
     if (kind !== undefined && own !== kind) kind = 'tensor';
     else kind ??= own;
   }
-  return kind ?? 'other';
+  return kind ?? (tensors.length > 0 ? inputKind(tensors[0]!, featureNames) : 'other');
 }
