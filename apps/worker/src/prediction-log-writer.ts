@@ -1,4 +1,4 @@
-import type { PredictionFinalEvent, PredictionLogBatch, PredictionTimings } from '@inferq/contract';
+import type { ErrorCode, PredictionFinalEvent, PredictionLogBatch, PredictionTimings, TrafficRoute } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { PredictionLog } from '@inferq/predictions';
 import { summarizeInputBatch, summarizeOutputs, type Tensor } from '@inferq/tensor';
@@ -94,7 +94,39 @@ export interface LoggedOutcome {
  * per prediction, each input summarised over all their rows in one pass.
  */
 export function logBatch(model: ModelVersion, logged: readonly LoggedOutcome[], finishedAt: number, sampleRate: number): PredictionLogBatch {
-  const worker = logged.find(({ event }) => event.worker)?.event.worker;
+  const count = logged.length;
+  const ids: string[] = new Array(count);
+  const createdAt: number[] = new Array(count);
+  const rows: number[] = new Array(count);
+  const ok: Array<0 | 1> = new Array(count);
+  const errorCode: Array<ErrorCode | null> = new Array(count);
+  const route: Array<TrafficRoute | null> = new Array(count);
+  const shadowOf: Array<string | null> = new Array(count);
+  const timings: Record<string, unknown[]> = {};
+  let worker: PredictionFinalEvent['worker'];
+  let failed = false;
+  let routed = false;
+  let shadows = false;
+  // One pass over the predictions (this runs for every logged batch).
+  for (let i = 0; i < count; i++) {
+    const { item, event } = logged[i]!;
+    worker ??= event.worker;
+    ids[i] = event.id;
+    createdAt[i] = event.createdAt;
+    rows[i] = item.rows;
+    ok[i] = event.status === 'completed' ? 1 : 0;
+    errorCode[i] = event.error?.code ?? null;
+    route[i] = event.route ?? null;
+    shadowOf[i] = event.shadowOf ?? null;
+    failed ||= errorCode[i] !== null;
+    routed ||= route[i] !== null;
+    shadows ||= shadowOf[i] !== null;
+    for (const name in event.timings) {
+      const value = event.timings[name as keyof PredictionTimings];
+      if (value === undefined) continue;
+      (timings[name] ??= new Array<unknown>(count).fill(null))[i] = value;
+    }
+  }
   const batch: PredictionLogBatch = {
     model: logged[0]?.event.model ?? model.name,
     version: logged[0]?.event.version ?? model.version,
@@ -102,19 +134,16 @@ export function logBatch(model: ModelVersion, logged: readonly LoggedOutcome[], 
     device: worker?.device ?? '',
     finishedAt,
     sampleRate,
-    ids: logged.map(({ event }) => event.id),
-    createdAt: logged.map(({ event }) => event.createdAt),
-    rows: logged.map(({ item }) => item.rows),
-    ok: logged.map(({ event }) => (event.status === 'completed' ? 1 : 0)),
-    timings: timingColumns(logged.map(({ event }) => event.timings)),
+    ids,
+    createdAt,
+    rows,
+    ok,
+    timings: timings as PredictionLogBatch['timings'],
     inputs: {},
   };
-  const errorCode = column(logged, ({ event }) => event.error?.code);
-  if (errorCode) batch.errorCode = errorCode;
-  const route = column(logged, ({ event }) => event.route);
-  if (route) batch.route = route;
-  const shadowOf = column(logged, ({ event }) => event.shadowOf);
-  if (shadowOf) batch.shadowOf = shadowOf;
+  if (failed) batch.errorCode = errorCode;
+  if (routed) batch.route = route;
+  if (shadows) batch.shadowOf = shadowOf;
   for (const name of inputNames(logged)) {
     const tensors = logged.map(({ item }) => item.inputs.find((t) => t.name === name)!);
     batch.inputs[name] = summarizeInputBatch(tensors, model.featureNames[name]);
@@ -128,25 +157,6 @@ export function logBatch(model: ModelVersion, logged: readonly LoggedOutcome[], 
 function inputNames(logged: readonly LoggedOutcome[]): string[] {
   const first = logged[0]?.item.inputs ?? [];
   return first.map((t) => t.name).filter((name) => logged.every(({ item }) => item.inputs.some((t) => t.name === name)));
-}
-
-/** A per-prediction column, or undefined when no prediction has a value. */
-function column<T>(logged: readonly LoggedOutcome[], value: (logged: LoggedOutcome) => T | undefined): Array<T | null> | undefined {
-  const values = logged.map((one) => value(one) ?? null);
-  return values.some((v) => v !== null) ? values : undefined;
-}
-
-/** Timing name → value per prediction (null where a prediction has none). */
-function timingColumns(timings: readonly PredictionTimings[]): PredictionLogBatch['timings'] {
-  const columns: Record<string, unknown[]> = {};
-  timings.forEach((timing, i) => {
-    for (const [name, value] of Object.entries(timing)) {
-      if (value === undefined) continue;
-      columns[name] ??= new Array(timings.length).fill(null);
-      columns[name][i] = value;
-    }
-  });
-  return columns as PredictionLogBatch['timings'];
 }
 
 /** The output summaries of a batch as columns; undefined when no prediction has one. */
