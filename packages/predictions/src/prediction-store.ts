@@ -24,7 +24,13 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
  * scalar fields `status model version createdAt owner job`, JSON fields `result error timings worker`.
  * Final writes and their pub/sub announcement go out in one Lua script per batch
  * (`packages/redis/src/commands/finish.lua`; the others are `mark-running.lua`, `reopen-2.lua`, `remove-3.lua`), so a
- * subscriber that reads the hash after the event always sees the final state. In a worker, the
+ * subscriber that reads the hash after the event always sees the final state. The announcement
+ * is one message per batch: a JSON array of the final events it wrote (see PredictionEvents).
+ *
+ * Retention: a record is created with a TTL of `retentionSeconds` plus up to a minute of spare
+ * (TTL_SPARE_SECONDS); a final write resets it to `retentionSeconds` only for a prediction that
+ * ended later than that after its creation. Either way it stays readable at least
+ * `retentionSeconds` after it ended, and the usual prediction costs no EXPIRE when it ends. In a worker, the
  * one caller of `finish` is its OutcomeRecorder.
  *
  * Transitions are monotonic, checked inside Redis (no read-modify-write race between workers):
@@ -46,6 +52,8 @@ export class PredictionStore {
   readonly #remove: RedisScript<number>;
   readonly #keys: RedisKeys;
   readonly #retentionSeconds: number;
+  /** Extra TTL a record gets at creation, so that one ending within it needs no EXPIRE at its final write. */
+  readonly #spareSeconds: number;
   /** Comparison updates Redis refused (each loses one pair's sample). */
   readonly counters = { comparisonWritesLost: 0 };
 
@@ -54,6 +62,7 @@ export class PredictionStore {
     this.#redis = redis;
     this.#keys = keys;
     this.#retentionSeconds = retentionSeconds;
+    this.#spareSeconds = Math.min(TTL_SPARE_SECONDS, retentionSeconds);
     this.#markRunning = redisScript(redis, 'mark-running.lua');
     this.#finish = redisScript(redis, 'finish.lua');
     this.#finishShadow = redisScript(redis, 'finish-shadow.lua');
@@ -80,7 +89,7 @@ export class PredictionStore {
       if (record.job !== undefined) fields.job = record.job;
       if (record.route !== undefined) fields.route = record.route;
       if (record.shadowOf !== undefined) fields.shadowOf = record.shadowOf;
-      multi.hset(key, fields).expire(key, this.#retentionSeconds);
+      multi.hset(key, fields).expire(key, this.#retentionSeconds + this.#spareSeconds);
       if (record.payload) multi.set(this.#keys.payload(record.id), record.payload, 'EX', this.#retentionSeconds);
     }
     const perCounter = new Map<string, number>();
@@ -160,11 +169,12 @@ export class PredictionStore {
   async #finishPrimaries(events: readonly PredictionFinalEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const keys: string[] = [];
-    const args: ScriptArg[] = [this.#retentionSeconds, this.#keys.predictionFinalChannel];
+    const args: ScriptArg[] = [this.#keys.predictionFinalChannel];
+    const now = Date.now();
     for (const { origin, ...record } of events) {
       keys.push(this.#keys.prediction(record.id), this.#keys.queuedCount(record.model));
       const fields = Object.entries(hashFromRecord(record)).flat();
-      args.push(fields.length, ...fields, JSON.stringify(origin === undefined ? record : { ...record, origin }));
+      args.push(this.#finalTtl(record, now), fields.length, ...fields, JSON.stringify(origin === undefined ? record : { ...record, origin }));
     }
     const [written, ...paired] = await this.#finish(keys, args);
     const compared = [];
@@ -184,14 +194,15 @@ export class PredictionStore {
   async #finishShadows(events: readonly PredictionFinalEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const keys: string[] = [];
-    const args: ScriptArg[] = [this.#retentionSeconds];
+    const args: ScriptArg[] = [];
+    const now = Date.now();
     for (const { origin: _origin, ...record } of events) {
       keys.push(this.#keys.prediction(record.id), this.#counter(record), this.#keys.prediction(record.shadowOf!));
       const fields = Object.entries(hashFromRecord(record)).flat();
       const outcome: ShadowOutcome = { version: record.version, status: record.status, id: record.id };
       if (record.result) outcome.result = record.result;
       if (record.error) outcome.error = record.error;
-      args.push(fields.length, ...fields, JSON.stringify(outcome));
+      args.push(this.#finalTtl(record, now), fields.length, ...fields, JSON.stringify(outcome));
     }
     const [written, ...paired] = await this.#finishShadow(keys, args);
     const compared = [];
@@ -216,6 +227,16 @@ export class PredictionStore {
     await this.#comparisons.add(entries).catch(() => { this.counters.comparisonWritesLost++; });
   }
 
+  /**
+   * The TTL a final write sets: 0 (keep the one set at creation) when the prediction ends within
+   * the spare its record was created with, so it stays readable at least `retentionSeconds` after
+   * it ends without an EXPIRE per prediction; else the full retention. (Clocks: `createdAt` is
+   * the API's, `now` the worker's; a skew of s seconds can shorten retention by s.)
+   */
+  #finalTtl(record: Pick<PredictionRecord, 'createdAt'>, now: number): number {
+    return now - record.createdAt < this.#spareSeconds * 1000 ? 0 : this.#retentionSeconds;
+  }
+
   /** The queued counter a prediction moves: its model's, or its model's shadow count. */
   #counter(ref: PredictionRef): string {
     return ref.shadowOf === undefined ? this.#keys.queuedCount(ref.model) : this.#keys.shadowQueuedCount(ref.model);
@@ -230,6 +251,12 @@ export class PredictionStore {
     return (status ?? undefined) as PredictionStatus | undefined;
   }
 }
+
+/**
+ * TTL a record gets on top of the retention when it is created (at most the retention itself):
+ * the one EXPIRE it needs for a prediction that ends within this time (nearly all do).
+ */
+const TTL_SPARE_SECONDS = 60;
 
 function hashFromRecord(record: PredictionRecord): Record<string, string> {
   const hash: Record<string, string> = {
