@@ -5,6 +5,7 @@ import {
 import { redisScript, type RedisScript, type ScriptArg } from '@inferq/redis';
 import { ComparisonStore } from './comparison-store.js';
 import { compareOutputs } from './output-comparison.js';
+import { eventJson, FinalWriteBuilder } from './final-write.js';
 
 /**
  * A prediction and its model: enough to name every key a script touches (KEYS, see `@inferq/redis`
@@ -171,10 +172,11 @@ export class PredictionStore {
     const keys: string[] = [];
     const args: ScriptArg[] = [this.#keys.predictionFinalChannel];
     const now = Date.now();
-    for (const { origin, ...record } of events) {
-      keys.push(this.#keys.prediction(record.id), this.#keys.queuedCount(record.model));
-      const fields = Object.entries(hashFromRecord(record)).flat();
-      args.push(this.#finalTtl(record, now), fields.length, ...fields, JSON.stringify(origin === undefined ? record : { ...record, origin }));
+    const build = new FinalWriteBuilder();
+    for (const event of events) {
+      keys.push(this.#keys.prediction(event.id), this.#keys.queuedCount(event.model));
+      const { fields, resultJson } = build.fields(event);
+      args.push(this.#finalTtl(event, now), fields.length, ...fields, eventJson(event, resultJson));
     }
     const [written, ...paired] = await this.#finish(keys, args);
     const compared = [];
@@ -196,9 +198,10 @@ export class PredictionStore {
     const keys: string[] = [];
     const args: ScriptArg[] = [];
     const now = Date.now();
-    for (const { origin: _origin, ...record } of events) {
+    const build = new FinalWriteBuilder();
+    for (const record of events) {
       keys.push(this.#keys.prediction(record.id), this.#counter(record), this.#keys.prediction(record.shadowOf!));
-      const fields = Object.entries(hashFromRecord(record)).flat();
+      const { fields } = build.fields(record);
       const outcome: ShadowOutcome = { version: record.version, status: record.status, id: record.id };
       if (record.result) outcome.result = record.result;
       if (record.error) outcome.error = record.error;
@@ -257,19 +260,6 @@ export class PredictionStore {
  * the one EXPIRE it needs for a prediction that ends within this time (nearly all do).
  */
 const TTL_SPARE_SECONDS = 60;
-
-function hashFromRecord(record: PredictionRecord): Record<string, string> {
-  const hash: Record<string, string> = {
-    status: record.status, model: record.model, version: record.version,
-    createdAt: String(record.createdAt), timings: JSON.stringify(record.timings),
-  };
-  if (record.result) hash.result = JSON.stringify(record.result);
-  if (record.error) hash.error = JSON.stringify(record.error);
-  if (record.worker) hash.worker = JSON.stringify(record.worker);
-  if (record.route) hash.route = record.route;
-  if (record.shadowOf) hash.shadowOf = record.shadowOf;
-  return hash;
-}
 
 function recordFromHash(id: string, hash: Record<string, string>): PredictionRecord {
   const record: PredictionRecord = {
