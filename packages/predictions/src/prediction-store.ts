@@ -5,7 +5,6 @@ import {
 import { redisScript, type RedisScript, type ScriptArg } from '@inferq/redis';
 import { ComparisonStore } from './comparison-store.js';
 import { compareOutputs } from './output-comparison.js';
-import { eventJson, FinalWriteBuilder } from './final-write.js';
 
 /**
  * A prediction and its model: enough to name every key a script touches (KEYS, see `@inferq/redis`
@@ -22,7 +21,10 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
 
 /**
  * Prediction state in Redis, one hash per prediction (`{prefix}:prediction:{id}`, see redis-keys.ts):
- * scalar fields `status model version createdAt owner job`, JSON fields `result error timings worker`.
+ * scalar fields `status model version createdAt owner job route shadowOf` written at creation,
+ * `worker` (JSON) while running, and at the end `final`: the final event's JSON (result or error,
+ * timings, worker), the same text that is announced (one string per prediction to build, send
+ * and store).
  * Final writes and their pub/sub announcement go out in one Lua script per batch
  * (`packages/redis/src/commands/finish.lua`; the others are `mark-running.lua`, `reopen-2.lua`, `remove-3.lua`), so a
  * subscriber that reads the hash after the event always sees the final state. The announcement
@@ -172,11 +174,10 @@ export class PredictionStore {
     const keys: string[] = [];
     const args: ScriptArg[] = [this.#keys.predictionFinalChannel];
     const now = Date.now();
-    const build = new FinalWriteBuilder();
     for (const event of events) {
       keys.push(this.#keys.prediction(event.id), this.#keys.queuedCount(event.model));
-      const { fields, resultJson } = build.fields(event);
-      args.push(this.#finalTtl(event, now), fields.length, ...fields, eventJson(event, resultJson));
+      // One JSON text per prediction: stored as the record's `final` field and announced as is.
+      args.push(this.#finalTtl(event, now), event.status, JSON.stringify(event));
     }
     const [written, ...paired] = await this.#finish(keys, args);
     const compared = [];
@@ -198,23 +199,24 @@ export class PredictionStore {
     const keys: string[] = [];
     const args: ScriptArg[] = [];
     const now = Date.now();
-    const build = new FinalWriteBuilder();
-    for (const record of events) {
+    for (const { origin: _origin, ...record } of events) {
       keys.push(this.#keys.prediction(record.id), this.#counter(record), this.#keys.prediction(record.shadowOf!));
-      const { fields } = build.fields(record);
       const outcome: ShadowOutcome = { version: record.version, status: record.status, id: record.id };
       if (record.result) outcome.result = record.result;
       if (record.error) outcome.error = record.error;
-      args.push(this.#finalTtl(record, now), fields.length, ...fields, JSON.stringify(outcome));
+      args.push(this.#finalTtl(record, now), record.status, JSON.stringify(record), JSON.stringify(outcome));
     }
     const [written, ...paired] = await this.#finishShadow(keys, args);
     const compared = [];
-    for (let i = 0; i < paired.length; i += 3) {
+    for (let i = 0; i < paired.length; i += 4) {
       const shadow = events[Number(paired[i]) - 1]!;
-      const primaryResult = parseJson<InferenceResponse>(String(paired[i + 2]));
-      if (shadow.status === 'completed' && shadow.result && primaryResult) {
+      // The primary's `final` event, or (a record a cache hit created) its `version` and `result` fields.
+      const final = paired[i + 1] === null ? undefined : parseJson<PredictionFinalEvent>(String(paired[i + 1]));
+      const baseline = final?.version ?? (paired[i + 2] === null ? undefined : String(paired[i + 2]));
+      const primaryResult = final ? final.result : paired[i + 3] === null ? undefined : parseJson<InferenceResponse>(String(paired[i + 3]));
+      if (shadow.status === 'completed' && shadow.result && primaryResult && baseline !== undefined) {
         const comparison = compareOutputs(primaryResult, shadow.result);
-        if (comparison) compared.push({ model: shadow.model, version: shadow.version, baseline: String(paired[i + 1]), comparison });
+        if (comparison) compared.push({ model: shadow.model, version: shadow.version, baseline, comparison });
       }
     }
     await this.#addComparisons(compared);
@@ -261,22 +263,35 @@ export class PredictionStore {
  */
 const TTL_SPARE_SECONDS = 60;
 
+/**
+ * A record from its hash. A final write stores the final event as one JSON field, `final`
+ * (finish.lua): its result, error, timings and worker are the record's, and its identity fields
+ * stand in for those of a record that was gone when it ended. A record a cache hit created holds
+ * them as fields of their own (`result`, `timings`, …), as does one still queued or running
+ * (`worker`).
+ */
 function recordFromHash(id: string, hash: Record<string, string>): PredictionRecord {
+  const final = hash.final ? JSON.parse(hash.final) as PredictionFinalEvent : undefined;
   const record: PredictionRecord = {
     id,
     status: hash.status as PredictionStatus,
-    model: hash.model ?? '',
-    version: hash.version ?? '',
-    createdAt: Number(hash.createdAt ?? 0),
-    timings: hash.timings ? JSON.parse(hash.timings) : {},
+    model: hash.model ?? final?.model ?? '',
+    version: hash.version ?? final?.version ?? '',
+    createdAt: Number(hash.createdAt ?? final?.createdAt ?? 0),
+    timings: final?.timings ?? (hash.timings ? JSON.parse(hash.timings) : {}),
   };
-  if (hash.result) record.result = JSON.parse(hash.result);
-  if (hash.error) record.error = JSON.parse(hash.error);
-  if (hash.worker) record.worker = JSON.parse(hash.worker);
+  const result = final ? final.result : hash.result ? JSON.parse(hash.result) : undefined;
+  const error = final ? final.error : hash.error ? JSON.parse(hash.error) : undefined;
+  const worker = final?.worker ?? (hash.worker ? JSON.parse(hash.worker) : undefined);
+  if (result) record.result = result;
+  if (error) record.error = error;
+  if (worker) record.worker = worker;
   if (hash.owner) record.owner = hash.owner;
   if (hash.cached === '1') record.cached = true;
-  if (hash.route) record.route = hash.route as TrafficRoute;
-  if (hash.shadowOf) record.shadowOf = hash.shadowOf;
+  const route = hash.route ?? final?.route;
+  if (route) record.route = route as TrafficRoute;
+  const shadowOf = hash.shadowOf ?? final?.shadowOf;
+  if (shadowOf) record.shadowOf = shadowOf;
   if (hash.shadow) record.shadow = JSON.parse(hash.shadow);
   return record;
 }

@@ -9,8 +9,8 @@
     KEYS[2i]    {prefix}:queued:{model}    its model's queued count
   ARGV:
     ARGV[1]     final-result channel ({prefix}:events:prediction-final)
-    then per record: TTL ('0' = keep), field count n, n field/value strings, the event JSON
-    (see includes/write-final.lua)
+    then per record: TTL ('0' = keep), final status, the event JSON (stored as the record's
+    `final` field and announced; see includes/write-final.lua)
   Returns: {written, then per written record that carries a shadow outcome already: its index
   (1-based, in call order) and that outcome JSON}: the primary that ends second sees its shadow's
   result (and finish-shadow.lua the primary's when the shadow ends second), so each pair is
@@ -24,16 +24,15 @@
 local a, left, announced = 2, {}, {}
 local reply = {0}
 for i = 1, #KEYS, 2 do
-  local n = tonumber(ARGV[a + 1])
   local written, shadow = writeFinal(KEYS[i], KEYS[i + 1], left, a)
   if written then
-    announced[#announced + 1] = ARGV[a + n + 2]
+    announced[#announced + 1] = ARGV[a + 2]
     if shadow then
       reply[#reply + 1] = (i + 1) / 2
       reply[#reply + 1] = shadow
     end
   end
-  a = a + n + 3
+  a = a + 3
 end
 leaveAll(left)
 reply[1] = #announced
