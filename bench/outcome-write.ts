@@ -52,16 +52,20 @@ async function runBatch(): Promise<void> {
   await all;
 }
 
-const commands = async () => Object.fromEntries([...(await connection.info('commandstats')).matchAll(/cmdstat_([a-z|_-]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+const commands = async (): Promise<Record<string, number>> => Object.fromEntries([...(await connection.info('commandstats')).matchAll(/cmdstat_([a-z|_-]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
 for (let i = 0; i < 200; i++) await runBatch(); // warm-up (JIT, script loading)
 const [cpu0, redis0, calls0] = [process.cpuUsage(), processCpuMicros(redis.process.pid), await commands()];
 const batches = Math.ceil(total / batch);
 for (let i = 0; i < batches; i++) await runBatch();
 const [cpu1, redis1, calls1] = [process.cpuUsage(cpu0), processCpuMicros(redis.process.pid), await commands()];
 const n = batches * batch;
-const perCommand = Object.fromEntries(Object.entries(calls1).map(([c, v]) => [c, Math.round(((v - (calls0[c] ?? 0)) / n) * 100) / 100]).filter(([, v]) => Number(v) > 0));
+const perCommand: Record<string, number> = {};
+for (const [command, calls] of Object.entries(calls1)) {
+  const per = Math.round(((calls - (calls0[command] ?? 0)) / n) * 100) / 100;
+  if (per > 0) perCommand[command] = per;
+}
 const perPrediction = (micros: number) => Math.round((micros / n) * 10) / 10;
-console.log(`${n} predictions in batches of ${batch}${args.mark ? ', marked running' : ''}: node ${perPrediction(cpu1.user + cpu1.system)} µs, Redis ${perPrediction(redis1 - redis0)} µs of CPU per prediction; Redis commands per prediction ${Object.values(perCommand).reduce((a, b) => a + Number(b), 0).toFixed(2)} ${JSON.stringify(perCommand)}`);
+console.log(`${n} predictions in batches of ${batch}${args.mark ? ', marked running' : ''}: node ${perPrediction(cpu1.user + cpu1.system)} µs, Redis ${perPrediction(redis1 - redis0)} µs of CPU per prediction; Redis commands per prediction ${Object.values(perCommand).reduce((a, b) => a + b, 0).toFixed(2)} ${JSON.stringify(perCommand)}`);
 await events.close();
 await connection.quit();
 await redis.stop();

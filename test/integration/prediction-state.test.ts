@@ -76,6 +76,23 @@ describe('prediction state (real Redis)', () => {
     assert.equal(await connection.ttl(keys.prediction(queued)), 3_660, 'the TTL is kept (retention + a minute of spare)');
   });
 
+  it('creates a group in one script run: records, claim-check payloads and each counter', async () => {
+    const model = `create${Date.now()}`;
+    const [a, b, c] = [newPredictionId(), newPredictionId(), newPredictionId()];
+    await store.createMany([
+      { id: a, model, version: '1', createdAt: 1, owner: 'k1', job: a },
+      { id: b, model, version: '1', createdAt: 1, payload: Buffer.from([0, 1, 255]), route: 'canary' },
+      { id: c, model, version: '2', createdAt: 1, shadowOf: a },
+    ]);
+    assert.deepEqual(await connection.hgetall(keys.prediction(a)), { status: 'queued', model, version: '1', createdAt: '1', owner: 'k1', job: a });
+    assert.equal((await store.get(b))?.route, 'canary');
+    assert.deepEqual(await connection.getBuffer(keys.payload(b)), Buffer.from([0, 1, 255]));
+    assert.equal(await connection.ttl(keys.payload(b)), 3_600);
+    assert.equal((await store.get(c))?.shadowOf, a);
+    assert.equal(await store.queuedCount(model), 2);
+    assert.equal(await connection.get(keys.shadowQueuedCount(model)), '1');
+  });
+
   it('keeps a record readable for the retention after it ends, with no EXPIRE for one that ends within the spare', async () => {
     const quick = newPredictionId();
     const slow = newPredictionId();

@@ -47,6 +47,7 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
  */
 export class PredictionStore {
   readonly #redis: Redis;
+  readonly #create: RedisScript<number>;
   readonly #markRunning: RedisScript<number>;
   readonly #finish: RedisScript<Array<number | string>>;
   readonly #finishShadow: RedisScript<Array<number | string>>;
@@ -66,6 +67,7 @@ export class PredictionStore {
     this.#keys = keys;
     this.#retentionSeconds = retentionSeconds;
     this.#spareSeconds = Math.min(TTL_SPARE_SECONDS, retentionSeconds);
+    this.#create = redisScript(redis, 'create.lua');
     this.#markRunning = redisScript(redis, 'mark-running.lua');
     this.#finish = redisScript(redis, 'finish.lua');
     this.#finishShadow = redisScript(redis, 'finish-shadow.lua');
@@ -80,25 +82,31 @@ export class PredictionStore {
   }
 
   /**
-   * Records newly accepted predictions as `queued` in one MULTI (one, or a coalesced bundle),
-   * with the raw tensor bytes of those that carry a claim-check payload.
+   * Records newly accepted predictions as `queued` in one script run (one, or a coalesced bundle),
+   * with the raw tensor bytes of those that carry a claim-check payload (`create.lua`).
    */
   async createMany(records: readonly NewPrediction[]): Promise<void> {
-    const multi = this.#redis.multi();
-    for (const record of records) {
-      const key = this.#keys.prediction(record.id);
-      const fields: Record<string, string> = { status: 'queued', model: record.model, version: record.version, createdAt: String(record.createdAt) };
-      if (record.owner !== undefined) fields.owner = record.owner;
-      if (record.job !== undefined) fields.job = record.job;
-      if (record.route !== undefined) fields.route = record.route;
-      if (record.shadowOf !== undefined) fields.shadowOf = record.shadowOf;
-      multi.hset(key, fields).expire(key, this.#retentionSeconds + this.#spareSeconds);
-      if (record.payload) multi.set(this.#keys.payload(record.id), record.payload, 'EX', this.#retentionSeconds);
-    }
+    if (records.length === 0) return;
+    const keys: string[] = [];
     const perCounter = new Map<string, number>();
-    for (const record of records) perCounter.set(this.#counter(record), (perCounter.get(this.#counter(record)) ?? 0) + 1);
-    for (const [counter, count] of perCounter) multi.incrby(counter, count);
-    await multi.exec().then(throwOnPipelineError);
+    const args: ScriptArg[] = [];
+    for (const record of records) {
+      keys.push(this.#keys.prediction(record.id));
+      const fields: ScriptArg[] = ['status', 'queued', 'model', record.model, 'version', record.version, 'createdAt', String(record.createdAt)];
+      if (record.owner !== undefined) fields.push('owner', record.owner);
+      if (record.job !== undefined) fields.push('job', record.job);
+      if (record.route !== undefined) fields.push('route', record.route);
+      if (record.shadowOf !== undefined) fields.push('shadowOf', record.shadowOf);
+      args.push(record.payload ? 1 : 0, fields.length, ...fields);
+      if (record.payload) {
+        keys.push(this.#keys.payload(record.id));
+        args.push(record.payload);
+      }
+      const counter = this.#counter(record);
+      perCounter.set(counter, (perCounter.get(counter) ?? 0) + 1);
+    }
+    keys.push(...perCounter.keys());
+    await this.#create(keys, [this.#retentionSeconds + this.#spareSeconds, this.#retentionSeconds, perCounter.size, ...perCounter.values(), ...args]);
   }
 
   /** The id of the BullMQ job a prediction was queued in, when not its own id (a bundle). */
