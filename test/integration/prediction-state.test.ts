@@ -81,11 +81,11 @@ describe('prediction state (real Redis)', () => {
     const [a, b, c] = [newPredictionId(), newPredictionId(), newPredictionId()];
     await store.createMany([
       { id: a, model, version: '1', createdAt: 1, owner: 'k1', job: a },
-      { id: b, model, version: '1', createdAt: 1, payload: Buffer.from([0, 1, 255]), route: 'canary' },
+      { id: b, model, version: '1', createdAt: 1, payload: Buffer.from([0, 1, 255]), route: 'weight' },
       { id: c, model, version: '2', createdAt: 1, shadowOf: a },
     ]);
     assert.deepEqual(await connection.hgetall(keys.prediction(a)), { status: 'queued', model, version: '1', createdAt: '1', owner: 'k1', job: a });
-    assert.equal((await store.get(b))?.route, 'canary');
+    assert.equal((await store.get(b))?.route, 'weight');
     assert.deepEqual(await connection.getBuffer(keys.payload(b)), Buffer.from([0, 1, 255]));
     assert.equal(await connection.ttl(keys.payload(b)), 3_600);
     assert.equal((await store.get(c))?.shadowOf, a);
