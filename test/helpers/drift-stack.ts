@@ -23,7 +23,9 @@ export interface DriftStack {
 export async function startDriftStack(redisUrl: string, monitorEnv: Record<string, string>): Promise<DriftStack> {
   const stack = await startInProcessStack(redisUrl);
   const monitor = await startMonitorApp(loadMonitorConfig({
-    REDIS_URL: redisUrl, KEY_PREFIX: stack.keyPrefix, MODEL_REPOSITORY: MODELS_DIR, MONITOR_ID: 'drift', ...monitorEnv,
+    REDIS_URL: redisUrl, KEY_PREFIX: stack.keyPrefix, MODEL_REPOSITORY: MODELS_DIR, MONITOR_ID: 'drift',
+    // sendWindow sends a window and waits for its report: sampling (windows faster than the cap) would leave it open.
+    MONITOR_MAX_WINDOWS_PER_SECOND: '0', ...monitorEnv,
   }), createLogger('monitor', 'silent'));
   const redis = createRedisConnection(redisUrl, 'worker');
   const keys = redisKeys(stack.keyPrefix);

@@ -83,6 +83,7 @@ export function loadMonitorConfig(env: Env = process.env): Readonly<MonitorConfi
     maxReports: readInteger(env, 'MONITOR_MAX_REPORTS', 200, { min: 1, max: 100_000 }),
     alertHistoryMaxLen: readInteger(env, 'ALERT_HISTORY_MAX_LEN', 1_000, { min: 10, max: 10_000_000 }),
     referenceLimits: readReferenceLimits(env),
+    maxWindowsPerSecond: readNumber(env, 'MONITOR_MAX_WINDOWS_PER_SECOND', 5, { min: 0, max: 10_000 }),
     rolloutTickMs: readInteger(env, 'ROLLOUT_TICK_MS', 1_000, { min: 50, max: 60_000 }),
     rolloutLeaderTtlMs: readInteger(env, 'ROLLOUT_LEADER_TTL_MS', 5_000, { min: 200, max: 600_000 }),
     logLevel: readLogLevel(env),

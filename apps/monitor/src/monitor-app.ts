@@ -14,6 +14,7 @@ import { rolloutAlert } from './rollout-alert.js';
 import { StreamConsumer, type StreamEntry } from './stream-consumer.js';
 import { WindowBuffer, type BufferedItem, type ClosedWindow } from './window-buffer.js';
 import { windowItemOf, windowItemsOfBatch, type WindowItem } from './window-item.js';
+import { WindowSampler } from './window-sampler.js';
 import { buildWindowReport } from './window-report.js';
 import { seriesOfReport } from './window-series.js';
 
@@ -162,12 +163,24 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
    * Groups the predictions of a read by version, keeping their order, and feeds each version's
    * window with one call. A batch entry (one per worker batch) is parsed once for all its predictions.
    */
+  // Rows per second that may enter a version's windows (0: no sampling); one sampler per version.
+  const budget = config.maxWindowsPerSecond * config.windowSize;
+  const samplers = new Map<string, WindowSampler>();
+  const samplerOf = (model: unknown, version: unknown): WindowSampler | undefined => {
+    if (budget <= 0 || typeof model !== 'string' || typeof version !== 'string') return undefined;
+    const key = `${model}\u0000${version}`;
+    let sampler = samplers.get(key);
+    if (!sampler) samplers.set(key, (sampler = new WindowSampler(budget)));
+    return sampler;
+  };
+
   const feedPredictions = async (entries: StreamEntry[]) => {
     const byVersion = new Map<string, { model: string; version: string; items: BufferedItem[] }>();
     const add = (model: unknown, version: unknown, items: WindowItem[]) => {
       if (typeof model !== 'string' || typeof version !== 'string') return;
       const key = `${model}\u0000${version}`;
       seen.add(key);
+      if (items.length === 0) return;
       let group = byVersion.get(key);
       if (!group) byVersion.set(key, (group = { model, version, items: [] }));
       for (const item of items) group.items.push({ json: JSON.stringify(item), rows: item.r });
@@ -177,7 +190,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
       if (batch) {
         let items: WindowItem[];
         try {
-          items = windowItemsOfBatch(batch);
+          items = windowItemsOfBatch(batch, samplerOf(batch.model, batch.version));
         } catch (error) {
           // A malformed entry is skipped (and acknowledged), never retried forever.
           logger.warn({ err: error, model: batch.model, version: batch.version }, 'malformed prediction log batch skipped');
@@ -187,7 +200,15 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
         continue;
       }
       const entry = parseEntry<PredictionLogEntry>(fields);
-      if (entry) add(entry.model, entry.version, [windowItemOf(entry)]);
+      if (!entry) continue;
+      const kept = samplerOf(entry.model, entry.version)?.keep(entry.finishedAt, entry.rows) ?? 1;
+      if (kept === 0) {
+        add(entry.model, entry.version, []);
+        continue;
+      }
+      const item = windowItemOf(entry);
+      item.s *= kept;
+      add(entry.model, entry.version, [item]);
     }
     for (const { model, version, items } of byVersion.values()) {
       for (const closed of await predictionWindows.append(model, version, items)) await handlePredictionWindow(model, version, closed);
@@ -207,6 +228,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     windowSize: config.windowSize, windowMs: config.windowMs, feedbackWindowSize: config.feedbackWindowSize,
     driftShareThreshold: config.driftShareThreshold, driftPersistence: config.driftPersistence, accuracyThreshold: config.accuracyThreshold,
     latencyP95ThresholdMs: config.latencyP95ThresholdMs, minMeanConfidence: config.minMeanConfidence, maxErrorRate: config.maxErrorRate,
+    maxWindowsPerSecond: config.maxWindowsPerSecond,
   });
   // Heartbeat first, so the monitor shows `up` as soon as it reads; then every heartbeatMs.
   const startedAt = Date.now();

@@ -31,4 +31,13 @@ describe('windowItemsOfBatch', () => {
     const { outputs: _, ...noOutputs } = batch;
     assert.deepEqual(windowItemsOfBatch(noOutputs), expandLogBatch(noOutputs).map(windowItemOf));
   });
+
+  it('with a sampler, only the kept predictions get items, their sample rate multiplied by the probability', () => {
+    const decisions = [0.5, 0, 0.5];
+    const seen: Array<[number, number]> = [];
+    const sampled = windowItemsOfBatch(batch, { keep: (t, rows) => { seen.push([t, rows]); return decisions[seen.length - 1]!; } });
+    assert.deepEqual(seen, [[1_000, 1], [1_000, 2], [1_000, 1]], 'every prediction is counted, rows included');
+    const all = windowItemsOfBatch(batch);
+    assert.deepEqual(sampled, [{ ...all[0]!, s: 0.125 }, { ...all[2]!, s: 0.125 }], 'the third keeps its own rows and outputs');
+  });
 });

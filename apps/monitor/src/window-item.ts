@@ -74,15 +74,33 @@ export function windowItemOf(entry: PredictionLogEntry): WindowItem {
   return item;
 }
 
-/** The window items of a batch entry's predictions, in order (as `windowItemOf` of each one's entry). */
-export function windowItemsOfBatch(batch: PredictionLogBatch): WindowItem[] {
+/** Decides which predictions enter a window (a `WindowSampler`): their probability of entering, 0 = not. */
+export interface ItemSampler {
+  keep(t: number, rows: number): number;
+}
+
+/**
+ * The window items of a batch entry's predictions, in order (as `windowItemOf` of each one's entry).
+ * With a sampler, only the predictions it keeps get an item (their sample rate multiplied by its
+ * probability); the others cost a counter update, nothing is built for them.
+ */
+export function windowItemsOfBatch(batch: PredictionLogBatch, sampler?: ItemSampler): WindowItem[] {
   const items: WindowItem[] = [];
   const inputs = Object.entries(batch.inputs);
   const starts = inputs.map(() => 0);
   const { totalMs, queueWaitMs, batchSize } = batch.timings;
   const outputs = batch.outputs;
+  const logged = batch.sampleRate > 0 ? batch.sampleRate : 1;
   let outputRow = 0;
   for (let i = 0; i < batch.ids.length; i++) {
+    const rowCount = batch.rows[i] ?? 0;
+    const kept = sampler ? sampler.keep(batch.finishedAt, rowCount) : 1;
+    const outputRows = outputs?.rows[i];
+    if (kept === 0) {
+      inputs.forEach(([, summary], k) => { starts[k] = starts[k]! + rowsOf(summary.shapes[i]); });
+      if (outputs && outputRows !== null && outputRows !== undefined) outputRow += outputRows;
+      continue;
+    }
     const f: Record<string, Array<number | null>> = {};
     inputs.forEach(([name, summary], k) => {
       const rows = rowsOf(summary.shapes[i]);
@@ -91,15 +109,14 @@ export function windowItemsOfBatch(batch: PredictionLogBatch): WindowItem[] {
     });
     const item: WindowItem = {
       t: batch.finishedAt,
-      r: batch.rows[i] ?? 0,
-      s: batch.sampleRate > 0 ? batch.sampleRate : 1,
+      r: rowCount,
+      s: logged * kept,
       ok: batch.ok[i] === 1 ? 1 : 0,
       lat: totalMs?.[i] ?? null,
       qw: queueWaitMs?.[i] ?? null,
       bs: batchSize?.[i] ?? null,
       f,
     };
-    const outputRows = outputs?.rows[i];
     if (outputs && outputRows !== null && outputRows !== undefined) {
       const end = outputRow + outputRows;
       item.cls = outputs.classes.slice(outputRow, end);

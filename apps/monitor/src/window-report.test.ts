@@ -34,6 +34,8 @@ describe('buildWindowReport', () => {
     assert.equal(report.outputs.meanConfidence, 0.8);
     assert.deepEqual(report.latencyMs, { p50: 29.5, p95: 51.55, p99: 53.51 });
     assert.equal(report.throughput, 102.041, '50 rows over 490 ms');
+    assert.equal(report.sampleRate, 1);
+    assert.equal(report.estimatedPredictions, 50);
     assert.equal(report.batchSizeMean, 4);
     const expected = columnStats(0);
     assert.ok(report.features.a!.reference, 'the reference side of feature a');
@@ -88,3 +90,13 @@ describe('featureValuesOf', () => {
   });
 });
 
+describe('buildWindowReport of a sampled window', () => {
+  it('says what it stands for: its sample rate, the predictions behind it, throughput scaled up', () => {
+    const mixed = [...items(25, 0, { s: 0.05 }), ...items(25, 0, { s: 0.025 })];
+    const report = buildWindowReport({ model: 'm', version: '1', seq: 1, items: mixed, previous: [], drift });
+    assert.equal(report.rows, 50, 'the window still holds WINDOW_SIZE rows');
+    assert.equal(report.estimatedPredictions, 1_500, '25 / 0.05 + 25 / 0.025');
+    assert.equal(report.sampleRate, 0.0333333);
+    assert.equal(report.throughput, 6_250, '1 500 rows over 240 ms (both halves span 1 000-1 240)');
+  });
+});

@@ -96,6 +96,7 @@ export function buildWindowReport(input: WindowInput): WindowReport {
   const rows = items.reduce((n, i) => n + i.r, 0);
   const spanMs = times.length > 1 ? Math.max(...times) - Math.min(...times) : 0;
   const estimatedRows = items.reduce((n, i) => n + i.r / i.s, 0);
+  const estimatedPredictions = items.reduce((n, i) => n + 1 / i.s, 0);
 
   const report: WindowReport = {
     model: input.model,
@@ -112,6 +113,8 @@ export function buildWindowReport(input: WindowInput): WindowReport {
     queueWaitMsP95: round(quantile(waits, 0.95)),
     batchSizeMean: round(mean(finite(items.map((i) => i.bs)))),
     throughput: spanMs > 0 ? round(estimatedRows / (spanMs / 1000)) : null,
+    sampleRate: estimatedPredictions > 0 ? round(items.length / estimatedPredictions)! : 1,
+    estimatedPredictions: Math.round(estimatedPredictions),
   };
 
   const reference = input.reference;

@@ -117,7 +117,9 @@ async function main(): Promise<void> {
     console.log(`starting Redis (${redisUrl}), the API on ${base}, a worker and the monitor (WINDOW_SIZE=${windowSize}, DRIFT_PERSISTENCE=${values.persistence}) …`);
     apps.push(startApp('apps/api/src/main.ts', { ...shared, PORT: String(port), HOST: '127.0.0.1' }));
     apps.push(startApp('apps/worker/src/main.ts', { ...shared, MODELS: 'iris', DEVICE: 'cpu', ORT_INTRA_OP_THREADS: '1' }));
-    apps.push(startApp('apps/monitor/src/main.ts', { ...shared, WINDOW_SIZE: String(windowSize), DRIFT_PERSISTENCE: String(values.persistence), MONITOR_ID: 'demo' }));
+    apps.push(startApp('apps/monitor/src/main.ts', { ...shared, WINDOW_SIZE: String(windowSize), DRIFT_PERSISTENCE: String(values.persistence), MONITOR_ID: 'demo',
+      // The demo sends a window and waits for its report: a sampled prediction would leave the window open.
+      MONITOR_MAX_WINDOWS_PER_SECOND: '0' }));
     for (const app of apps) app.child.once('exit', (code) => { if (code !== 0 && code !== null) console.error(`a process exited with ${code}:\n${app.output()}`); });
     await until('the API and worker to be ready', 60_000, async () => ((await fetch(`${base}/v2/health/ready`)).ok ? true : undefined), 200);
     await until('the monitor to start', 60_000, async () => (((await (await fetch(`${base}/v1/monitoring/status`)).json()) as { monitor: unknown }).monitor ? true : undefined), 200);
@@ -236,6 +238,10 @@ async function driveRunningStack(values: UrlOptions): Promise<void> {
 
   console.log(`driving the running stack at ${base} (WINDOW_SIZE=${windowSize}): ${runs} run(s) × (${unshiftedWindows} unshifted + ${shiftedWindows} shifted) windows of iris v1\n`);
   let expectedWindow = 0;
+  // Monitors older than MONITOR_MAX_WINDOWS_PER_SECOND publish no cap (they never sample).
+  const cap = (first.monitor as { maxWindowsPerSecond?: number }).maxWindowsPerSecond ?? 0;
+  const spacingMs = cap > 0 ? 2_000 / cap : 0;
+  let lastSent = 0;
   const started = Date.now();
   const { summary } = await runDriftExperiment({
     runs, unshiftedWindows, shiftedWindows, windowSize, seed, shift: PETAL_LENGTH_SHIFT,
@@ -251,6 +257,11 @@ async function driveRunningStack(values: UrlOptions): Promise<void> {
     },
     async sendWindow(flowers: IrisFlower[]) {
       expectedWindow++;
+      // Stay under half the monitor's window rate cap: above it, it samples the predictions it puts in
+      // windows, and a window the demo waits for would never fill.
+      const wait = lastSent + spacingMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      lastSent = Date.now();
       await submit(flowers);
       return reportOf(expectedWindow);
     },

@@ -231,6 +231,14 @@ export interface WindowReport {
   batchSizeMean: number | null;
   /** Rows per second over the window, corrected for sampling. */
   throughput: number | null;
+  /**
+   * The window's sample rate: predictions / `estimatedPredictions` (1 = every prediction of the span
+   * is in it). Less than 1 when the log is sampled (PREDICTION_LOG_SAMPLE_RATE) or the monitor
+   * samples under load (MONITOR_MAX_WINDOWS_PER_SECOND). Absent in reports of older monitors.
+   */
+  sampleRate?: number;
+  /** Predictions the window stands for: each of its predictions counted 1 / its sample rate times. */
+  estimatedPredictions?: number;
   drift?: WindowDrift;
   /** Why there is no drift section (no reference, or no feature in common). */
   driftSkipped?: string;
@@ -297,6 +305,15 @@ export interface MonitorSettings {
   minMeanConfidence: number;
   /** `MAX_ERROR_RATE`: alert when a window's share of failed predictions is above it (1 = off). @defaultValue 0.05 */
   maxErrorRate: number;
+  /**
+   * `MONITOR_MAX_WINDOWS_PER_SECOND`: per model version and monitor process, the window rate above
+   * which predictions are sampled. While a version's logged rows arrive faster than this ×
+   * WINDOW_SIZE per second (measured over each second of prediction time), each enters a window
+   * with probability budget / rate: windows keep WINDOW_SIZE rows, their reports record the sample
+   * rate and how many predictions they stand for. 0 = off (every logged prediction enters a window).
+   * @defaultValue 5
+   */
+  maxWindowsPerSecond: number;
 }
 
 /** A raised alert: the webhook payload, and one entry of the alert history. */
