@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/monitor-consume.ts [--predictions 10000] [--rate 1000] [--batch 32] [--window-size 50] [--warmup 0]`:
+ * `node --import tsx bench/monitor-consume.ts [--predictions 10000] [--rate 1000] [--batch 32] [--window-size 50] [--warmup 0] [--max-windows-per-second n]`:
  * the monitor's CPU per prediction, alone. A writer appends iris prediction log entries as a
  * worker does (one batch entry, one XADD, per batch of `batch`, `rate` predictions/s), a monitor process
  * (`npm start`'s, default settings but WINDOW_SIZE) consumes them, and the run ends when every
@@ -8,6 +8,8 @@
  * generator competes with it, so it is the figure to compare monitor changes with. `--warmup n`
  * sends n predictions first, unmeasured, and waits until they are handled: the measured interval
  * then leaves out the JIT compiling the monitor's window code (see docs/benchmarks.md).
+ * `--max-windows-per-second n` sets the monitor's MONITOR_MAX_WINDOWS_PER_SECOND (0 = no sampling;
+ * default: the monitor's default), so runs with and without window sampling compare.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
   options: {
     predictions: { type: 'string', default: '10000' }, rate: { type: 'string', default: '1000' },
     batch: { type: 'string', default: '32' }, 'window-size': { type: 'string', default: '50' }, warmup: { type: 'string', default: '0' },
+    'max-windows-per-second': { type: 'string' },
   },
 });
 const total = Number(args.predictions);
@@ -34,6 +37,7 @@ const rate = Number(args.rate);
 const batchSize = Number(args.batch);
 const windowSize = Number(args['window-size']);
 const warmup = Number(args.warmup);
+const maxWindowsPerSecond = args['max-windows-per-second'];
 
 const { repository } = loadModelRepository(MODELS_DIR);
 const iris = repository.resolve('iris', '1');
@@ -63,6 +67,7 @@ try {
   const log = new PredictionLog(writer, keys);
   const monitor = startChild('apps/monitor/src/main.ts', {
     REDIS_URL: server.url, KEY_PREFIX: prefix, MODEL_REPOSITORY: MODELS_DIR, MONITOR_ID: 'bench', WINDOW_SIZE: String(windowSize),
+    ...(maxWindowsPerSecond !== undefined ? { MONITOR_MAX_WINDOWS_PER_SECOND: maxWindowsPerSecond } : {}),
   });
   const deadline = Date.now() + 60_000;
   while ((await writer.exists(keys.monitorHeartbeat('bench'))) === 0) {
@@ -79,21 +84,27 @@ try {
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     }
   };
-  /** Until every entry is read and acknowledged and `windows` windows are reported (bounded: 120 s). */
-  const caughtUp = async (expectedWindows: number) => {
+  /**
+   * Until every entry is read and acknowledged (an entry is acknowledged after its windows are
+   * stored) and, without sampling, `windows` windows are reported (bounded: 120 s). Returns the windows closed.
+   */
+  const sampling = maxWindowsPerSecond !== '0';
+  const caughtUp = async (atLeast: number): Promise<number> => {
+    const expectedWindows = sampling ? 0 : atLeast;
     const until = Date.now() + 120_000;
     for (;;) {
       const [, , , , , pending, , lastDelivered] = ((await writer.xinfo('GROUPS', keys.predictionLog)) as Array<Array<string | number>>)[0]!;
       const [lastEntry] = await writer.xrevrange(keys.predictionLog, '+', '-', 'COUNT', 1);
       const windows = Number((await writer.hget(keys.monitorWindowMeta('predictions', 'iris', '1'), 'seq')) ?? 0);
-      if (pending === 0 && lastDelivered === lastEntry?.[0] && windows >= expectedWindows && (await writer.llen(keys.monitorReports('iris', '1'))) >= Math.min(expectedWindows, 200)) return;
+      if (pending === 0 && lastDelivered === lastEntry?.[0] && windows >= expectedWindows && (await writer.llen(keys.monitorReports('iris', '1'))) >= Math.min(expectedWindows, 200)) return windows;
       if (Date.now() > until) throw new Error(`the monitor did not catch up within 120 s (${windows}/${expectedWindows} windows, ${pending} pending)`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
+  let windowsBefore = 0;
   if (warmup > 0) {
     await send(0, warmup);
-    await caughtUp(Math.floor(warmup / windowSize));
+    windowsBefore = await caughtUp(Math.floor(warmup / windowSize));
   }
   const commandStats = async () => Object.fromEntries([...(await writer.info('commandstats')).matchAll(/cmdstat_(\w+(?:\|\w+)?):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
   const before = await commandStats();
@@ -102,7 +113,7 @@ try {
   const byThreadStart = threadCpuByName(monitor.process.pid);
   const redisStart = processCpuMicros(server.process.pid);
   await send(warmup, total);
-  await caughtUp(Math.floor((warmup + total) / windowSize));
+  const windowsMeasured = (await caughtUp(Math.floor((warmup + total) / windowSize))) - windowsBefore;
   const monitorCpu = processCpuMicros(monitor.process.pid) - monitorStart;
   const mainThreadCpu = threadCpuMicros(monitor.process.pid).main - threadsStart.main;
   const byThread = Object.fromEntries(Object.entries(threadCpuByName(monitor.process.pid))
@@ -114,7 +125,7 @@ try {
     const delta = calls - (before[name] ?? 0);
     if (delta > 0 && name !== 'info') byCommand[name] = Number((delta / total).toFixed(3));
   }
-  console.log(`monitor consuming ${total} iris predictions at ${rate}/s (worker batches of ${batchSize}), WINDOW_SIZE=${windowSize}${warmup > 0 ? `, after ${warmup} unmeasured` : ''}: ` +
+  console.log(`monitor consuming ${total} iris predictions at ${rate}/s (worker batches of ${batchSize}), WINDOW_SIZE=${windowSize}, MONITOR_MAX_WINDOWS_PER_SECOND=${maxWindowsPerSecond ?? 'default'}${warmup > 0 ? `, after ${warmup} unmeasured` : ''}: ${windowsMeasured} windows, ` +
     `monitor ${(monitorCpu / total).toFixed(1)} µs/prediction (main thread ${(mainThreadCpu / total).toFixed(1)}), Redis ${(redisCpu / total).toFixed(1)} µs/prediction (writer's XADDs included), ` +
     `Redis commands/prediction ${Object.values(byCommand).reduce((a, b) => a + b, 0).toFixed(2)} ${JSON.stringify(byCommand)}; ` +
     `monitor µs/prediction by thread ${JSON.stringify(byThread)}`);
