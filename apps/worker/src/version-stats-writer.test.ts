@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PredictionFinalEvent } from '@inferq/contract';
-import { latencyBucket } from '@inferq/predictions';
-import { statsIncrements } from './version-stats-writer.js';
+import { createLogger } from '@inferq/logger';
+import { latencyBucket, type StatsIncrement, type VersionStatsStore } from '@inferq/predictions';
+import { mergeIncrements, statsIncrements, VersionStatsWriter } from './version-stats-writer.js';
 
 const base = { model: 'iris', createdAt: 0 } as const;
 const completed = (id: string, version: string, totalMs: number, probabilities: number[][]): PredictionFinalEvent => ({
@@ -23,5 +24,33 @@ describe('statsIncrements', () => {
       ['iris', '1', 5, { n: 3, [`l:${latencyBucket(12)}`]: 2, 'c:setosa': 1, 'c:virginica': 1, 'c:versicolor': 1, e: 1 }],
       ['iris', '2', 5, { n: 1, e: 1 }],
     ]);
+  });
+});
+
+describe('mergeIncrements', () => {
+  it('sums the fields of one version and second, keeps other seconds and versions apart', () => {
+    const inc = (version: string, second: number, fields: Record<string, number>): StatsIncrement => ({ model: 'iris', version, second, fields: new Map(Object.entries(fields)) });
+    const merged = mergeIncrements([inc('1', 5, { n: 1, 'l:3': 1 }), inc('1', 5, { n: 2, e: 1 }), inc('1', 6, { n: 1 }), inc('2', 5, { n: 1 })]);
+    assert.deepEqual(merged.map((i) => [i.version, i.second, Object.fromEntries(i.fields)]), [
+      ['1', 5, { n: 3, 'l:3': 1, e: 1 }], ['1', 6, { n: 1 }], ['2', 5, { n: 1 }],
+    ]);
+  });
+});
+
+describe('VersionStatsWriter', () => {
+  const failed = (id: string): PredictionFinalEvent => ({ ...base, id, version: '1', status: 'failed', error: { code: 'INFERENCE_FAILED', message: 'x' }, timings: { totalMs: 1 } });
+
+  it('writes the batches of one interval as one write, and what is left at flush', async () => {
+    const writes: StatsIncrement[][] = [];
+    const store = { add: async (increments: readonly StatsIncrement[]) => { writes.push([...increments]); } } as unknown as VersionStatsStore;
+    const writer = new VersionStatsWriter(store, { labelsOf: () => undefined, flushIntervalMs: 20 }, createLogger('test', 'silent'));
+    writer.record([failed('a')], 5_100);
+    writer.record([failed('b'), failed('c')], 5_200);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.deepEqual(writes.map((w) => w.map((i) => [i.second, Object.fromEntries(i.fields)])), [[[5, { n: 3, e: 3 }]]]);
+    writer.record([failed('d')], 7_000);
+    await writer.flush();
+    assert.deepEqual(writes.map((w) => w.map((i) => [i.second, Object.fromEntries(i.fields)])), [[[5, { n: 3, e: 3 }]], [[7, { n: 1, e: 1 }]]]);
+    assert.deepEqual(writer.counters, { counted: 4, dropped: 0, failedWrites: 0 });
   });
 });
