@@ -24,6 +24,12 @@ export interface WorkerConfig {
   gpuCount?: number;
   /** `ORT_INTRA_OP_THREADS`: threads per operator; 0 = onnxruntime default (all cores). @defaultValue 0 */
   intraOpThreads: number;
+  /**
+   * `ORT_ALLOW_SPINNING`: 1 lets onnxruntime's intra-op threads spin between parallel sections
+   * and batches (lower latency on a dedicated host), 0 makes them sleep, leaving the cores to the
+   * API, Redis and the worker's event loop (see docs/benchmarks.md). @defaultValue 0
+   */
+  allowSpinning: boolean;
   /** `BATCH_CONCURRENCY_FACTOR`: BullMQ concurrency = max batch size × this, so the next batch fills while one runs. @defaultValue 2 */
   concurrencyFactor: number;
   /** `RESULT_TTL_SECONDS`: how long results stay readable. @defaultValue 86400 */
@@ -93,6 +99,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     models: readList(env, 'MODELS'),
     device: device as DeviceSetting,
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 0, { min: 0, max: availableParallelism() * 4 }),
+    allowSpinning: readInteger(env, 'ORT_ALLOW_SPINNING', 0, { min: 0, max: 1 }) === 1,
     concurrencyFactor: readInteger(env, 'BATCH_CONCURRENCY_FACTOR', 2, { min: 1, max: 16 }),
     resultTtlSeconds: readResultTtlSeconds(env),
     lockDurationMs: readInteger(env, 'LOCK_DURATION_MS', 30_000, { min: 1_000, max: 3_600_000 }),
