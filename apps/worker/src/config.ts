@@ -37,8 +37,9 @@ export interface WorkerConfig {
   /**
    * `LOCK_DURATION_MS`: BullMQ job lock, renewed every half of it while the job runs; a worker
    * silent this long (crashed, frozen, cut off from Redis) is presumed dead and its jobs re-run.
-   * Shorter recovers faster; it must stay well above the longest event-loop stall of a worker
-   * (a batch's `session.run` runs off the loop), or live jobs get re-run too (duplicate compute).
+   * Shorter recovers faster; it must stay well above the longest event-loop stall of a worker,
+   * which includes a whole batch's `session.run` (onnxruntime-node runs it synchronously on the
+   * main thread), or live jobs get re-run too (duplicate compute).
    * @defaultValue 30000
    */
   lockDurationMs: number;
