@@ -39,4 +39,57 @@ describe('JobCoalescer', () => {
     const results = await Promise.allSettled(['a', 'b'].map((id) => coalescer.submit(pending(id))));
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
   });
+  it('holds what arrives while a bundle is being written and sends it as the next bundle', async () => {
+    const calls: string[][] = [];
+    const gates: Array<() => void> = [];
+    const gated = async (ids: string[]) => { calls.push(ids); await new Promise<void>((resolve) => gates.push(resolve)); };
+    const coalescer = new JobCoalescer({ one: (p) => gated([p.job.id]), many: (ps) => gated(ps.map((p) => p.job.id)) }, 8);
+    const first = coalescer.submit(pending('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(calls, [['a']], 'a lone prediction goes at the end of its turn');
+    const later = ['b', 'c'].map((id) => coalescer.submit(pending(id)));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(calls, [['a']], 'held while "a" is in flight');
+    gates.shift()!();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(calls, [['a'], ['b', 'c']]);
+    gates.shift()!();
+    await Promise.all(later);
+  });
+  it('sends a full group at once even while a bundle is in flight', async () => {
+    const calls: string[][] = [];
+    const gates: Array<() => void> = [];
+    const gated = async (ids: string[]) => { calls.push(ids); await new Promise<void>((resolve) => gates.push(resolve)); };
+    const coalescer = new JobCoalescer({ one: (p) => gated([p.job.id]), many: (ps) => gated(ps.map((p) => p.job.id)) }, 2);
+    const all = [coalescer.submit(pending('a'))];
+    await new Promise((resolve) => setImmediate(resolve));
+    all.push(coalescer.submit(pending('b')), coalescer.submit(pending('c')));
+    assert.deepEqual(calls, [['a'], ['b', 'c']]);
+    for (const open of gates.splice(0)) open();
+    await Promise.all(all);
+  });
+  it('sends the held bundle after the one in flight failed', async () => {
+    const calls: string[][] = [];
+    let failNext = true;
+    const gates: Array<() => void> = [];
+    const sinkCall = async (ids: string[]) => {
+      calls.push(ids);
+      const fail = failNext;
+      failNext = false;
+      await new Promise<void>((resolve) => gates.push(resolve));
+      if (fail) throw new Error('down');
+    };
+    const coalescer = new JobCoalescer({ one: (p) => sinkCall([p.job.id]), many: (ps) => sinkCall(ps.map((p) => p.job.id)) }, 8);
+    const first = coalescer.submit(pending('a'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = coalescer.submit(pending('b'));
+    gates.shift()!();
+    await assert.rejects(first, /down/);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(calls, [['a'], ['b']]);
+    gates.shift()!();
+    await second;
+  });
 });
