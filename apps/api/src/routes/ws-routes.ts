@@ -9,7 +9,7 @@ import { BINARY_SECTION } from '../binary-body.js';
 import { admitPrediction, admitRequest, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
 import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
-import { MAX_WATCHED_PER_SOCKET, SocketBudget } from '../ws-limits.js';
+import { MAX_WATCHED_PER_SOCKET, SocketBudget, type Corkable } from '../ws-limits.js';
 import { isBatchId } from '@inferq/batch-jobs';
 import { MAX_BATCH_WATCHES_PER_SOCKET, watchBatchProgress } from '../batches/batch-progress-watch.js';
 
@@ -27,7 +27,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     websocket: true, config: { access: 'authenticated' },
     schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' },
   }, (socket, request) => {
-    new PredictionSocket(socket, app, principalOf(request), request.ip, request.log, request.headers).attach();
+    new PredictionSocket(socket, app, principalOf(request), request.ip, request.log, request.headers, request.raw.socket).attach();
   });
 };
 
@@ -63,10 +63,13 @@ class PredictionSocket {
   /** The upgrade request's headers: traffic rules and the `X-Routing-Key` apply to every prediction of the socket. */
   readonly #headers: Readonly<Record<string, string | string[] | undefined>>;
 
-  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string, log: FastifyBaseLogger, headers: Readonly<Record<string, string | string[] | undefined>> = {}) {
+  constructor(
+    socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string, log: FastifyBaseLogger,
+    headers: Readonly<Record<string, string | string[] | undefined>> = {}, connection?: Corkable,
+  ) {
     this.#socket = socket;
     this.#headers = headers;
-    this.#budget = new SocketBudget(socket, app.apiConfig, () => app.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }));
+    this.#budget = new SocketBudget(socket, app.apiConfig, () => app.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }), connection);
     this.#app = app;
     this.#principal = principal;
     this.#clientAddress = clientAddress;
