@@ -88,7 +88,8 @@ export class PredictionService {
   constructor(deps: PredictionServiceDeps) {
     this.#deps = deps;
     const producer = (this.#producer = new PredictionProducer(deps.store, deps.queues));
-    this.#coalescer = new JobCoalescer({ one: (p) => producer.queue([p]), many: (ps) => producer.queue(ps) }, deps.coalesceMaxPredictions ?? 1);
+    // A held prediction is dropped once its submit has timed out (QUEUE_UNAVAILABLE answered).
+    this.#coalescer = new JobCoalescer({ one: (p) => producer.queue([p]), many: (ps) => producer.queue(ps) }, deps.coalesceMaxPredictions ?? 1, deps.enqueueTimeoutMs);
     // Predictions, not BullMQ jobs (a coalesced job holds many).
     this.#admission = new QueueAdmission((model) => producer.queuedCount(model));
     this.#released = new Promise((resolve) => { this.#release = resolve; });
