@@ -88,7 +88,7 @@ export async function createApiServices(config: ApiConfig, logger: Logger): Prom
     }),
     traffic,
     trafficObserver: {
-      routed: (model, version, route) => metrics.routed.inc({ model, version, route }),
+      routed: (model, version, route) => metrics.countRouted(model, version, route),
       shadow: (model, version, outcome, err) => {
         metrics.shadows.inc({ model, version, outcome });
         if (err) logger.warn({ err, model, version }, 'shadow prediction not queued (the primary is unaffected)');

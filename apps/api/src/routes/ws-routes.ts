@@ -148,7 +148,7 @@ class PredictionSocket {
     this.#watch(id);
     try {
       const accepted = await this.#app.predictions.submit(m.model, m.version, m.request, id, { owner: ownerOf(this.#principal), headers: this.#headers });
-      this.#app.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'ws' });
+      this.#app.metrics.countSubmitted(accepted.model, accepted.version, 'ws');
       this.#send({ type: 'accepted', id, model: accepted.model, version: accepted.version, ...(ref !== undefined ? { ref } : {}) });
     } catch (error) {
       this.#unwatch(id);
