@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PredictionJobData } from '@inferq/contract';
-import { HoldExpiredError, JobCoalescer, type JobSink, type PendingJob } from './job-coalescer.js';
+import { JobCoalescer, type JobSink, type PendingJob } from './job-coalescer.js';
 
 const job = (id: string, model = 'm', version = '1'): PredictionJobData => ({ id, model, version, inputs: [], createdAt: 0, origin: 'o' });
 
@@ -39,49 +39,57 @@ describe('JobCoalescer', () => {
     const results = await Promise.allSettled(['a', 'b'].map((id) => coalescer.submit(pending(id))));
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
   });
-  it('holds what arrives while its key is being enqueued, and sends it as one bundle once that settles', async () => {
+  it('holds what arrives while a bundle is being written and sends it as the next bundle', async () => {
     const calls: string[][] = [];
-    const open: Array<() => void> = [];
-    const sink: JobSink = {
-      one: (p) => { calls.push([p.job.id]); return new Promise<void>((resolve) => open.push(resolve)); },
-      many: (ps) => { calls.push(ps.map((p) => p.job.id)); return new Promise<void>((resolve) => open.push(resolve)); },
-    };
-    const coalescer = new JobCoalescer(sink, 64);
+    const gates: Array<() => void> = [];
+    const gated = async (ids: string[]) => { calls.push(ids); await new Promise<void>((resolve) => gates.push(resolve)); };
+    const coalescer = new JobCoalescer({ one: (p) => gated([p.job.id]), many: (ps) => gated(ps.map((p) => p.job.id)) }, 8);
     const first = coalescer.submit(pending('a'));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(calls, [['a']]);
-    // One per turn, as REST requests arrive: held behind 'a', not sent one by one.
-    const later: Array<Promise<void>> = [];
-    for (const id of ['b', 'c', 'd']) {
-      later.push(coalescer.submit(pending(id)));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const other = coalescer.submit(pending('x', 2, 'other')); // another key is not held
+    assert.deepEqual(calls, [['a']], 'a lone prediction goes at the end of its turn');
+    const later = ['b', 'c'].map((id) => coalescer.submit(pending(id)));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(calls, [['a'], ['x']]);
-    open.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(calls, [['a']], 'held while "a" is in flight');
+    gates.shift()!();
     await first;
-    assert.deepEqual(calls, [['a'], ['x'], ['b', 'c', 'd']]);
-    for (const resolve of open.splice(0)) resolve();
-    await Promise.all([...later, other]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(calls, [['a'], ['b', 'c']]);
+    gates.shift()!();
+    await Promise.all(later);
   });
-  it('does not queue a prediction held past the hold limit (its caller gave up), and queues the rest', async () => {
+  it('sends a full group at once even while a bundle is in flight', async () => {
     const calls: string[][] = [];
-    let release!: () => void;
-    const sink: JobSink = {
-      one: (p) => { calls.push([p.job.id]); return calls.length === 1 ? new Promise<void>((resolve) => { release = resolve; }) : Promise.resolve(); },
-      many: async (ps) => { calls.push(ps.map((p) => p.job.id)); },
+    const gates: Array<() => void> = [];
+    const gated = async (ids: string[]) => { calls.push(ids); await new Promise<void>((resolve) => gates.push(resolve)); };
+    const coalescer = new JobCoalescer({ one: (p) => gated([p.job.id]), many: (ps) => gated(ps.map((p) => p.job.id)) }, 2);
+    const all = [coalescer.submit(pending('a'))];
+    await new Promise((resolve) => setImmediate(resolve));
+    all.push(coalescer.submit(pending('b')), coalescer.submit(pending('c')));
+    assert.deepEqual(calls, [['a'], ['b', 'c']]);
+    for (const open of gates.splice(0)) open();
+    await Promise.all(all);
+  });
+  it('sends the held bundle after the one in flight failed', async () => {
+    const calls: string[][] = [];
+    let failNext = true;
+    const gates: Array<() => void> = [];
+    const sinkCall = async (ids: string[]) => {
+      calls.push(ids);
+      const fail = failNext;
+      failNext = false;
+      await new Promise<void>((resolve) => gates.push(resolve));
+      if (fail) throw new Error('down');
     };
-    const coalescer = new JobCoalescer(sink, 64, 30);
+    const coalescer = new JobCoalescer({ one: (p) => sinkCall([p.job.id]), many: (ps) => sinkCall(ps.map((p) => p.job.id)) }, 8);
     const first = coalescer.submit(pending('a'));
     await new Promise((resolve) => setImmediate(resolve));
-    const stale = coalescer.submit(pending('b'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const fresh = coalescer.submit(pending('c'));
-    release();
-    await first;
-    await assert.rejects(stale, HoldExpiredError);
-    await fresh;
-    assert.deepEqual(calls, [['a'], ['c']]);
+    const second = coalescer.submit(pending('b'));
+    gates.shift()!();
+    await assert.rejects(first, /down/);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(calls, [['a'], ['b']]);
+    gates.shift()!();
+    await second;
   });
 });

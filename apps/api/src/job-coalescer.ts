@@ -12,44 +12,40 @@ export interface JobSink {
 interface Waiting extends PendingJob {
   resolve: () => void;
   reject: (error: unknown) => void;
-  /** When it was submitted (ms since the epoch), to drop it once its caller has given up. */
-  at: number;
 }
 
-/** Thrown for a prediction held past `holdLimitMs`: its caller gave up, so it is not queued. */
-export class HoldExpiredError extends Error {}
+/** The predictions of one model version and priority that wait for their bundle to be sent. */
+interface Group {
+  waiting: Waiting[];
+  /** Bundles of this group being written to Redis now. */
+  inFlight: number;
+}
 
 /**
  * Producer-side coalescing: predictions for the same model version and priority share one BullMQ
- * job (and one MULTI for their records). Under concurrency the queue's per-job cost (add, fetch,
- * lock, complete: ~30 Redis commands) is paid once per bundle instead of once per prediction,
- * which is how throughput passes the one-job-per-request ceiling.
+ * job (and one MULTI for their records) when they arrive together. Two ways count as together:
  *
- * A bundle takes what arrived in the same event-loop turn, and (group commit) what arrived while
- * the previous bundle of its model version and priority was being written: at most one enqueue
- * per key is under way, unless a bundle fills up. A lone request is queued at once, as before;
- * under load a request waits at most one enqueue round trip, and requests that arrive one per
- * turn (REST: each HTTP request is read in a turn of its own) still share jobs.
+ * - the same event-loop turn (flushed on `setImmediate`), which is how one WebSocket read or one
+ *   `/v2` batch of requests becomes one job;
+ * - while an earlier bundle of the same group is still being written: what arrives meanwhile waits
+ *   for that write to answer and then goes as the next bundle. This is Nagle's algorithm without
+ *   its timer: a lone request is never held (nothing is in flight), and under concurrency (REST
+ *   clients each on their own connection, whose requests rarely land in one turn) the queue's
+ *   per-job cost (add, fetch, lock, complete: ~30 Redis commands) is paid once per bundle instead
+ *   of once per prediction. The wait it can add is one enqueue round trip.
+ *
+ * A bundle never holds more than `maxBundle` predictions: a full group is sent at once.
  */
 export class JobCoalescer {
   readonly #sink: JobSink;
   readonly #maxBundle: number;
-  readonly #holdLimitMs: number;
-  readonly #groups = new Map<string, Waiting[]>();
-  /** Enqueues under way per key. */
-  readonly #inFlight = new Map<string, number>();
+  readonly #groups = new Map<string, Group>();
   #flushScheduled = false;
 
-  /**
-   * @param maxBundle - most predictions per job; 1 turns coalescing off.
-   * @param holdLimitMs - a prediction still held this long after it was submitted is not queued
-   *   but rejected with HoldExpiredError: its caller has answered 503 already (the enqueue
-   *   timeout), so queueing it would run a prediction nobody was told about. @defaultValue Infinity
-   */
-  constructor(sink: JobSink, maxBundle: number, holdLimitMs = Number.POSITIVE_INFINITY) {
+  /** @param maxBundle - most predictions per job; 1 turns coalescing off. */
+  constructor(sink: JobSink, maxBundle: number) {
     this.#sink = sink;
     this.#maxBundle = Math.max(1, maxBundle);
-    this.#holdLimitMs = holdLimitMs;
   }
 
   /** Resolves once the prediction (alone or in a bundle) is in Redis. */
@@ -58,65 +54,44 @@ export class JobCoalescer {
     return new Promise<void>((resolve, reject) => {
       const key = `${pending.job.model}\u0000${pending.job.version}\u0000${pending.priority}`;
       let group = this.#groups.get(key);
-      if (!group) this.#groups.set(key, (group = []));
-      group.push({ ...pending, resolve, reject, at: Date.now() });
-      if (group.length >= this.#maxBundle) {
-        this.#groups.delete(key);
-        this.#send(key, group);
-      } else if (!this.#flushScheduled && !this.#inFlight.has(key)) {
+      if (!group) this.#groups.set(key, (group = { waiting: [], inFlight: 0 }));
+      group.waiting.push({ ...pending, resolve, reject });
+      if (group.waiting.length >= this.#maxBundle) this.#send(key, group);
+      else if (group.inFlight === 0 && !this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
       }
-      // Otherwise it goes with the next bundle, when the enqueue under way for its key settles.
+      // else: sent when the bundle in flight answers (or at this turn's flush if one is scheduled).
     });
   }
 
+  /** End of turn: sends every group with nothing in flight (the others go when theirs answers). */
   #flush(): void {
     this.#flushScheduled = false;
     for (const [key, group] of this.#groups) {
-      if (this.#inFlight.has(key)) continue;
-      this.#groups.delete(key);
-      this.#send(key, group);
+      if (group.inFlight === 0 && group.waiting.length > 0) this.#send(key, group);
     }
   }
 
-  #send(key: string, held: Waiting[]): void {
-    const group = this.#dropExpired(held);
-    if (group.length === 0) return;
-    this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
-    const { resolve: _r, reject: _j, at: _t, ...first } = group[0]!;
-    const sent = group.length === 1 ? this.#sink.one(first) : this.#sink.many(group.map(({ resolve: _a, reject: _b, at: _c, ...p }) => p));
-    const settled = () => {
-      const left = this.#inFlight.get(key)! - 1;
-      if (left > 0) {
-        this.#inFlight.set(key, left);
-        return;
-      }
-      this.#inFlight.delete(key);
-      // What arrived meanwhile goes now, as one bundle.
-      const next = this.#groups.get(key);
-      if (next) {
-        this.#groups.delete(key);
-        this.#send(key, next);
+  #send(key: string, group: Group): void {
+    const bundle = group.waiting;
+    group.waiting = [];
+    group.inFlight++;
+    const { resolve: _r, reject: _j, ...first } = bundle[0]!;
+    const sent = bundle.length === 1 ? this.#sink.one(first) : this.#sink.many(bundle.map(({ resolve: _a, reject: _b, ...p }) => p));
+    const settle = () => {
+      group.inFlight--;
+      if (group.inFlight === 0) {
+        if (group.waiting.length > 0) this.#send(key, group);
+        else this.#groups.delete(key);
       }
     };
     sent.then(() => {
-      for (const w of group) w.resolve();
-      settled();
+      settle();
+      for (const w of bundle) w.resolve();
     }, (error: unknown) => {
-      for (const w of group) w.reject(error);
-      settled();
-    });
-  }
-
-  #dropExpired(group: Waiting[]): Waiting[] {
-    if (this.#holdLimitMs === Number.POSITIVE_INFINITY) return group;
-    const oldest = Date.now() - this.#holdLimitMs;
-    if (group[0]!.at > oldest) return group; // in arrival order: none expired
-    return group.filter((w) => {
-      if (w.at > oldest) return true;
-      w.reject(new HoldExpiredError(`held ${this.#holdLimitMs} ms behind the enqueue under way; not queued`));
-      return false;
+      settle();
+      for (const w of bundle) w.reject(error);
     });
   }
 }

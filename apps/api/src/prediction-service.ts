@@ -96,8 +96,7 @@ export class PredictionService {
     this.#deps = deps;
     this.#reads = deps.reads ?? { redis: deps.redis, store: deps.store };
     const producer = (this.#producer = new PredictionProducer(deps.store, deps.queues));
-    // A held prediction is dropped once its submit has timed out (QUEUE_UNAVAILABLE answered).
-    this.#coalescer = new JobCoalescer({ one: (p) => producer.queue([p]), many: (ps) => producer.queue(ps) }, deps.coalesceMaxPredictions ?? 1, deps.enqueueTimeoutMs);
+    this.#coalescer = new JobCoalescer({ one: (p) => producer.queue([p]), many: (ps) => producer.queue(ps) }, deps.coalesceMaxPredictions ?? 1);
     // Predictions, not BullMQ jobs (a coalesced job holds many).
     this.#admission = new QueueAdmission((model) => producer.queuedCount(model));
     this.#released = new Promise((resolve) => { this.#release = resolve; });

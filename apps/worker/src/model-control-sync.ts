@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { versionRecordValidator, registryField, type ModelControlEvent, type RedisKeys, type VersionRecord } from '@inferq/contract';
+import { parseRegistry, parseVersionRecord, registryField, type ModelControlEvent, type RedisKeys, type VersionRecord } from '@inferq/contract';
 import { registeredModelVersion, type ModelRepository } from '@inferq/model-repository';
 import { waitUntilReady } from '@inferq/redis';
 import type { Logger } from '@inferq/logger';
@@ -35,15 +35,7 @@ export interface ModelControlSync {
 export async function startModelControlSync(options: ModelControlSyncOptions): Promise<ModelControlSync> {
   const { subscriber, redis, keys, repository, host, logger } = options;
   const wanted = (model: string) => options.only.length === 0 || options.only.includes(model);
-  const parse = (text: string | null): VersionRecord | undefined => {
-    if (text === null) return undefined;
-    try {
-      const record: unknown = JSON.parse(text);
-      if (versionRecordValidator.check(record)) return record;
-    } catch { /* reported below */ }
-    logger.warn({ entry: text.slice(0, 200) }, 'ignored a malformed model registry entry');
-    return undefined;
-  };
+  const malformed = (text: string) => logger.warn({ entry: text.slice(0, 200) }, 'ignored a malformed model registry entry');
   /** Makes a registered version known to the repository; false when it cannot be (bad entry). */
   const adopt = (record: VersionRecord): boolean => {
     if (!record.registered) return repository.versions(record.model).includes(record.version);
@@ -60,7 +52,10 @@ export async function startModelControlSync(options: ModelControlSyncOptions): P
 
   const apply = async (event: ModelControlEvent) => {
     if (event.kind !== 'desired' || !wanted(event.model)) return;
-    const record = parse(await redis.hget(keys.modelRegistry, registryField(event.model, event.version)));
+    const field = registryField(event.model, event.version);
+    const text = await redis.hget(keys.modelRegistry, field);
+    const record = parseVersionRecord(text, field);
+    if (text !== null && !record) malformed(text);
     if (!record || (!record.registered && !repository.modelNames().includes(record.model)) || !adopt(record)) return;
     if (record.desired === 'unloaded') await host.unload(record.model, record.version);
     else await host.load(record.model, record.version).catch(() => {}); // reported FAILED by the host
@@ -81,10 +76,9 @@ export async function startModelControlSync(options: ModelControlSyncOptions): P
   // Subscribed before reading: a change made meanwhile is both read and announced (applying
   // one twice is harmless), never missed.
   await subscriber.subscribe(keys.modelControlChannel);
-  const entries = await redis.hgetall(keys.modelRegistry);
-  for (const text of Object.values(entries)) {
-    const record = parse(text);
-    if (!record || !wanted(record.model)) continue;
+  const registry = parseRegistry(await redis.hgetall(keys.modelRegistry), (_field, text) => malformed(text));
+  for (const record of registry.values()) {
+    if (!wanted(record.model)) continue;
     if (record.desired === 'unloaded') host.markUnloaded(record.model, record.version);
     if (!record.registered && !repository.modelNames().includes(record.model)) continue;
     adopt(record);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { versionStateOf, versionRecordValidator, type WorkerVersionReport } from './model-control.js';
+import { parseRegistry, parseVersionRecord, versionStateOf, versionRecordValidator, type WorkerVersionReport } from './model-control.js';
 
 const reports = (...states: Array<[string, WorkerVersionReport['state'], string?]>) =>
   new Map(states.map(([id, state, reason]) => [id, { state, at: 0, ...(reason ? { reason } : {}) }]));
@@ -37,5 +37,27 @@ describe('versionRecordValidator', () => {
     }));
     assert.ok(!versionRecordValidator.check({ model: 'iris', version: '2', desired: 'maybe', changedAt: 1 }));
     assert.ok(!versionRecordValidator.check({ model: 'iris', version: '2', desired: 'loaded', changedAt: 1, registered: { sha256: 'zz' } }));
+  });
+});
+
+describe('parseRegistry', () => {
+  const good = { model: 'iris', version: '3', desired: 'loaded' as const, changedAt: 1 };
+  it('keeps valid entries filed under their own field and reports the others', () => {
+    const skipped: string[] = [];
+    const records = parseRegistry({
+      'iris/3': JSON.stringify(good),
+      'iris/4': JSON.stringify(good), // filed under another version's field
+      'iris/5': '{not json',
+      'iris/6': JSON.stringify({ model: 'iris' }),
+    }, (field) => skipped.push(field));
+    assert.deepEqual([...records.keys()], ['iris/3']);
+    assert.deepEqual(records.get('iris/3'), good);
+    assert.deepEqual(skipped.sort(), ['iris/4', 'iris/5', 'iris/6']);
+  });
+  it('parses one entry, checking its field when given', () => {
+    assert.deepEqual(parseVersionRecord(JSON.stringify(good)), good);
+    assert.equal(parseVersionRecord(JSON.stringify(good), 'iris/4'), undefined);
+    assert.equal(parseVersionRecord(null), undefined);
+    assert.equal(parseVersionRecord('[]'), undefined);
   });
 });

@@ -104,3 +104,31 @@ export function versionStateOf({ desired, reports, servingWorkers }: VersionStat
 
 /** The compiled check of a registry entry read back from Redis. */
 export const versionRecordValidator = compileValidator(VersionRecord);
+
+/**
+ * Parses one registry entry (the JSON under `{model}/{version}`); undefined when it is not a
+ * valid `VersionRecord` or, given `field`, is filed under another field than its own.
+ */
+export function parseVersionRecord(text: string | null | undefined, field?: string): VersionRecord | undefined {
+  if (text === null || text === undefined) return undefined;
+  try {
+    const record: unknown = JSON.parse(text);
+    if (versionRecordValidator.check(record) && (field === undefined || registryField(record.model, record.version) === field)) return record;
+  } catch { /* not JSON: malformed like any other */ }
+  return undefined;
+}
+
+/**
+ * Parses the whole registry hash (HGETALL of `{prefix}:model-registry`) into field → record.
+ * Malformed entries are skipped (not ours to repair) and passed to `onMalformed` when given.
+ * The one parser of the registry: the API, the workers and the monitor all read it through this.
+ */
+export function parseRegistry(entries: Record<string, string>, onMalformed?: (field: string, text: string) => void): Map<string, VersionRecord> {
+  const records = new Map<string, VersionRecord>();
+  for (const [field, text] of Object.entries(entries)) {
+    const record = parseVersionRecord(text, field);
+    if (record) records.set(field, record);
+    else onMalformed?.(field, text);
+  }
+  return records;
+}

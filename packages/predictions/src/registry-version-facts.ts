@@ -6,7 +6,7 @@
  * round trip; a version the last refresh did not see READY is not ready.
  */
 import type { Redis } from 'ioredis';
-import type { RedisKeys, VersionRecord, WorkerVersionReport } from '@inferq/contract';
+import { parseRegistry, type RedisKeys, type WorkerVersionReport } from '@inferq/contract';
 import type { RolloutVersionFacts } from './rollout-traffic.js';
 
 interface KnownVersion {
@@ -53,10 +53,7 @@ export function registryVersionFacts(
       return versionsOf(model).find((v) => this.isReady(model, v));
     },
     async refresh() {
-      const entries = await redis.hgetall(keys.modelRegistry);
-      const records = Object.values(entries).flatMap((json) => {
-        try { return [JSON.parse(json) as VersionRecord]; } catch { return []; }
-      });
+      const records = [...parseRegistry(await redis.hgetall(keys.modelRegistry)).values()];
       const reports = await Promise.all(records.map((r) => redis.hvals(keys.modelState(r.model, r.version))));
       const next = new Map<string, Map<string, KnownVersion>>();
       records.forEach((record, i) => {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import {
+  parseRegistry,
   InferqError, MODEL_NAME_PATTERN, registryField,
   type ModelConfig, type ModelControlEvent, type RedisKeys, type VersionRecord, type VersionState,
 } from '@inferq/contract';
@@ -13,7 +14,7 @@ import type { Logger } from '@inferq/logger';
 import { redisCall } from '../redis-call.js';
 import { checkModelFile } from './model-file-check.js';
 import { storeErrorToInferq } from './store-errors.js';
-import { liveWorkers, parseRegistry, readVersionStatuses, type VersionStatus } from './version-status.js';
+import { liveWorkers, readVersionStatuses, type VersionStatus } from './version-status.js';
 
 /** Version numbers, as directory names in the repository. */
 const VERSION_PATTERN = /^[1-9][0-9]{0,8}$/;

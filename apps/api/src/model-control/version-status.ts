@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import {
-  registryField, versionRecordValidator, versionStateOf,
+  versionStateOf,
   type DesiredVersionState, type RedisKeys, type VersionRecord, type VersionState, type WorkerVersionReport, type WorkerVersionState,
 } from '@inferq/contract';
 
@@ -19,18 +19,6 @@ export interface VersionStatus {
 
 /** Reports older than this whose worker has no heartbeat are deleted (a crashed worker's). */
 const STALE_REPORT_MS = 60_000;
-
-/** Parses the registry hash; malformed entries are skipped. */
-export function parseRegistry(entries: Record<string, string>): Map<string, VersionRecord> {
-  const records = new Map<string, VersionRecord>();
-  for (const [field, text] of Object.entries(entries)) {
-    try {
-      const record: unknown = JSON.parse(text);
-      if (versionRecordValidator.check(record) && registryField(record.model, record.version) === field) records.set(field, record);
-    } catch { /* skipped: not ours to repair */ }
-  }
-  return records;
-}
 
 /** Live worker ids and the models each lists in its heartbeat. */
 export async function liveWorkers(redis: Redis, keys: RedisKeys): Promise<Map<string, Set<string>>> {
