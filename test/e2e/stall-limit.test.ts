@@ -21,7 +21,7 @@ const random = seededRandom(23);
 
 describe('e2e: a job whose worker died past MAX_STALLED_COUNT fails, and is retried from the dead letters', () => {
   const fx = useProcessStack({ keyPrefix: KEY_PREFIX, probe: true, workerEnv: { LOCK_DURATION_MS: '1500', STALLED_INTERVAL_MS: '500', MAX_STALLED_COUNT: '0' }, workers: 2, start: (stack) => {
-    for (const id of [VICTIM, 'stall-w1']) stack.startWorker(id);
+    for (const id of [VICTIM, 'stall-w1']) stack.startWorker(id, { RUNNING_MARK_DELAY_MS: '0' }); // marked at once: the test waits for a batch in flight
     stack.startApi();
   } });
 

@@ -40,7 +40,7 @@ const request = (c: Case) => ({ inputs: [{ name: c.model === 'iris' ? 'features'
 
 describe('e2e: kill -9 of a worker mid-batch under load', () => {
   const fx = useProcessStack({ keyPrefix: KEY_PREFIX, probe: true, workerEnv: { LOCK_DURATION_MS: '2000', STALLED_INTERVAL_MS: '1000' }, workers: 2, start: (stack) => {
-    for (const id of [VICTIM, SURVIVOR]) stack.startWorker(id, { LOG_LEVEL: 'debug' });
+    for (const id of [VICTIM, SURVIVOR]) stack.startWorker(id, { LOG_LEVEL: 'debug', RUNNING_MARK_DELAY_MS: '0' }); // marked at once: the test waits for a batch in flight
     stack.startApi();
   } });
 

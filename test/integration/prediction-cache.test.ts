@@ -65,10 +65,12 @@ describe('prediction cache (real Redis, BullMQ, onnxruntime, worker)', () => {
   /** The first computed result: its id, its outputs as HTTP answers them, and as the worker stored them. */
   let computed: { id: string; outputs: string; stored: string };
   const storedOutputs = async (id: string) => {
-    const text = await probe.hget(redisKeys(stack.keyPrefix).prediction(id), 'result');
-    assert.ok(text, `no stored result for ${id}`);
+    // A computed record holds its final event (`final`), a cache hit's its `result` field.
+    const [final, result] = await probe.hmget(redisKeys(stack.keyPrefix).prediction(id), 'final', 'result');
+    const stored = final ? JSON.parse(final).result : result ? JSON.parse(result) : undefined;
+    assert.ok(stored, `no stored result for ${id}`);
     // Parsing keeps the key order and every double's shortest form, so this is the stored text of the outputs.
-    return JSON.stringify(JSON.parse(text).outputs);
+    return JSON.stringify(stored.outputs);
   };
 
   const call = (method: 'GET' | 'POST', url: string, options: { key?: string; payload?: unknown; headers?: Record<string, string> } = {}) => stack.app.inject({

@@ -73,7 +73,60 @@ describe('prediction state (real Redis)', () => {
     assert.deepEqual((await store.get(running))?.worker, worker('b'), 'a re-run takes the prediction over');
     assert.equal((await store.get(done))?.status, 'completed', 'a re-run does not move a final record back');
     assert.equal(await store.get(missing), undefined, 'no record is created for an unknown id');
-    assert.equal(await connection.ttl(keys.prediction(queued)), 3_600, 'the TTL is kept');
+    assert.equal(await connection.ttl(keys.prediction(queued)), 3_660, 'the TTL is kept (retention + a minute of spare)');
+  });
+
+  it('creates a group in one script run: records, claim-check payloads and each counter', async () => {
+    const model = `create${Date.now()}`;
+    const [a, b, c] = [newPredictionId(), newPredictionId(), newPredictionId()];
+    await store.createMany([
+      { id: a, model, version: '1', createdAt: 1, owner: 'k1', job: a },
+      { id: b, model, version: '1', createdAt: 1, payload: Buffer.from([0, 1, 255]), route: 'weight' },
+      { id: c, model, version: '2', createdAt: 1, shadowOf: a },
+    ]);
+    assert.deepEqual(await connection.hgetall(keys.prediction(a)), { status: 'queued', model, version: '1', createdAt: '1', owner: 'k1', job: a });
+    assert.equal((await store.get(b))?.route, 'weight');
+    assert.deepEqual(await connection.getBuffer(keys.payload(b)), Buffer.from([0, 1, 255]));
+    assert.equal(await connection.ttl(keys.payload(b)), 3_600);
+    assert.equal((await store.get(c))?.shadowOf, a);
+    assert.equal(await store.queuedCount(model), 2);
+    assert.equal(await connection.get(keys.shadowQueuedCount(model)), '1');
+  });
+
+  it('keeps a record readable for the retention after it ends, with no EXPIRE for one that ends within the spare', async () => {
+    const quick = newPredictionId();
+    const slow = newPredictionId();
+    await store.createMany([{ id: quick, model: 'iris', version: '1', createdAt: Date.now() }, { id: slow, model: 'iris', version: '1', createdAt: 1 }]);
+    await connection.expire(keys.prediction(quick), 3_650); // as if created 10 s ago
+    await connection.expire(keys.prediction(slow), 5); // accepted long ago (createdAt 1): its creation TTL is nearly spent
+    assert.equal(await store.finish([{ ...completed(quick, 'a', 1), createdAt: Date.now() - 10_000 }, completed(slow, 'a', 2)]), 2);
+    assert.equal(await connection.ttl(keys.prediction(quick)), 3_650, 'ended within the spare: the creation TTL (≥ retention) stays');
+    assert.equal(await connection.ttl(keys.prediction(slow)), 3_600, 'ended later: the retention starts again');
+  });
+
+  it('announces a batch in one message, each written record once, and moves the queued count once per batch', async () => {
+    const model = `batch${Date.now()}`;
+    const ids = [newPredictionId(), newPredictionId(), newPredictionId()];
+    await store.createMany(ids.map((id) => ({ id, model, version: '1', createdAt: Date.now() })));
+    assert.equal(await store.queuedCount(model), 3);
+    await store.finish([{ ...completed(ids[0]!, 'a', 1), model }]);
+    const raw = createRedisConnection(redis.url, 'subscriber');
+    const messages: string[] = [];
+    try {
+      raw.on('message', (_channel: string, message: string) => messages.push(message));
+      await raw.subscribe(keys.predictionFinalChannel);
+      await connection.set(keys.queuedCount(model), '1'); // as if reset meanwhile: never below 0
+      const batch = ids.map((id, i) => ({ ...completed(id, 'b', 10 + i), model }));
+      assert.equal(await store.finish(batch), 2, 'the one already final is skipped');
+      await until(() => messages.length > 0, 5_000, 'the batch message');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(messages.length, 1, 'one PUBLISH per batch');
+      const published = JSON.parse(messages[0]!) as PredictionFinalEvent[];
+      assert.deepEqual(published.map((e) => e.id), ids.slice(1));
+      assert.equal(await store.queuedCount(model), 0);
+    } finally {
+      await raw.quit();
+    }
   });
 
   it('keeps the first final write and announces it once; later duplicates are dropped', async () => {

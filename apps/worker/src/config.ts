@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { LogLevel } from '@inferq/logger';
 import { readBatchSettings, type BatchSettings } from '@inferq/batch-jobs';
 import type { DeviceSetting } from './device.js';
+import { DEFAULT_RUNNING_MARK_DELAY_MS } from './running-mark.js';
 
 /** Worker settings, read once from the environment. */
 export interface WorkerConfig {
@@ -28,6 +29,13 @@ export interface WorkerConfig {
   concurrencyFactor: number;
   /** `RESULT_TTL_SECONDS`: how long results stay readable. @defaultValue 86400 */
   resultTtlSeconds: number;
+  /**
+   * `RUNNING_MARK_DELAY_MS`: a batch still running after this long marks its predictions
+   * `running`; one that ends sooner writes only their outcomes (they go from `queued` straight to
+   * final). 0 marks every batch when it starts (two Redis writes per prediction instead of one).
+   * @defaultValue 50
+   */
+  runningMarkDelayMs: number;
   /**
    * `LOCK_DURATION_MS`: BullMQ job lock, renewed every half of it while the job runs; a worker
    * silent this long (crashed, frozen, cut off from Redis) is presumed dead and its jobs re-run.
@@ -95,6 +103,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 0, { min: 0, max: availableParallelism() * 4 }),
     concurrencyFactor: readInteger(env, 'BATCH_CONCURRENCY_FACTOR', 2, { min: 1, max: 16 }),
     resultTtlSeconds: readResultTtlSeconds(env),
+    runningMarkDelayMs: readInteger(env, 'RUNNING_MARK_DELAY_MS', DEFAULT_RUNNING_MARK_DELAY_MS, { min: 0, max: 60_000 }),
     lockDurationMs: readInteger(env, 'LOCK_DURATION_MS', 30_000, { min: 1_000, max: 3_600_000 }),
     stalledIntervalMs: 0, // set below: its default depends on the lock duration
     maxStalledCount: readInteger(env, 'MAX_STALLED_COUNT', 2, { min: 0, max: 100 }),

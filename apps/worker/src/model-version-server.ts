@@ -9,6 +9,7 @@ import { MicroBatcher, type BatchPolicy } from './micro-batcher.js';
 import type { CacheFiller } from './cache-filler.js';
 import type { OutcomeRecorder } from './outcome-recorder.js';
 import type { PredictionLogWriter } from './prediction-log-writer.js';
+import { DEFAULT_RUNNING_MARK_DELAY_MS, RunningMark } from './running-mark.js';
 
 /** What a batch needs of the store besides its outcomes: mark it running, drop its claim-check payloads. */
 export type BatchStore = Pick<PredictionStore, 'markRunning' | 'deletePayloads'>;
@@ -48,10 +49,17 @@ export interface ServerCounters {
   sharedRuns: number;
 }
 
+/** Options of a ModelVersionServer. */
+export interface ModelVersionServerOptions {
+  /** `RUNNING_MARK_DELAY_MS`: how long a batch runs before its predictions are marked `running` (0: at once). @defaultValue 50 */
+  runningMarkDelayMs?: number;
+}
+
 /**
  * Serves one model version in this worker: a micro-batcher in front of one onnxruntime session.
- * Each batch costs two Redis round trips whatever its size: mark running, then write results
- * and publish them through the worker's one OutcomeRecorder (see PredictionStore).
+ * Each batch costs one Redis round trip whatever its size: write results and publish them
+ * through the worker's one OutcomeRecorder (see PredictionStore); a batch still running after
+ * `runningMarkDelayMs` marks its predictions `running` first (see RunningMark).
  */
 export class ModelVersionServer {
   readonly model: ModelVersion;
@@ -64,6 +72,7 @@ export class ModelVersionServer {
   readonly #batcher: MicroBatcher<QueuedPrediction, ItemOutcome>;
   readonly #log: PredictionLogWriter | undefined;
   readonly #cache: CacheFiller | undefined;
+  readonly #runningMarkDelayMs: number;
   #batching: BatchPolicy;
   #lastOnlineAt = 0;
 
@@ -71,7 +80,8 @@ export class ModelVersionServer {
    * @param log - the prediction log writer; absent: nothing is logged.
    * @param cache - fills the prediction cache of a version that caches; absent: nothing is cached.
    */
-  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter, cache?: CacheFiller) {
+  constructor(model: ModelVersion, runner: TensorRunner, store: BatchStore, outcomes: OutcomeRecorder, worker: WorkerIdentity, logger: Logger, log?: PredictionLogWriter, cache?: CacheFiller, options: ModelVersionServerOptions = {}) {
+    this.#runningMarkDelayMs = options.runningMarkDelayMs ?? DEFAULT_RUNNING_MARK_DELAY_MS;
     this.#outcomes = outcomes;
     this.#cache = cache;
     this.#log = log;
@@ -120,13 +130,13 @@ export class ModelVersionServer {
 
   async #runBatch(items: QueuedPrediction[]): Promise<ItemOutcome[]> {
     const startedAt = Date.now();
-    // Not awaited before running: the final write goes out later on the same connection, so Redis
-    // applies them in order; this takes a round trip off every batch's latency.
     // Pipeline steps (internal items) share the batch but their pipeline records the outcome; batch
     // rows (recordOutcome false) keep their own outcomes. Neither writes a record, event, cache entry or log entry.
     const own = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.internal && item.recordOutcome !== false);
-    const running = own.length === 0 ? Promise.resolve() : this.#store.markRunning(own.map(({ item }) => item.job), this.#worker)
-      .catch((error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running'));
+    // Never awaited before running: a mark goes out on the connection of the final write, before
+    // it, so Redis applies them in order; most batches end before the delay and send none.
+    const running = own.length === 0 ? undefined : new RunningMark(() => this.#store.markRunning(own.map(({ item }) => item.job), this.#worker)
+      .then(() => undefined, (error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running')), this.#runningMarkDelayMs);
     // Identical cacheable misses of one batch run once (a version without `cache` has no keys;
     // a pipeline step's item is not the job's own prediction, so it never shares by the job's key).
     const { outcomes: allOutcomes, shared } = await runDeduplicated(items, (item) => (item.internal ? undefined : item.job.cacheKey), (unique) => runBatchIsolated(this.#runner, unique));
@@ -139,8 +149,9 @@ export class ModelVersionServer {
     // Sent before the outcomes, on the same connection: the entry exists once the result is published.
     const cached = ownItems.length === 0 ? undefined : this.#cache?.fill(this.model, ownItems, outcomes, events);
     const toRecord = events.filter((_, i) => !deferred(i));
+    const marked = running?.settle();
     if (toRecord.length > 0) await this.#outcomes.record(toRecord);
-    await running;
+    await marked;
     await cached;
     // Claim-check payloads of completed predictions are no longer needed (failed ones stay for a retry).
     const done = ownItems.filter((item, i) => item.job.payloadKey && outcomes[i]!.ok).map((item) => item.id);

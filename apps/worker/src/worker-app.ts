@@ -93,7 +93,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
         throw new Error(`dry run on a zero batch failed: ${(error as Error).message}`, { cause: error });
       }
       identity = { id: config.workerId, device: session.device };
-      return { server: new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog, cacheFiller), release: () => session.release() };
+      return { server: new ModelVersionServer(modelVersion, session, store, outcomes, identity, logger, predictionLog, cacheFiller, { runningMarkDelayMs: config.runningMarkDelayMs }), release: () => session.release() };
     },
   });
   // Model versions run by pipelines are held by the host too (they may be outside MODELS: the

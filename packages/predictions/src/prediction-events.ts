@@ -12,6 +12,8 @@ const CATCH_UP_CHUNK = 1_000;
 /**
  * Delivers final-result announcements to in-process listeners: one Redis subscriber connection
  * per process, fanned out by prediction id, so push and long-poll cost no Redis work per waiter.
+ * A message on the channel carries one event or a JSON array of events (a worker publishes
+ * the outcomes of a batch in one message).
  *
  * Pub/sub is fire-and-forget: what is published while the subscriber is disconnected (Redis
  * restarting, a network cut) never arrives. So after every reconnect, once the subscription is
@@ -99,13 +101,22 @@ export class PredictionEvents {
     }
   }
 
+  /** A message is one event (a cache hit) or an array of them (the outcomes one worker batch wrote, see finish.lua). */
   #dispatch(message: string): void {
-    let event: PredictionFinalEvent;
+    let parsed: PredictionFinalEvent | PredictionFinalEvent[];
     try {
-      event = JSON.parse(message) as PredictionFinalEvent;
+      parsed = JSON.parse(message) as PredictionFinalEvent | PredictionFinalEvent[];
     } catch {
       return; // not ours: the channel is namespaced, but never let a stray publish crash the API
     }
+    if (Array.isArray(parsed)) {
+      for (const event of parsed) this.#announce(event);
+    } else if (parsed !== null && typeof parsed === 'object') {
+      this.#announce(parsed);
+    }
+  }
+
+  #announce(event: PredictionFinalEvent): void {
     for (const listener of this.#all) listener(event);
     this.#deliver(event);
   }

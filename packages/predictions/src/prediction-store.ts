@@ -21,10 +21,19 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
 
 /**
  * Prediction state in Redis, one hash per prediction (`{prefix}:prediction:{id}`, see redis-keys.ts):
- * scalar fields `status model version createdAt owner job`, JSON fields `result error timings worker`.
+ * scalar fields `status model version createdAt owner job route shadowOf` written at creation,
+ * `worker` (JSON) while running, and at the end `final`: the final event's JSON (result or error,
+ * timings, worker), the same text that is announced (one string per prediction to build, send
+ * and store).
  * Final writes and their pub/sub announcement go out in one Lua script per batch
  * (`packages/redis/src/commands/finish.lua`; the others are `mark-running.lua`, `reopen-2.lua`, `remove-3.lua`), so a
- * subscriber that reads the hash after the event always sees the final state. In a worker, the
+ * subscriber that reads the hash after the event always sees the final state. The announcement
+ * is one message per batch: a JSON array of the final events it wrote (see PredictionEvents).
+ *
+ * Retention: a record is created with a TTL of `retentionSeconds` plus up to a minute of spare
+ * (TTL_SPARE_SECONDS); a final write resets it to `retentionSeconds` only for a prediction that
+ * ended later than that after its creation. Either way it stays readable at least
+ * `retentionSeconds` after it ended, and the usual prediction costs no EXPIRE when it ends. In a worker, the
  * one caller of `finish` is its OutcomeRecorder.
  *
  * Transitions are monotonic, checked inside Redis (no read-modify-write race between workers):
@@ -38,6 +47,7 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
  */
 export class PredictionStore {
   readonly #redis: Redis;
+  readonly #create: RedisScript<number>;
   readonly #markRunning: RedisScript<number>;
   readonly #finish: RedisScript<Array<number | string>>;
   readonly #finishShadow: RedisScript<Array<number | string>>;
@@ -46,6 +56,8 @@ export class PredictionStore {
   readonly #remove: RedisScript<number>;
   readonly #keys: RedisKeys;
   readonly #retentionSeconds: number;
+  /** Extra TTL a record gets at creation, so that one ending within it needs no EXPIRE at its final write. */
+  readonly #spareSeconds: number;
   /** Comparison updates Redis refused (each loses one pair's sample). */
   readonly counters = { comparisonWritesLost: 0 };
 
@@ -54,6 +66,8 @@ export class PredictionStore {
     this.#redis = redis;
     this.#keys = keys;
     this.#retentionSeconds = retentionSeconds;
+    this.#spareSeconds = Math.min(TTL_SPARE_SECONDS, retentionSeconds);
+    this.#create = redisScript(redis, 'create.lua');
     this.#markRunning = redisScript(redis, 'mark-running.lua');
     this.#finish = redisScript(redis, 'finish.lua');
     this.#finishShadow = redisScript(redis, 'finish-shadow.lua');
@@ -68,25 +82,31 @@ export class PredictionStore {
   }
 
   /**
-   * Records newly accepted predictions as `queued` in one MULTI (one, or a coalesced bundle),
-   * with the raw tensor bytes of those that carry a claim-check payload.
+   * Records newly accepted predictions as `queued` in one script run (one, or a coalesced bundle),
+   * with the raw tensor bytes of those that carry a claim-check payload (`create.lua`).
    */
   async createMany(records: readonly NewPrediction[]): Promise<void> {
-    const multi = this.#redis.multi();
-    for (const record of records) {
-      const key = this.#keys.prediction(record.id);
-      const fields: Record<string, string> = { status: 'queued', model: record.model, version: record.version, createdAt: String(record.createdAt) };
-      if (record.owner !== undefined) fields.owner = record.owner;
-      if (record.job !== undefined) fields.job = record.job;
-      if (record.route !== undefined) fields.route = record.route;
-      if (record.shadowOf !== undefined) fields.shadowOf = record.shadowOf;
-      multi.hset(key, fields).expire(key, this.#retentionSeconds);
-      if (record.payload) multi.set(this.#keys.payload(record.id), record.payload, 'EX', this.#retentionSeconds);
-    }
+    if (records.length === 0) return;
+    const keys: string[] = [];
     const perCounter = new Map<string, number>();
-    for (const record of records) perCounter.set(this.#counter(record), (perCounter.get(this.#counter(record)) ?? 0) + 1);
-    for (const [counter, count] of perCounter) multi.incrby(counter, count);
-    await multi.exec().then(throwOnPipelineError);
+    const args: ScriptArg[] = [];
+    for (const record of records) {
+      keys.push(this.#keys.prediction(record.id));
+      const fields: ScriptArg[] = ['status', 'queued', 'model', record.model, 'version', record.version, 'createdAt', String(record.createdAt)];
+      if (record.owner !== undefined) fields.push('owner', record.owner);
+      if (record.job !== undefined) fields.push('job', record.job);
+      if (record.route !== undefined) fields.push('route', record.route);
+      if (record.shadowOf !== undefined) fields.push('shadowOf', record.shadowOf);
+      args.push(record.payload ? 1 : 0, fields.length, ...fields);
+      if (record.payload) {
+        keys.push(this.#keys.payload(record.id));
+        args.push(record.payload);
+      }
+      const counter = this.#counter(record);
+      perCounter.set(counter, (perCounter.get(counter) ?? 0) + 1);
+    }
+    keys.push(...perCounter.keys());
+    await this.#create(keys, [this.#retentionSeconds + this.#spareSeconds, this.#retentionSeconds, perCounter.size, ...perCounter.values(), ...args]);
   }
 
   /** The id of the BullMQ job a prediction was queued in, when not its own id (a bundle). */
@@ -160,11 +180,12 @@ export class PredictionStore {
   async #finishPrimaries(events: readonly PredictionFinalEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const keys: string[] = [];
-    const args: ScriptArg[] = [this.#retentionSeconds, this.#keys.predictionFinalChannel];
-    for (const { origin, ...record } of events) {
-      keys.push(this.#keys.prediction(record.id), this.#keys.queuedCount(record.model));
-      const fields = Object.entries(hashFromRecord(record)).flat();
-      args.push(fields.length, ...fields, JSON.stringify(origin === undefined ? record : { ...record, origin }));
+    const args: ScriptArg[] = [this.#keys.predictionFinalChannel];
+    const now = Date.now();
+    for (const event of events) {
+      keys.push(this.#keys.prediction(event.id), this.#keys.queuedCount(event.model));
+      // One JSON text per prediction: stored as the record's `final` field and announced as is.
+      args.push(this.#finalTtl(event, now), event.status, JSON.stringify(event));
     }
     const [written, ...paired] = await this.#finish(keys, args);
     const compared = [];
@@ -184,23 +205,26 @@ export class PredictionStore {
   async #finishShadows(events: readonly PredictionFinalEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const keys: string[] = [];
-    const args: ScriptArg[] = [this.#retentionSeconds];
+    const args: ScriptArg[] = [];
+    const now = Date.now();
     for (const { origin: _origin, ...record } of events) {
       keys.push(this.#keys.prediction(record.id), this.#counter(record), this.#keys.prediction(record.shadowOf!));
-      const fields = Object.entries(hashFromRecord(record)).flat();
       const outcome: ShadowOutcome = { version: record.version, status: record.status, id: record.id };
       if (record.result) outcome.result = record.result;
       if (record.error) outcome.error = record.error;
-      args.push(fields.length, ...fields, JSON.stringify(outcome));
+      args.push(this.#finalTtl(record, now), record.status, JSON.stringify(record), JSON.stringify(outcome));
     }
     const [written, ...paired] = await this.#finishShadow(keys, args);
     const compared = [];
-    for (let i = 0; i < paired.length; i += 3) {
+    for (let i = 0; i < paired.length; i += 4) {
       const shadow = events[Number(paired[i]) - 1]!;
-      const primaryResult = parseJson<InferenceResponse>(String(paired[i + 2]));
-      if (shadow.status === 'completed' && shadow.result && primaryResult) {
+      // The primary's `final` event, or (a record a cache hit created) its `version` and `result` fields.
+      const final = paired[i + 1] === null ? undefined : parseJson<PredictionFinalEvent>(String(paired[i + 1]));
+      const baseline = final?.version ?? (paired[i + 2] === null ? undefined : String(paired[i + 2]));
+      const primaryResult = final ? final.result : paired[i + 3] === null ? undefined : parseJson<InferenceResponse>(String(paired[i + 3]));
+      if (shadow.status === 'completed' && shadow.result && primaryResult && baseline !== undefined) {
         const comparison = compareOutputs(primaryResult, shadow.result);
-        if (comparison) compared.push({ model: shadow.model, version: shadow.version, baseline: String(paired[i + 1]), comparison });
+        if (comparison) compared.push({ model: shadow.model, version: shadow.version, baseline, comparison });
       }
     }
     await this.#addComparisons(compared);
@@ -214,6 +238,16 @@ export class PredictionStore {
    */
   async #addComparisons(entries: Parameters<ComparisonStore['add']>[0]): Promise<void> {
     await this.#comparisons.add(entries).catch(() => { this.counters.comparisonWritesLost++; });
+  }
+
+  /**
+   * The TTL a final write sets: 0 (keep the one set at creation) when the prediction ends within
+   * the spare its record was created with, so it stays readable at least `retentionSeconds` after
+   * it ends without an EXPIRE per prediction; else the full retention. (Clocks: `createdAt` is
+   * the API's, `now` the worker's; a skew of s seconds can shorten retention by s.)
+   */
+  #finalTtl(record: Pick<PredictionRecord, 'createdAt'>, now: number): number {
+    return now - record.createdAt < this.#spareSeconds * 1000 ? 0 : this.#retentionSeconds;
   }
 
   /** The queued counter a prediction moves: its model's, or its model's shadow count. */
@@ -231,35 +265,41 @@ export class PredictionStore {
   }
 }
 
-function hashFromRecord(record: PredictionRecord): Record<string, string> {
-  const hash: Record<string, string> = {
-    status: record.status, model: record.model, version: record.version,
-    createdAt: String(record.createdAt), timings: JSON.stringify(record.timings),
-  };
-  if (record.result) hash.result = JSON.stringify(record.result);
-  if (record.error) hash.error = JSON.stringify(record.error);
-  if (record.worker) hash.worker = JSON.stringify(record.worker);
-  if (record.route) hash.route = record.route;
-  if (record.shadowOf) hash.shadowOf = record.shadowOf;
-  return hash;
-}
+/**
+ * TTL a record gets on top of the retention when it is created (at most the retention itself):
+ * the one EXPIRE it needs for a prediction that ends within this time (nearly all do).
+ */
+const TTL_SPARE_SECONDS = 60;
 
+/**
+ * A record from its hash. A final write stores the final event as one JSON field, `final`
+ * (finish.lua): its result, error, timings and worker are the record's, and its identity fields
+ * stand in for those of a record that was gone when it ended. A record a cache hit created holds
+ * them as fields of their own (`result`, `timings`, …), as does one still queued or running
+ * (`worker`).
+ */
 function recordFromHash(id: string, hash: Record<string, string>): PredictionRecord {
+  const final = hash.final ? JSON.parse(hash.final) as PredictionFinalEvent : undefined;
   const record: PredictionRecord = {
     id,
     status: hash.status as PredictionStatus,
-    model: hash.model ?? '',
-    version: hash.version ?? '',
-    createdAt: Number(hash.createdAt ?? 0),
-    timings: hash.timings ? JSON.parse(hash.timings) : {},
+    model: hash.model ?? final?.model ?? '',
+    version: hash.version ?? final?.version ?? '',
+    createdAt: Number(hash.createdAt ?? final?.createdAt ?? 0),
+    timings: final?.timings ?? (hash.timings ? JSON.parse(hash.timings) : {}),
   };
-  if (hash.result) record.result = JSON.parse(hash.result);
-  if (hash.error) record.error = JSON.parse(hash.error);
-  if (hash.worker) record.worker = JSON.parse(hash.worker);
+  const result = final ? final.result : hash.result ? JSON.parse(hash.result) : undefined;
+  const error = final ? final.error : hash.error ? JSON.parse(hash.error) : undefined;
+  const worker = final?.worker ?? (hash.worker ? JSON.parse(hash.worker) : undefined);
+  if (result) record.result = result;
+  if (error) record.error = error;
+  if (worker) record.worker = worker;
   if (hash.owner) record.owner = hash.owner;
   if (hash.cached === '1') record.cached = true;
-  if (hash.route) record.route = hash.route as TrafficRoute;
-  if (hash.shadowOf) record.shadowOf = hash.shadowOf;
+  const route = hash.route ?? final?.route;
+  if (route) record.route = route as TrafficRoute;
+  const shadowOf = hash.shadowOf ?? final?.shadowOf;
+  if (shadowOf) record.shadowOf = shadowOf;
   if (hash.shadow) record.shadow = JSON.parse(hash.shadow);
   return record;
 }

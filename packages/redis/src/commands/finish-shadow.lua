@@ -10,39 +10,35 @@
     KEYS[3i-1]  {prefix}:queued-shadow:{model}   its model's queued shadow count
     KEYS[3i]    {prefix}:prediction:{primaryId}  the primary's prediction hash
   ARGV:
-    ARGV[1]     TTL of a final record, seconds
-    then per shadow: field count n, n field/value strings, the ShadowOutcome JSON for the primary
+    per shadow: TTL ('0' = keep), final status, the final event JSON (see
+    includes/write-final.lua), the ShadowOutcome JSON for the primary
   Returns: {written, then per written shadow whose primary completed: its index (1-based, in call
-  order), the primary's version, the primary's result JSON}.
+  order), the primary's `final` JSON (false for a record a cache hit created), its `version` and
+  `result` fields (false unless a cache hit created it)}.
   Cluster: every key starts with the key prefix; with a hash-tagged prefix (`{inferq}`) they share
   one hash slot.
 ]]
---- @include "leave-queue"
 --- @include "is-final"
-local ttl, a = ARGV[1], 2
+--- @include "leave-queue"
+--- @include "write-final"
+local a, left = 1, {}
 local reply = {0}
 for i = 1, #KEYS, 3 do
-  local key, primary = KEYS[i], KEYS[i + 2]
-  local n = tonumber(ARGV[a])
-  local status = redis.call('HGET', key, 'status')
-  if not (status and FINAL[status]) then
-    if status == 'queued' then leaveQueue(KEYS[i + 1]) end
-    redis.call('HSET', key, unpack(ARGV, a + 1, a + n))
-    redis.call('EXPIRE', key, ttl)
+  if writeFinal(KEYS[i], KEYS[i + 1], left, a) then
     reply[1] = reply[1] + 1
+    local primary = redis.call('HMGET', KEYS[i + 2], 'status', 'final', 'version', 'result')
     -- A primary gone (expired) is not recreated as a partial record.
-    if redis.call('EXISTS', primary) == 1 then
-      redis.call('HSET', primary, 'shadow', ARGV[a + n + 1])
-      if redis.call('HGET', primary, 'status') == 'completed' then
-        local fields = redis.call('HMGET', primary, 'version', 'result')
-        if fields[2] then
-          reply[#reply + 1] = (i + 2) / 3
-          reply[#reply + 1] = fields[1]
-          reply[#reply + 1] = fields[2]
-        end
+    if primary[1] then
+      redis.call('HSET', KEYS[i + 2], 'shadow', ARGV[a + 3])
+      if primary[1] == 'completed' then
+        reply[#reply + 1] = (i + 2) / 3
+        reply[#reply + 1] = primary[2]
+        reply[#reply + 1] = primary[3]
+        reply[#reply + 1] = primary[4]
       end
     end
   end
-  a = a + n + 2
+  a = a + 4
 end
+leaveAll(left)
 return reply

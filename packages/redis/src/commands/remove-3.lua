@@ -15,5 +15,9 @@
   one hash slot.
 ]]
 --- @include "leave-queue"
-if redis.call('HGET', KEYS[1], 'status') == 'queued' then leaveQueue(KEYS[3]) end
+if redis.call('HGET', KEYS[1], 'status') == 'queued' then
+  local left = {}
+  leave(left, KEYS[3])
+  leaveAll(left)
+end
 return redis.call('DEL', KEYS[1], KEYS[2])

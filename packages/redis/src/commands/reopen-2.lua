@@ -11,7 +11,7 @@
 ]]
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'failed' then
-  redis.call('HDEL', KEYS[1], 'result', 'error', 'worker', 'timings')
+  redis.call('HDEL', KEYS[1], 'final', 'result', 'error', 'worker', 'timings')
   redis.call('HSET', KEYS[1], 'status', 'queued')
   redis.call('INCR', KEYS[2])
 end
