@@ -42,3 +42,22 @@ export function threadCpuMicros(pid: number | undefined): { main: number; others
   }
   return { main, others };
 }
+
+/** CPU µs of a process's threads summed by thread name (`comm`: `node` is the main thread, `V8 Worker`, `libuv-worker`, …). */
+export function threadCpuByName(pid: number | undefined): Record<string, number> {
+  const byName: Record<string, number> = {};
+  if (!pid) return byName;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const micros = statMicros(`/proc/${pid}/task/${tid}/stat`);
+      if (!Number.isFinite(micros)) continue;
+      let name = 'unknown';
+      try { name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(); } catch { /* the thread ended */ }
+      if (Number(tid) === pid) name = 'main';
+      byName[name] = (byName[name] ?? 0) + micros;
+    }
+  } catch {
+    return byName;
+  }
+  return byName;
+}

@@ -127,7 +127,7 @@ describe('monitoring (real stack, two monitors)', () => {
       assert.equal(entry.status, 'completed');
       assert.equal(entry.sampleRate, 1);
       assert.ok(entry.timings.totalMs! >= 0 && entry.timings.batchSize! >= entry.rows);
-      assert.match(entry.logId, /^\d+-\d+$/);
+      assert.match(entry.logId, /^\d+-\d+:\d+$/); // one entry per worker batch: <stream id>:<index>
     }
     assert.equal(row, sent.length);
   });

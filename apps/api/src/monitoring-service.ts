@@ -3,7 +3,7 @@ import {
   InferqError, previewValue, type AlertEvent, type MonitorHealth, type ExportedPredictionLogEntry, type FeedbackEntry, type MonitorSettings, type RedisKeys, type SeriesPoint, type WindowReport,
 } from '@inferq/contract';
 import type { ModelRepository, ModelVersion } from '@inferq/model-repository';
-import type { MonitoringStore, PredictionCache, PredictionLog, PredictionLogQuery } from '@inferq/predictions';
+import { parseLogSince, type MonitoringStore, type PredictionCache, type PredictionLog, type PredictionLogQuery } from '@inferq/predictions';
 import type { PredictionQueues, QueueDepth } from '@inferq/queue';
 import { checkReferenceFeatures, parseReferenceCsvAsync, ReferenceCsvError, type ReferenceCsvLimits } from '@inferq/monitoring';
 import { summarizeOutputs, type SummarisableTensor } from '@inferq/tensor';
@@ -228,12 +228,11 @@ export function featureNamesOf(model: ModelVersion): string[] {
   return model.inputs.flatMap((input) => model.featureNames[input.name] ?? []);
 }
 
-/** `since` as a stream bound: a stream id is a cursor (exclusive), a time is inclusive. */
+/** `since` as a read bound (parseLogSince); INVALID_REQUEST when it is none. */
 function parseSince(since: string): Pick<PredictionLogQuery, 'after' | 'from'> {
-  if (/^\d{1,16}-\d{1,20}$/.test(since)) return { after: since };
-  const ms = /^\d{1,16}$/.test(since) ? Number(since) : Date.parse(since);
-  if (!Number.isFinite(ms)) throw new InferqError('INVALID_REQUEST', `since="${since.slice(0, 64)}" is not epoch milliseconds, an ISO time or a logId`);
-  return { from: String(ms) };
+  const bound = parseLogSince(since);
+  if (!bound) throw new InferqError('INVALID_REQUEST', `since="${since.slice(0, 64)}" is not epoch milliseconds, an ISO time or a logId`);
+  return bound;
 }
 
 /** Classes of a probability output `[N, C]` (C), when the model config names no labels. */

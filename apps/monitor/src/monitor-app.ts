@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { MONITOR_CONSUMER_GROUP, redisKeys, type FeedbackEntry, type PredictionLogEntry, type WindowReport } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { MonitoringStore, parseEntry, registryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore, type TrafficControl } from '@inferq/predictions';
+import { MonitoringStore, parseBatch, parseEntry, registryVersionFacts, RolloutEngine, RolloutStore, storeTrafficControl, TrafficPolicyStore, VersionStatsStore, type TrafficControl } from '@inferq/predictions';
 import type { Logger } from '@inferq/logger';
 import { AlertManager } from './alert-manager.js';
 import { accuracyAlert, ANOMALY_RULES, anomalyHistory, windowAlerts, type AlertRuleSettings } from './alert-rules.js';
@@ -13,7 +13,7 @@ import { RolloutDriver } from './rollout-driver.js';
 import { rolloutAlert } from './rollout-alert.js';
 import { StreamConsumer, type StreamEntry } from './stream-consumer.js';
 import { WindowBuffer, type BufferedItem, type ClosedWindow } from './window-buffer.js';
-import { windowItemOf, type WindowItem } from './window-item.js';
+import { windowItemOf, windowItemsOfBatch, type WindowItem } from './window-item.js';
 import { buildWindowReport } from './window-report.js';
 import { seriesOfReport } from './window-series.js';
 
@@ -158,23 +158,39 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     }
   };
 
-  /** Groups entries by version, keeping their order, and feeds each version's window. */
-  const feed = async <T extends { model: string; version: string }>(
-    entries: StreamEntry[], buffer: WindowBuffer, toItem: (entry: T) => BufferedItem,
-    handle: (model: string, version: string, closed: ClosedWindow) => Promise<void>,
-  ) => {
+  /**
+   * Groups the predictions of a read by version, keeping their order, and feeds each version's
+   * window with one call. A batch entry (one per worker batch) is parsed once for all its predictions.
+   */
+  const feedPredictions = async (entries: StreamEntry[]) => {
     const byVersion = new Map<string, { model: string; version: string; items: BufferedItem[] }>();
-    for (const [, fields] of entries) {
-      const entry = parseEntry<T>(fields);
-      if (!entry || typeof entry.model !== 'string' || typeof entry.version !== 'string') continue;
-      const key = `${entry.model}\u0000${entry.version}`;
+    const add = (model: unknown, version: unknown, items: WindowItem[]) => {
+      if (typeof model !== 'string' || typeof version !== 'string') return;
+      const key = `${model}\u0000${version}`;
       seen.add(key);
       let group = byVersion.get(key);
-      if (!group) byVersion.set(key, (group = { model: entry.model, version: entry.version, items: [] }));
-      group.items.push(toItem(entry));
+      if (!group) byVersion.set(key, (group = { model, version, items: [] }));
+      for (const item of items) group.items.push({ json: JSON.stringify(item), rows: item.r });
+    };
+    for (const [, fields] of entries) {
+      const batch = parseBatch(fields);
+      if (batch) {
+        let items: WindowItem[];
+        try {
+          items = windowItemsOfBatch(batch);
+        } catch (error) {
+          // A malformed entry is skipped (and acknowledged), never retried forever.
+          logger.warn({ err: error, model: batch.model, version: batch.version }, 'malformed prediction log batch skipped');
+          continue;
+        }
+        add(batch.model, batch.version, items);
+        continue;
+      }
+      const entry = parseEntry<PredictionLogEntry>(fields);
+      if (entry) add(entry.model, entry.version, [windowItemOf(entry)]);
     }
     for (const { model, version, items } of byVersion.values()) {
-      for (const closed of await buffer.append(model, version, items)) await handle(model, version, closed);
+      for (const closed of await predictionWindows.append(model, version, items)) await handlePredictionWindow(model, version, closed);
     }
   };
 
@@ -182,10 +198,7 @@ export async function startMonitorApp(config: MonitorConfig, logger: Logger, opt
     group: MONITOR_CONSUMER_GROUP, consumer: config.monitorId,
   }, async (stream, entries) => {
     if (stream === keys.predictionLog) {
-      await feed<PredictionLogEntry>(entries, predictionWindows, (e) => {
-        const item = windowItemOf(e);
-        return { json: JSON.stringify(item), rows: item.r };
-      }, handlePredictionWindow);
+      await feedPredictions(entries);
     } else {
       await handleFeedback(entries);
     }

@@ -1,9 +1,11 @@
 /**
  * What a monitoring window holds per logged prediction: a compact item derived from its
  * prediction log entry (feature values per row, outputs per row, timings). Items travel through
- * the Redis window list as JSON, so their keys are short.
+ * the Redis window list as JSON, so their keys are short. A batch entry gives the same items as
+ * the single entries of its predictions would, without expanding it into them.
  */
-import type { InputSummary, PredictionLogEntry } from '@inferq/contract';
+import type { BatchInputSummary, InputSummary, PredictionLogBatch, PredictionLogEntry } from '@inferq/contract';
+import { rowsOf } from '@inferq/predictions';
 
 /** One prediction in a window. */
 export interface WindowItem {
@@ -70,4 +72,61 @@ export function windowItemOf(entry: PredictionLogEntry): WindowItem {
     if (entry.outputs.confidence) item.conf = entry.outputs.confidence;
   }
   return item;
+}
+
+/** The window items of a batch entry's predictions, in order (as `windowItemOf` of each one's entry). */
+export function windowItemsOfBatch(batch: PredictionLogBatch): WindowItem[] {
+  const items: WindowItem[] = [];
+  const inputs = Object.entries(batch.inputs);
+  const starts = inputs.map(() => 0);
+  const { totalMs, queueWaitMs, batchSize } = batch.timings;
+  const outputs = batch.outputs;
+  let outputRow = 0;
+  for (let i = 0; i < batch.ids.length; i++) {
+    const f: Record<string, Array<number | null>> = {};
+    inputs.forEach(([name, summary], k) => {
+      const rows = rowsOf(summary.shapes[i]);
+      addFeatureValues(f, name, summary, starts[k]!, starts[k]! + rows);
+      starts[k] = starts[k]! + rows;
+    });
+    const item: WindowItem = {
+      t: batch.finishedAt,
+      r: batch.rows[i] ?? 0,
+      s: batch.sampleRate > 0 ? batch.sampleRate : 1,
+      ok: batch.ok[i] === 1 ? 1 : 0,
+      lat: totalMs?.[i] ?? null,
+      qw: queueWaitMs?.[i] ?? null,
+      bs: batchSize?.[i] ?? null,
+      f,
+    };
+    const outputRows = outputs?.rows[i];
+    if (outputs && outputRows !== null && outputRows !== undefined) {
+      const end = outputRow + outputRows;
+      item.cls = outputs.classes.slice(outputRow, end);
+      if (outputs.confidence) item.conf = outputs.confidence.slice(outputRow, end);
+      outputRow = end;
+    }
+    items.push(item);
+  }
+  return items;
+}
+
+/** The monitored features of rows `start`..`end` of a batch input (named as `featureValuesOf` names them). */
+function addFeatureValues(features: Record<string, Array<number | null>>, name: string, summary: BatchInputSummary, start: number, end: number): void {
+  switch (summary.kind) {
+    case 'tabular':
+      summary.featureNames.forEach((feature, j) => { features[feature] = summary.columns[j]?.slice(start, end) ?? []; });
+      break;
+    case 'image':
+      features[`${name}.brightness`] = summary.brightness.slice(start, end);
+      break;
+    case 'tensor':
+      features[`${name}.mean`] = summary.mean.slice(start, end);
+      features[`${name}.std`] = summary.std.slice(start, end);
+      features[`${name}.min`] = summary.min.slice(start, end);
+      features[`${name}.max`] = summary.max.slice(start, end);
+      break;
+    default:
+      break;
+  }
 }

@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_KEY_PREFIX, redisKeys } from '@inferq/contract';
 import { createRedisConnection } from '@inferq/redis';
-import { PredictionLog } from '@inferq/predictions';
+import { parseLogSince, PredictionLog } from '@inferq/predictions';
 
 const USAGE = 'usage: npm run export:log -- [--model m] [--version v] [--since ms|ISO|logId] [--limit n] [--out file.jsonl] [--api http://127.0.0.1:3000 [--key K] | --redis redis://… [--prefix p]]';
 
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         ...(values.model !== undefined ? { model: values.model } : {}),
         ...(values.version !== undefined ? { version: values.version } : {}),
         ...(values.limit !== undefined ? { limit: Number(values.limit) } : {}),
-        ...(since === undefined ? {} : /^\d+-\d+$/.test(since) ? { after: since } : { from: String(/^\d+$/.test(since) ? Number(since) : Date.parse(since)) }),
+        ...(since === undefined ? {} : sinceBound(since)),
       });
       await pipeline(Readable.from((async function* () { for await (const e of entries) yield `${JSON.stringify(e)}\n`; })()), counting, output);
     } finally {
@@ -69,6 +69,13 @@ async function main(): Promise<void> {
     await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), counting, output);
   }
   if (values.out) console.error(`wrote ${lines} prediction(s) to ${values.out}`);
+}
+
+/** `--since` as a read bound; throws with the usage when it is not a time or a logId. */
+function sinceBound(since: string) {
+  const bound = parseLogSince(since);
+  if (!bound) throw new Error(`--since must be epoch ms, an ISO time or a logId\n${USAGE}`);
+  return bound;
 }
 
 main().catch((error: Error) => {

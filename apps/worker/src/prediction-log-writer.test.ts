@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PredictionFinalEvent, PredictionLogEntry } from '@inferq/contract';
+import type { PredictionFinalEvent, PredictionLogBatch, PredictionLogEntry } from '@inferq/contract';
 import { createLogger } from '@inferq/logger';
 import type { ModelVersion } from '@inferq/model-repository';
-import type { PredictionLog } from '@inferq/predictions';
-import type { Tensor } from '@inferq/tensor';
+import { expandLogBatch, type PredictionLog } from '@inferq/predictions';
+import { summarizeInput, summarizeOutputs, type Tensor } from '@inferq/tensor';
 import type { ItemOutcome } from './batch-execution.js';
-import { PredictionLogWriter } from './prediction-log-writer.js';
+import { logBatch, PredictionLogWriter, type LoggedOutcome } from './prediction-log-writer.js';
 
 const model = {
   name: 'iris', version: '1', labels: ['setosa', 'versicolor', 'virginica'], featureNames: { features: ['a', 'b', 'c', 'd'] },
@@ -28,13 +28,13 @@ function batch(n: number) {
   return { items, outcomes, events };
 }
 
-/** A log that records appends; `gate` holds them until released. */
+/** A log that records appends (each batch expanded into its entries); `gate` holds them until released. */
 function fakeLog() {
   const appended: PredictionLogEntry[][] = [];
   let release: () => void = () => {};
   let gate: Promise<void> | undefined;
   return {
-    log: { append: async (entries: readonly PredictionLogEntry[]) => { await gate; appended.push([...entries]); } } as unknown as PredictionLog,
+    log: { appendBatch: async (batch: PredictionLogBatch) => { await gate; appended.push(expandLogBatch(batch)); } } as unknown as PredictionLog,
     appended,
     hold() { gate = new Promise((r) => { release = r; }); },
     release: () => release(),
@@ -42,7 +42,7 @@ function fakeLog() {
 }
 
 describe('PredictionLogWriter', () => {
-  it('appends one summarised entry per prediction of a batch, in one call, after the batch returns', async () => {
+  it('appends one batch entry summarising each prediction of a batch, in one call, after the batch returns', async () => {
     const fake = fakeLog();
     const writer = new PredictionLogWriter(fake.log, { sampleRate: 1 }, logger);
     const { items, outcomes, events } = batch(3);
@@ -91,10 +91,53 @@ describe('PredictionLogWriter', () => {
   });
 
   it('a failed write is counted and logged, never thrown', async () => {
-    const writer = new PredictionLogWriter({ append: async () => { throw new Error('READONLY'); } } as unknown as PredictionLog, { sampleRate: 1 }, logger);
+    const writer = new PredictionLogWriter({ appendBatch: async () => { throw new Error('READONLY'); } } as unknown as PredictionLog, { sampleRate: 1 }, logger);
     const { items, outcomes, events } = batch(1);
     writer.record(model, items, outcomes, events, 1);
     await writer.flush();
     assert.equal(writer.counters.failedWrites, 1);
+  });
+
+  it('a batch entry expands into the entry each prediction had on its own (every input kind, failures, routes, non-finite outputs)', () => {
+    const wide = { name: 'wide', labels: ['a', 'b'], featureNames: { table: ['x', 'y'] } } as unknown as ModelVersion;
+    const logged: LoggedOutcome[] = [0, 1, 2, 3].map((i) => {
+      const rows = i + 1;
+      const inputs: Tensor[] = [
+        { name: 'table', datatype: 'FP32', shape: [rows, 2], data: Float32Array.from({ length: rows * 2 }, (_, k) => (k === 3 ? NaN : i * 10 + k / 3)) },
+        { name: 'image', datatype: 'FP32', shape: [rows, 1, 2, 2], data: Float32Array.from({ length: rows * 4 }, (_, k) => k * 0.1 + i) },
+        { name: 'vector', datatype: 'INT64', shape: [rows, 3], data: BigInt64Array.from({ length: rows * 3 }, (_, k) => BigInt(k - i)) },
+        { name: 'text', datatype: 'BYTES', shape: [rows], data: Array.from({ length: rows }, () => 'hi') },
+      ] as Tensor[];
+      const ok = i !== 2;
+      const outcome: ItemOutcome = ok
+        ? { ok: true, inferenceMs: 1, batchRows: 10, batchRequests: 4, outputs: [{ name: 'scores', datatype: 'FP32', shape: [rows, 2], data: Float32Array.from({ length: rows * 2 }, (_, k) => (i === 3 && k === 0 ? Infinity : k + i)) } as Tensor] }
+        : { ok: false, error: { code: 'INFERENCE_FAILED', message: 'boom' } } as unknown as ItemOutcome;
+      const event: PredictionFinalEvent = {
+        id: `p${i}`, model: 'wide', version: '3', status: ok ? 'completed' : 'failed', createdAt: 100 + i,
+        timings: i === 1 ? { totalMs: 7 } : { totalMs: 5 + i, queueWaitMs: i, batchSize: 10, batchRequests: 4 },
+        worker: { id: 'w1', device: 'cpu' },
+        ...(ok ? {} : { error: { code: 'INFERENCE_FAILED', message: 'boom' } }),
+        ...(i === 1 ? { route: { reason: 'split' } } : {}),
+        ...(i === 3 ? { shadowOf: 'p0' } : {}),
+      } as PredictionFinalEvent;
+      return { item: { rows, inputs }, outcome, event };
+    });
+    const expected = logged.map(({ item, outcome, event }) => {
+      const entry: PredictionLogEntry = {
+        id: event.id, model: event.model, version: event.version, status: event.status === 'completed' ? 'completed' : 'failed',
+        createdAt: event.createdAt, finishedAt: 500, sampleRate: 0.5, rows: item.rows, worker: 'w1', device: 'cpu', timings: event.timings,
+        inputs: Object.fromEntries(item.inputs.map((t) => [t.name, summarizeInput(t, wide.featureNames[t.name])])),
+      };
+      if (event.error) entry.errorCode = event.error.code;
+      if (event.route) entry.route = event.route;
+      if (event.shadowOf) entry.shadowOf = event.shadowOf;
+      const outputs = outcome.ok ? summarizeOutputs(outcome.outputs, wide.labels) : undefined;
+      if (outputs) entry.outputs = outputs;
+      return entry;
+    });
+    const batch = logBatch(wide, logged, 500, 0.5);
+    const expanded = expandLogBatch(JSON.parse(JSON.stringify(batch)) as PredictionLogBatch);
+    // Same JSON, key order included: exports are unchanged.
+    assert.deepEqual(expanded.map((e) => JSON.stringify(e)), expected.map((e) => JSON.stringify(JSON.parse(JSON.stringify(e)))));
   });
 });

@@ -10,10 +10,11 @@ export interface VersionStatsWriterOptions {
   /** Writes that may be in flight at once; beyond it, increments are dropped (and counted). @defaultValue 64 */
   maxPendingWrites?: number;
   /**
-   * How long outcomes gather before they are counted and written, ms: one pipeline of HINCRBYs
-   * (summed per version and second) + EXPIRE per interval instead of per batch, which at REST
-   * rates (batches of one or two) was ~3 Redis commands per prediction. The live figures lag by
-   * as much; readers sum whole seconds. 0: a write per batch, as before. @defaultValue 100
+   * How long outcomes are gathered before their increments go out as one pipeline, ms. The
+   * buckets are per second and readers look at windows of seconds, so a short delay changes no
+   * figure, while one write per window instead of one per batch saves a round trip and a few
+   * HINCRBYs per batch (most of them under light load, where a batch is one prediction).
+   * @defaultValue 200
    */
   flushIntervalMs?: number;
 }
@@ -21,19 +22,19 @@ export interface VersionStatsWriterOptions {
 /**
  * Adds every final outcome (completed, failed, expired; not sampled) to its version's per-second
  * bucket (VersionStatsStore). Called with each batch of outcomes after they are recorded; the
- * batches of one `flushIntervalMs` are counted together on a timer and go out as one pipeline,
- * never awaited by a batch (like the prediction log writer). When Redis falls behind, at most
+ * outcomes are gathered for `flushIntervalMs`, then counted and written as one pipeline, never
+ * awaited by the batch (like the prediction log writer). When Redis falls behind, at most
  * `maxPendingWrites` writes wait; later ones are dropped and counted rather than held in memory.
  */
 export class VersionStatsWriter {
   readonly #store: VersionStatsStore;
   readonly #options: VersionStatsWriterOptions;
   readonly #maxPending: number;
+  readonly #flushIntervalMs: number;
   readonly #logger: Logger;
   readonly #pending = new Set<Promise<void>>();
-  readonly #flushIntervalMs: number;
-  /** Outcomes waiting for the next write, with the time each batch of them ended. */
-  #gathered: { events: readonly PredictionFinalEvent[]; now: number }[] = [];
+  /** Outcomes gathered since the last write, with when each batch of them ended. */
+  #gathered: Array<{ events: readonly PredictionFinalEvent[]; now: number }> = [];
   #timer: NodeJS.Timeout | undefined;
   /** Outcomes counted, dropped under back-pressure, and failed writes (heartbeats, tests). */
   readonly counters = { counted: 0, dropped: 0, failedWrites: 0 };
@@ -42,7 +43,7 @@ export class VersionStatsWriter {
     this.#store = store;
     this.#options = options;
     this.#maxPending = options.maxPendingWrites ?? 64;
-    this.#flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.#flushIntervalMs = options.flushIntervalMs ?? 200;
     this.#logger = logger;
   }
 
@@ -50,29 +51,30 @@ export class VersionStatsWriter {
   record(events: readonly PredictionFinalEvent[], now: number = Date.now()): void {
     if (events.length === 0) return;
     this.#gathered.push({ events, now });
-    if (this.#timer) return;
-    const write = () => {
-      this.#timer = undefined;
-      this.#write();
-    };
-    // A timer even at 0: the counting stays off the batch's turn of the event loop.
-    this.#timer = setTimeout(write, this.#flushIntervalMs);
-    this.#timer.unref();
+    // unref: a pending write never keeps a process alive; close() flushes.
+    this.#timer ??= setTimeout(() => this.#write(), this.#flushIntervalMs).unref();
   }
 
-  /** Writes what was gathered: one pipeline, increments summed per version and second. */
+  /** Writes what was gathered now, and resolves when every write has finished (shutdown, tests). */
+  async flush(): Promise<void> {
+    this.#write();
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
   #write(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
     const gathered = this.#gathered;
+    if (gathered.length === 0) return;
     this.#gathered = [];
-    const outcomes = gathered.reduce((n, g) => n + g.events.length, 0);
-    if (outcomes === 0) return;
+    const count = gathered.reduce((n, g) => n + g.events.length, 0);
     if (this.#pending.size >= this.#maxPending) {
-      this.counters.dropped += outcomes;
+      this.counters.dropped += count;
       return;
     }
     const write = Promise.resolve()
       .then(() => this.#store.add(mergeIncrements(gathered.flatMap((g) => statsIncrements(g.events, g.now, this.#options.labelsOf)))))
-      .then(() => { this.counters.counted += outcomes; })
+      .then(() => { this.counters.counted += count; })
       .catch((error: Error) => {
         this.counters.failedWrites++;
         this.#logger.warn({ err: error }, 'version stats write failed');
@@ -80,17 +82,9 @@ export class VersionStatsWriter {
       .finally(() => this.#pending.delete(write));
     this.#pending.add(write);
   }
-
-  /** Writes what is gathered now and resolves when every write has finished (shutdown, tests). */
-  async flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#write();
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
-  }
 }
 
-/** Increments of the same version and second summed into one (pure: unit-tested). */
+/** Sums increments of the same version and second into one (pure: unit-tested). */
 export function mergeIncrements(increments: readonly StatsIncrement[]): StatsIncrement[] {
   const merged = new Map<string, StatsIncrement>();
   for (const increment of increments) {

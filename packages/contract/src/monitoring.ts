@@ -10,13 +10,20 @@
  *   "createdAt": 1795316133499, "finishedAt": 1795316133503, "sampleRate": 1, "rows": 1,
  *   "worker": "host-4121-a1b2c3", "device": "cpu",
  *   "timings": { "queueWaitMs": 2, "inferenceMs": 0.09, "totalMs": 4, "batchSize": 7, "batchRequests": 3 },
- *   "inputs": { "features": { "kind": "tabular", "featureNames": ["sepal_length", …], "rows": [[6.7, 3, 5.2, 2.3]] } },
+ *   "inputs": { "features": { "kind": "tabular", "shapes": [[1, 4], [1, 4]], "featureNames": ["sepal_length", …], "rows": [[6.7, 3, 5.2, 2.3]] } },
  *   "outputs": { "classes": [2], "labels": ["virginica"], "confidence": [0.93] } }
  * ```
  *
  * Inputs are summarised, never copied: a 2-D `[N, F]` input whose model config names its
  * features keeps each row's values; an image `[N, C, H, W]` (C = 1 or 3) keeps each row's
  * brightness (mean value); any other numeric tensor keeps each row's mean/std/min/max.
+ *
+ * Workers write one stream entry per batch instead (`PredictionLogBatch`, JSON in field `b`): the
+ * batch's sampled predictions of one model version, shared fields once and the rest as
+ * per-prediction arrays, inputs summarised column-wise over the batch's rows. Readers expand it
+ * into the entries above; the exported `logId` of its i-th prediction is `<stream id>:<i>`. The
+ * API still writes cache hits as single entries (field `d`), and entries of older workers may
+ * remain in the stream: readers take both.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { ErrorCode } from './error-codes.js';
@@ -72,7 +79,66 @@ export interface PredictionLogEntry {
   cached?: true;
 }
 
-/** A prediction log entry as exported: plus the stream entry id (`<ms>-<seq>`, usable as `since`). */
+/**
+ * Summary of one input over all rows of a logged batch, in prediction order: `shapes` holds each
+ * prediction's tensor shape, whose first dimension (1 for a scalar) counts its rows. The same
+ * kinds as `InputSummary`; a table is stored column-wise.
+ */
+export type BatchInputSummary =
+  | { kind: 'tabular'; shapes: number[][]; featureNames: string[]; columns: Array<Array<number | null>> }
+  | { kind: 'image'; shapes: number[][]; brightness: Array<number | null> }
+  | { kind: 'tensor'; shapes: number[][]; mean: Array<number | null>; std: Array<number | null>; min: Array<number | null>; max: Array<number | null> }
+  | { kind: 'other'; shapes: number[][]; datatype: string };
+
+/** Per-prediction values of a batch; `null` where a prediction has none. */
+export type PerPrediction<T> = Array<T | null>;
+
+/**
+ * The sampled predictions of one worker batch (one model version) in one prediction log stream
+ * entry (JSON in field `b`). Arrays without a comment hold one value per prediction, in order.
+ * Expanding it gives the `PredictionLogEntry` of each prediction, field for field.
+ *
+ * ```json
+ * { "model": "iris", "version": "1", "worker": "host-4121-a1b2c3", "device": "cpu",
+ *   "finishedAt": 1795316133503, "sampleRate": 1, "ids": ["bXlG…", "c2Vx…"],
+ *   "createdAt": [1795316133499, 1795316133500], "rows": [1, 1], "ok": [1, 1],
+ *   "timings": { "queueWaitMs": [2, 1], "totalMs": [4, 3], "batchSize": [2, 2], "batchRequests": [2, 2] },
+ *   "inputs": { "features": { "kind": "tabular", "shapes": [[1, 4], [1, 4]], "featureNames": ["sepal_length", …], "columns": [[6.7, 5.1], [3, 3.5], …] } },
+ *   "outputs": { "rows": [1, 1], "classes": [2, 0], "confidence": [0.93, 0.98], "labels": ["virginica", "setosa"] } }
+ * ```
+ */
+export interface PredictionLogBatch {
+  model: string;
+  version: string;
+  worker: string;
+  device: string;
+  /** When the batch finished (epoch ms): every prediction's `finishedAt`. */
+  finishedAt: number;
+  sampleRate: number;
+  ids: string[];
+  createdAt: number[];
+  rows: number[];
+  /** 1 = completed, 0 = failed. */
+  ok: Array<0 | 1>;
+  /** Present when some prediction has one. */
+  errorCode?: PerPrediction<ErrorCode>;
+  route?: PerPrediction<TrafficRoute>;
+  shadowOf?: PerPrediction<string>;
+  /** Timing name → its value per prediction. */
+  timings: { [K in keyof PredictionTimings]?: PerPrediction<NonNullable<PredictionTimings[K]>> };
+  /** Input name → summary over the batch's rows. */
+  inputs: Record<string, BatchInputSummary>;
+  /**
+   * Output summaries, when some prediction has one: `rows` per prediction (null: none) and the
+   * per-row arrays of all of them; `labels` / `confidence` are present for all or none (one version).
+   */
+  outputs?: { rows: PerPrediction<number>; classes: Array<number | null>; confidence?: Array<number | null>; labels?: Array<string | null>; nonFinite?: PerPrediction<number> };
+}
+
+/**
+ * A prediction log entry as exported, plus its `logId`: `<ms>-<seq>:<i>` for the i-th prediction of
+ * a batch entry, the stream entry id `<ms>-<seq>` for a single entry. Either is a `since` cursor.
+ */
 export interface ExportedPredictionLogEntry extends PredictionLogEntry {
   logId: string;
 }

@@ -7,6 +7,7 @@
 export * from './prediction-store.js';
 export * from './prediction-events.js';
 export * from './prediction-log.js';
+export * from './prediction-log-batch.js';
 export * from './monitoring-store.js';
 export * from './version-stats-store.js';
 export * from './rollout-store.js';

@@ -8,6 +8,7 @@ export * from './validate-request.js';
 export * from './binary-codec.js';
 export * from './batch.js';
 export * from './tensor-summary.js';
+export * from './tensor-batch-summary.js';
 export * from './binary-values.js';
 export * from './binary-request.js';
 export * from './binary-response.js';

@@ -10,49 +10,22 @@
  *   (the row's largest probability; scores that are not probabilities go through a softmax),
  *   and how many output values were NaN or ±∞ (`nonFinite`, absent when none).
  */
-import type { Datatype, InputSummary, OutputSummary } from '@inferq/contract';
-import { fromFloat16Bits } from './float16.js';
+import type { InputSummary, OutputSummary } from '@inferq/contract';
+import type { SummarisableTensor } from './summary-values.js';
+import { compact, FLOAT_TYPES, INTEGER_TYPES, inputKind, numbersOf, rowStats } from './summary-values.js';
 
-/** A tensor as this module reads it: typed arrays (workers) or JSON arrays (stored results). */
-export interface SummarisableTensor {
-  name: string;
-  datatype: Datatype;
-  shape: readonly number[];
-  data: ArrayLike<number | bigint | boolean | string>;
-}
-
-/** Feature tables wider than this are summarised like any other tensor. */
-const MAX_TABULAR_FEATURES = 256;
-
-const INTEGER_TYPES: ReadonlySet<Datatype> = new Set(['INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64']);
-const FLOAT_TYPES: ReadonlySet<Datatype> = new Set(['FP16', 'FP32', 'FP64']);
-
-/**
- * The values of a numeric tensor as numbers (FP16 bits decoded, 64-bit integers converted);
- * undefined for BYTES. `fp16Bits`: the FP16 data holds raw half bits (typed arrays in the worker).
- */
-function numbersOf(tensor: SummarisableTensor): ArrayLike<number> | undefined {
-  if (tensor.datatype === 'BYTES') return undefined;
-  const { data } = tensor;
-  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof Int16Array || data instanceof Int8Array || data instanceof Uint32Array || data instanceof Uint8Array) {
-    return data;
-  }
-  if (data instanceof Uint16Array) return tensor.datatype === 'FP16' ? Float32Array.from(data, fromFloat16Bits) : data;
-  return Array.from(data as ArrayLike<unknown>, (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : Number(v)));
-}
-
-/** Rounds to 7 significant digits: enough for FP32 values, and short in JSON. */
-const compact = (value: number): number | null => (Number.isFinite(value) ? Number(value.toPrecision(7)) : null);
+export type { SummarisableTensor } from './summary-values.js';
 
 /** Per-row summary of one input tensor; `featureNames` from the model config. */
 export function summarizeInput(tensor: SummarisableTensor, featureNames?: readonly string[]): InputSummary {
   const shape = [...tensor.shape];
+  const kind = inputKind(tensor, featureNames);
   const values = numbersOf(tensor);
-  if (!values) return { kind: 'other', shape, datatype: tensor.datatype };
+  if (!values || kind === 'other') return { kind: 'other', shape, datatype: tensor.datatype };
   const rows = shape.length === 0 ? 1 : shape[0]!;
   const perRow = rows === 0 ? 0 : values.length / rows;
 
-  if (shape.length === 2 && featureNames && featureNames.length === perRow && perRow <= MAX_TABULAR_FEATURES) {
+  if (kind === 'tabular' && featureNames) {
     const table: Array<Array<number | null>> = [];
     for (let r = 0; r < rows; r++) {
       const row: Array<number | null> = new Array(perRow);
@@ -62,7 +35,7 @@ export function summarizeInput(tensor: SummarisableTensor, featureNames?: readon
     return { kind: 'tabular', featureNames: [...featureNames], rows: table };
   }
 
-  const isImage = shape.length === 4 && (shape[1] === 1 || shape[1] === 3);
+  const isImage = kind === 'image';
   const mean: Array<number | null> = [];
   const std: Array<number | null> = [];
   const min: Array<number | null> = [];
@@ -77,35 +50,6 @@ export function summarizeInput(tensor: SummarisableTensor, featureNames?: readon
   }
   if (isImage) return { kind: 'image', shape, brightness: mean };
   return { kind: 'tensor', shape, mean, std, min, max };
-}
-
-/**
- * Mean (and std/min/max when `full`) of `count` values from `start`, over the finite ones.
- * A plain loop first (a 3×48×192 image in ~30 µs); only a row holding NaN or ±∞ takes the slower
- * loop that skips them.
- */
-function rowStats(values: ArrayLike<number>, start: number, count: number, full: boolean): { mean: number; std: number; min: number; max: number } {
-  const end = start + count;
-  let sum = 0;
-  for (let i = start; i < end; i++) sum += values[i]!;
-  if (Number.isFinite(sum) && !full) return { mean: count > 0 ? sum / count : NaN, std: NaN, min: NaN, max: NaN };
-  let finite = 0;
-  let total = 0;
-  let sumSq = 0;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = start; i < end; i++) {
-    const v = values[i]!;
-    if (v - v !== 0) continue; // NaN or ±∞
-    finite++;
-    total += v;
-    sumSq += v * v;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (finite === 0) return { mean: NaN, std: NaN, min: NaN, max: NaN };
-  const m = total / finite;
-  return { mean: m, std: Math.sqrt(Math.max(0, sumSq / finite - m * m)), min: lo, max: hi };
 }
 
 /**
