@@ -129,8 +129,8 @@ describe('WebSocket /v1/ws (real Redis, BullMQ, onnxruntime)', () => {
     const data = irisRows(seededRandom(31), 2);
     const id = await submitRest(data);
     inbox.send({ type: 'subscribe', ids: [id] });
-    // A second subscription to an unknown id answers after a Redis read queued behind the first
-    // one's (one connection, in order): once its error is here, the first has been looked up.
+    // A second subscription to an unknown id answers in the first one's Redis read or in one
+    // queued behind it: once its error is here, the first has been looked up.
     const unknown = newPredictionId();
     inbox.send({ type: 'subscribe', ids: [unknown], ref: 'probe' });
     const probe = await inbox.next<ErrorMessage>((m) => m.type === 'error' && m.ref === 'probe');
@@ -211,6 +211,22 @@ describe('WebSocket /v1/ws (real Redis, BullMQ, onnxruntime)', () => {
     await other.next((m) => m.type === 'error' && m.ref === 'probe-2');
     for (const id of ids) assert.equal(other.results(id).length, 1, `one result for ${id} on the second socket`);
     assert.equal(other.results().length, ids.length);
+  });
+
+  it('answers each of many subscribes sent back to back under its own ref (they share lookups)', async () => {
+    const inbox = await open();
+    const data = irisRows(seededRandom(77), 1);
+    const known = await submitRest(data);
+    const unknown = Array.from({ length: 40 }, newPredictionId);
+    unknown.forEach((id, i) => inbox.send({ type: 'subscribe', ids: i % 2 === 0 ? [id, known] : [id], ref: `s${i}` }));
+    const errors = await Promise.all(unknown.map((_, i) => inbox.next<ErrorMessage>((m) => m.type === 'error' && m.ref === `s${i}`)));
+    errors.forEach((error, i) => assert.deepEqual({ code: error.error.code, id: error.id }, { code: 'PREDICTION_NOT_FOUND', id: unknown[i] }));
+    await assertMatchesDirect(await inbox.next<Result>(isResultFor(known)), data);
+    const from = inbox.messages.length;
+    inbox.send({ type: 'subscribe', ids: [newPredictionId()], ref: 'probe' });
+    await inbox.next((m) => m.type === 'error' && m.ref === 'probe', from);
+    assert.equal(inbox.results(known).length, 1, 'one result, however many subscribes named it');
+    assert.equal(inbox.messages.filter((m) => m.type === 'error').length, unknown.length + 1, 'one error per unknown id');
   });
 
   it('answers every bad message with an error and stays open and working', async () => {

@@ -90,7 +90,7 @@ export async function buildApp(ctx: ApiContext, logger?: Logger): Promise<Fastif
   // After access control: it acts on requests that passed anonymously (access control off).
   installOpenAccessGuard(app, ctx.config);
   app.addHook('onResponse', async (request, reply) => {
-    ctx.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+    ctx.metrics.countHttpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
   });
 
   await app.register(predictionRoutes, { prefix: '/v1' });

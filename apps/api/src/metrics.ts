@@ -4,6 +4,7 @@ import type { ModelRepository } from '@inferq/model-repository';
 import type { ComparisonStore, PredictionStore, RolloutEngine, VersionComparison, VersionStatsStore } from '@inferq/predictions';
 import type { PredictionQueues } from '@inferq/queue';
 import type { MonitoringService, WorkerHeartbeat } from './monitoring-service.js';
+import { CounterSeries, HistogramSeries } from './metric-series.js';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
@@ -68,6 +69,16 @@ export class ApiMetrics {
     labelNames: ['reason'] as const, registers: [this.registry],
   });
 
+  /** Per-prediction paths: handles on the series above (metric-series.ts). */
+  readonly #httpRequests = new CounterSeries(this.httpRequests);
+  readonly #submitted = new CounterSeries(this.submitted);
+  readonly #routed = new CounterSeries(this.routed);
+  readonly #finished = new CounterSeries(this.finished);
+  readonly #queueWait = new HistogramSeries(this.queueWait, LATENCY_BUCKETS);
+  readonly #inference = new HistogramSeries(this.inference, LATENCY_BUCKETS);
+  readonly #endToEnd = new HistogramSeries(this.endToEnd, LATENCY_BUCKETS);
+  readonly #batchSize = new HistogramSeries(this.batchSize, BATCH_BUCKETS);
+
   constructor(repository: ModelRepository, queues: PredictionQueues) {
     collectDefaultMetrics({ register: this.registry, prefix: 'inferq_api_' });
     new Gauge({
@@ -89,13 +100,30 @@ export class ApiMetrics {
 
   /** Records a final-result event accepted by this process. */
   observeFinal(event: PredictionFinalEvent): void {
-    const labels = { model: event.model, version: event.version };
-    this.finished.inc({ ...labels, status: event.status });
+    const { model, version, status } = event;
+    const key = `${model}\u0000${version}`;
+    const labels = () => ({ model, version });
+    this.#finished.inc(`${key}\u0000${status}`, () => ({ model, version, status }));
     const t = event.timings;
-    if (t.queueWaitMs !== undefined) this.queueWait.observe(labels, t.queueWaitMs / 1000);
-    if (t.inferenceMs !== undefined) this.inference.observe(labels, t.inferenceMs / 1000);
-    if (t.totalMs !== undefined) this.endToEnd.observe(labels, t.totalMs / 1000);
-    if (t.batchSize !== undefined) this.batchSize.observe(labels, t.batchSize);
+    if (t.queueWaitMs !== undefined) this.#queueWait.observe(key, labels, t.queueWaitMs / 1000);
+    if (t.inferenceMs !== undefined) this.#inference.observe(key, labels, t.inferenceMs / 1000);
+    if (t.totalMs !== undefined) this.#endToEnd.observe(key, labels, t.totalMs / 1000);
+    if (t.batchSize !== undefined) this.#batchSize.observe(key, labels, t.batchSize);
+  }
+
+  /** Counts an answered HTTP request (`inferq_http_requests_total`). */
+  countHttpRequest(method: string, route: string, statusCode: number): void {
+    this.#httpRequests.inc(`${method}\u0000${route}\u0000${statusCode}`, () => ({ method, route, status: String(statusCode) }));
+  }
+
+  /** Counts a prediction accepted over `transport` (`inferq_predictions_submitted_total`). */
+  countSubmitted(model: string, version: string, transport: 'rest' | 'v2' | 'ws'): void {
+    this.#submitted.inc(`${model}\u0000${version}\u0000${transport}`, () => ({ model, version, transport }));
+  }
+
+  /** Counts a prediction accepted, by the version serving it and why (`inferq_predictions_routed_total`). */
+  countRouted(model: string, version: string, route: string): void {
+    this.#routed.inc(`${model}\u0000${version}\u0000${route}`, () => ({ model, version, route }));
   }
   /**
    * The autoscaling signal (docs/kubernetes.md): per model, predictions waiting for a worker

@@ -47,7 +47,9 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 /** True when `name` (from {@link parseHost}) is a loopback name, an IP literal, or allowed. */
 export function hostAllowed(name: string, allowedHosts: readonly string[]): boolean {
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  if (isIP(name.replace(/^\[(.*)\]$/, '$1')) !== 0) return true;
+  // A bracketed IPv6 literal ("[::1]"); a string test, not a RegExp: this runs on every request.
+  const literal = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+  if (isIP(literal) !== 0) return true;
   return allowedHosts.some((allowed) => allowed === '*' || allowed === name || (allowed.startsWith('.') && (name.endsWith(allowed) || name === allowed.slice(1))));
 }
 

@@ -31,6 +31,12 @@ export interface PredictionServiceDeps {
   redis: Redis;
   queues: PredictionQueues;
   store: PredictionStore;
+  /**
+   * Where `get`, `getMany` and `waitForFinal` read records: a store on a connection of its own,
+   * so reads do not pay for the BullMQ scripts defined on `redis` (see api-services.ts).
+   * @defaultValue `store` over `redis`
+   */
+  reads?: { redis: Redis; store: PredictionStore };
   events: PredictionEvents;
   limits: ValidationLimits;
   /** Id of this API process, carried in jobs so its metrics count only its own requests. */
@@ -81,12 +87,14 @@ export class PredictionService {
   readonly #admission: QueueAdmission;
   readonly #producer: PredictionProducer;
   readonly #coalescer: JobCoalescer;
+  readonly #reads: { redis: Redis; store: PredictionStore };
   /** Resolves when the process shuts down: pending long-polls answer at once instead of holding it up. */
   readonly #released: Promise<void>;
   #release!: () => void;
 
   constructor(deps: PredictionServiceDeps) {
     this.#deps = deps;
+    this.#reads = deps.reads ?? { redis: deps.redis, store: deps.store };
     const producer = (this.#producer = new PredictionProducer(deps.store, deps.queues));
     this.#coalescer = new JobCoalescer({ one: (p) => producer.queue([p]), many: (ps) => producer.queue(ps) }, deps.coalesceMaxPredictions ?? 1);
     // Predictions, not BullMQ jobs (a coalesced job holds many).
@@ -180,7 +188,7 @@ export class PredictionService {
    *   is found; anyone else's answers PREDICTION_NOT_FOUND too, so ids of others do not leak.
    */
   async get(id: string, viewer?: string): Promise<PredictionRecord> {
-    const stored = await this.#redisCall(() => this.#deps.store.get(id));
+    const stored = await this.#readCall(() => this.#reads.store.get(id));
     if (!stored || (viewer !== undefined && stored.owner !== undefined && stored.owner !== viewer)) {
       throw new InferqError('PREDICTION_NOT_FOUND', `prediction "${id}" does not exist or its result has expired`);
     }
@@ -193,7 +201,7 @@ export class PredictionService {
    * {@link get} would throw PREDICTION_NOT_FOUND (unknown, expired, or not visible to `viewer`).
    */
   async getMany(ids: readonly string[], viewer?: string): Promise<Array<PredictionRecord | undefined>> {
-    const stored = await this.#redisCall(() => this.#deps.store.getMany(ids));
+    const stored = await this.#readCall(() => this.#reads.store.getMany(ids));
     return stored.map((record) => {
       if (!record || (viewer !== undefined && record.owner !== undefined && record.owner !== viewer)) return undefined;
       const { owner: _owner, ...visible } = record;
@@ -290,6 +298,11 @@ export class PredictionService {
   /** Runs a Redis operation; connection trouble becomes QUEUE_UNAVAILABLE (503), never a hang. */
   #redisCall<T>(operation: () => Promise<T>): Promise<T> {
     return redisCall(this.#deps.redis, this.#deps.enqueueTimeoutMs, operation);
+  }
+
+  /** As {@link #redisCall}, for a read over the reading connection. */
+  #readCall<T>(operation: () => Promise<T>): Promise<T> {
+    return redisCall(this.#reads.redis, this.#deps.enqueueTimeoutMs, operation);
   }
 }
 

@@ -12,6 +12,12 @@
  */
 import type { WebSocket } from 'ws';
 
+/** The connection under a WebSocket (the upgrade request's socket), corked while a burst is sent. */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 /** Close code for a client that does not read what it is sent (RFC 6455: policy violation). */
 export const CLOSE_NOT_READING = 1008;
 /** Most ids one socket may wait on at once. */
@@ -52,12 +58,31 @@ export class SocketBudget {
   readonly #sent = () => { this.#queued--; };
 
   readonly #onClosed: () => void;
+  /** The connection corked while this turn's messages are sent; absent: each message is written at once. */
+  readonly #connection: Corkable | undefined;
+  /** True from this turn's first send until the connection is uncorked (next tick). */
+  #corked = false;
+  /** Bytes that waited to be sent when this turn's first message was sent. */
+  #waitingBeforeTurn = 0;
+  /** Text plus per-message overhead sent this turn (held by the cork, not yet offered to the kernel). */
+  #turnBytes = 0;
+  readonly #uncork = () => {
+    this.#corked = false;
+    this.#turnBytes = 0;
+    this.#connection!.uncork();
+  };
 
-  /** @param onClosed - called when this budget closes the socket (metrics). */
-  constructor(socket: WebSocket, options: WsLimitOptions, onClosed: () => void = () => {}) {
+  /**
+   * @param onClosed - called when this budget closes the socket (metrics).
+   * @param connection - the socket's connection (`request.raw.socket`): when given, the messages
+   *   sent in one turn of the event loop (the results of one batch arrive together) go out as one
+   *   write instead of one write per message. @defaultValue none
+   */
+  constructor(socket: WebSocket, options: WsLimitOptions, onClosed: () => void = () => {}, connection?: Corkable) {
     this.#socket = socket;
     this.#maxBufferedBytes = options.wsMaxBufferedBytes;
     this.#onClosed = onClosed;
+    this.#connection = connection;
   }
 
   /** True while the socket is open; messages arriving after a close started are not handled. */
@@ -100,10 +125,17 @@ export class SocketBudget {
    * plus QUEUED_MESSAGE_OVERHEAD_BYTES per message) and this text would pass the limit, closes
    * the socket with 1008 instead, and sends nothing more. While the kernel takes everything at
    * once nothing waits, so a client that reads is never closed for one large answer.
+   *
+   * With a connection to cork, the messages of one turn are held until the next tick and written
+   * together (one writev instead of one per message: ~10 % of the API's CPU at 4 000 results/s).
+   * What they add counts against the limit as if it waited, except the turn's first message when
+   * nothing waited before it, as without the cork; a turn about to hold more than the limit is
+   * offered to the kernel first, and judged by what that leaves waiting.
    * @returns whether the text was queued.
    */
   send(text: string): boolean {
     if (!this.open) return false;
+    if (this.#connection) return this.#sendCorked(text);
     const waiting = this.#socket.bufferedAmount;
     if (waiting === 0) {
       this.#socket.send(text);
@@ -111,18 +143,55 @@ export class SocketBudget {
     }
     // `text.length` is the byte count for the ASCII JSON we send, a lower bound otherwise.
     const cost = text.length + QUEUED_MESSAGE_OVERHEAD_BYTES;
-    if (waiting + this.#queued * QUEUED_MESSAGE_OVERHEAD_BYTES + cost > this.#maxBufferedBytes) {
-      this.#socket.close(CLOSE_NOT_READING, 'not reading: too much waiting to be sent (WS_MAX_BUFFERED_BYTES)');
-      // And read nothing more from it: what it still sends would only be parsed and dropped
-      // (measured: the 1 900 subscribes of 38 KB left in the flood cost +70 MiB in transit).
-      // Its close reply goes unread too; ws then ends the socket after its close timeout (30 s).
-      this.#stopped = true;
-      this.#socket.pause();
-      this.#onClosed();
-      return false;
-    }
+    if (waiting + this.#queued * QUEUED_MESSAGE_OVERHEAD_BYTES + cost > this.#maxBufferedBytes) return this.#closeNotReading();
     this.#queued++;
     this.#socket.send(text, this.#sent);
     return true;
+  }
+
+  #sendCorked(text: string): boolean {
+    if (!this.#corked) {
+      this.#waitingBeforeTurn = this.#socket.bufferedAmount;
+      this.#corked = true;
+      this.#connection!.cork();
+      process.nextTick(this.#uncork);
+    }
+    const cost = text.length + QUEUED_MESSAGE_OVERHEAD_BYTES;
+    if (this.#turnBytes > 0 && this.#waitingBeforeTurn + this.#queued * QUEUED_MESSAGE_OVERHEAD_BYTES + this.#turnBytes + cost > this.#maxBufferedBytes) {
+      // The turn would hold more than the limit: offer what it holds to the kernel now and judge
+      // by what that leaves waiting, as without the cork (a client that reads is not closed for
+      // a burst the kernel takes).
+      this.#connection!.uncork();
+      this.#connection!.cork();
+      this.#waitingBeforeTurn = this.#socket.bufferedAmount;
+      this.#turnBytes = 0;
+    }
+    const waiting = this.#waitingBeforeTurn;
+    if (waiting === 0 && this.#turnBytes === 0) {
+      this.#turnBytes = cost;
+      this.#socket.send(text);
+      return true;
+    }
+    if (waiting + this.#queued * QUEUED_MESSAGE_OVERHEAD_BYTES + this.#turnBytes + cost > this.#maxBufferedBytes) return this.#closeNotReading();
+    this.#turnBytes += cost;
+    if (waiting === 0) {
+      // Offered to the kernel with the rest of the turn: counted above while held, not after.
+      this.#socket.send(text);
+    } else {
+      this.#queued++;
+      this.#socket.send(text, this.#sent);
+    }
+    return true;
+  }
+
+  #closeNotReading(): false {
+    this.#socket.close(CLOSE_NOT_READING, 'not reading: too much waiting to be sent (WS_MAX_BUFFERED_BYTES)');
+    // And read nothing more from it: what it still sends would only be parsed and dropped
+    // (measured: the 1 900 subscribes of 38 KB left in the flood cost +70 MiB in transit).
+    // Its close reply goes unread too; ws then ends the socket after its close timeout (30 s).
+    this.#stopped = true;
+    this.#socket.pause();
+    this.#onClosed();
+    return false;
   }
 }

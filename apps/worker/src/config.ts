@@ -25,6 +25,12 @@ export interface WorkerConfig {
   gpuCount?: number;
   /** `ORT_INTRA_OP_THREADS`: threads per operator; 0 = onnxruntime default (all cores). @defaultValue 0 */
   intraOpThreads: number;
+  /**
+   * `ORT_ALLOW_SPINNING`: 1 lets onnxruntime's intra-op threads spin between parallel sections
+   * and batches (lower latency on a dedicated host), 0 makes them sleep, leaving the cores to the
+   * API, Redis and the worker's event loop (see docs/benchmarks.md). @defaultValue 0
+   */
+  allowSpinning: boolean;
   /** `BATCH_CONCURRENCY_FACTOR`: BullMQ concurrency = max batch size × this, so the next batch fills while one runs. @defaultValue 2 */
   concurrencyFactor: number;
   /** `RESULT_TTL_SECONDS`: how long results stay readable. @defaultValue 86400 */
@@ -39,8 +45,9 @@ export interface WorkerConfig {
   /**
    * `LOCK_DURATION_MS`: BullMQ job lock, renewed every half of it while the job runs; a worker
    * silent this long (crashed, frozen, cut off from Redis) is presumed dead and its jobs re-run.
-   * Shorter recovers faster; it must stay well above the longest event-loop stall of a worker
-   * (a batch's `session.run` runs off the loop), or live jobs get re-run too (duplicate compute).
+   * Shorter recovers faster; it must stay well above the longest event-loop stall of a worker,
+   * which includes a whole batch's `session.run` (onnxruntime-node runs it synchronously on the
+   * main thread), or live jobs get re-run too (duplicate compute).
    * @defaultValue 30000
    */
   lockDurationMs: number;
@@ -101,6 +108,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
     models: readList(env, 'MODELS'),
     device: device as DeviceSetting,
     intraOpThreads: readInteger(env, 'ORT_INTRA_OP_THREADS', 0, { min: 0, max: availableParallelism() * 4 }),
+    allowSpinning: readInteger(env, 'ORT_ALLOW_SPINNING', 0, { min: 0, max: 1 }) === 1,
     concurrencyFactor: readInteger(env, 'BATCH_CONCURRENCY_FACTOR', 2, { min: 1, max: 16 }),
     resultTtlSeconds: readResultTtlSeconds(env),
     runningMarkDelayMs: readInteger(env, 'RUNNING_MARK_DELAY_MS', DEFAULT_RUNNING_MARK_DELAY_MS, { min: 0, max: 60_000 }),

@@ -84,7 +84,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     backlog: (model, version) => requeueQueues.versionBacklog(model, version),
     open: async (modelVersion) => {
       const path = modelVersion.sha256 ? await cachedModelFile(modelStore, modelVersion.sha256, config.modelCacheDir) : modelVersion.modelPath;
-      const session = await OnnxSession.load(path, { device, intraOpThreads: config.intraOpThreads }, logger);
+      const session = await OnnxSession.load(path, { device, intraOpThreads: config.intraOpThreads, allowSpinning: config.allowSpinning }, logger);
       try {
         // Validation before READY: a model that cannot run a zero batch never gets traffic.
         await dryRun(session, modelVersion.inputs, modelVersion.maxBatchSize > 0);

@@ -9,7 +9,7 @@ import { throwOnPipelineError } from './prediction-store.js';
  * Why buckets written by the worker rather than figures derived from the prediction log: the log
  * is sampled (PREDICTION_LOG_SAMPLE_RATE), drops entries under back-pressure and never holds
  * expired predictions, and its consumer group splits entries between monitors; rollout gates
- * need every outcome. A worker batch adds one pipelined round trip of a few HINCRBYs, off the
+ * need every outcome. A worker adds one pipelined round trip of a few HINCRBYs per 200 ms, off the
  * jobs' path (see apps/worker/src/version-stats-writer.ts). A reader sums the seconds it needs.
  */
 

@@ -38,7 +38,7 @@ export const predictionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const accepted = await app.predictions.submit(model, version, request.body, undefined, {
         owner: ownerOf(principalOf(request)), timeoutHeader: request.headers['request-timeout-ms'], headers: request.headers,
       });
-      app.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'rest' });
+      app.metrics.countSubmitted(accepted.model, accepted.version, 'rest');
       return reply.code(202).header('location', `/v1/predictions/${accepted.id}`).send(accepted);
     } catch (error) {
       if (error instanceof InferqError) app.metrics.rejected.inc({ code: error.code });

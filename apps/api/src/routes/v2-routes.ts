@@ -78,7 +78,7 @@ export const v2Routes: FastifyPluginAsyncTypebox = async (app) => {
       if (error instanceof InferqError) app.metrics.rejected.inc({ code: error.code });
       throw error;
     }
-    app.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'v2' });
+    app.metrics.countSubmitted(accepted.model, accepted.version, 'v2');
     const { syncTimeoutMs } = app.apiConfig;
     const record = await app.predictions.waitForFinal(accepted.id, syncTimeoutMs);
     if (record.status === 'completed' && record.result) {

@@ -9,7 +9,7 @@ import { BINARY_SECTION } from '../binary-body.js';
 import { admitPrediction, admitRequest, principalOf, RateLimitedError, requireScope } from '../auth/access-control.js';
 import { ownerOf, viewerOf, type Principal } from '../auth/principal.js';
 import { toInferqError } from '../error-handling.js';
-import { MAX_WATCHED_PER_SOCKET, SocketBudget } from '../ws-limits.js';
+import { MAX_WATCHED_PER_SOCKET, SocketBudget, type Corkable } from '../ws-limits.js';
 import { isBatchId } from '@inferq/batch-jobs';
 import { MAX_BATCH_WATCHES_PER_SOCKET, watchBatchProgress } from '../batches/batch-progress-watch.js';
 
@@ -27,7 +27,7 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     websocket: true, config: { access: 'authenticated' },
     schema: { tags: ['websocket'], summary: 'WebSocket: predict and subscribe; results are pushed' },
   }, (socket, request) => {
-    new PredictionSocket(socket, app, principalOf(request), request.ip, request.log, request.headers).attach();
+    new PredictionSocket(socket, app, principalOf(request), request.ip, request.log, request.headers, request.raw.socket).attach();
   });
 };
 
@@ -37,6 +37,20 @@ export const wsRoutes: FastifyPluginAsyncTypebox = async (app) => {
  */
 const messageError = (problem: SchemaProblem) =>
   new InferqError(problem.path[0] === 'request' ? 'INVALID_REQUEST' : 'INVALID_MESSAGE', problem.message);
+
+/** A subscribe message waiting for its lookup. */
+interface QueuedSubscribe {
+  m: WsSubscribeMessage;
+  ref: string | undefined;
+}
+
+/** Subscribe messages that share one lookup; `done` settles once all of them are answered. */
+interface SubscribeBatch {
+  messages: QueuedSubscribe[];
+  /** Ids the messages name in all (at most MAX_SUBSCRIBE_IDS). */
+  ids: number;
+  done: Promise<void>;
+}
 
 /** The state of one WebSocket connection. */
 class PredictionSocket {
@@ -59,14 +73,19 @@ class PredictionSocket {
   readonly #batchWatches = new Map<string, () => void>();
   /** Bounds what this socket may cost (ws-limits.ts). */
   readonly #budget: SocketBudget;
+  /** Subscribes waiting for the lookup under way; they share the next one. */
+  #nextSubscribes: SubscribeBatch | undefined;
 
   /** The upgrade request's headers: traffic rules and the `X-Routing-Key` apply to every prediction of the socket. */
   readonly #headers: Readonly<Record<string, string | string[] | undefined>>;
 
-  constructor(socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string, log: FastifyBaseLogger, headers: Readonly<Record<string, string | string[] | undefined>> = {}) {
+  constructor(
+    socket: WebSocket, app: FastifyInstance, principal: Principal, clientAddress: string, log: FastifyBaseLogger,
+    headers: Readonly<Record<string, string | string[] | undefined>> = {}, connection?: Corkable,
+  ) {
     this.#socket = socket;
     this.#headers = headers;
-    this.#budget = new SocketBudget(socket, app.apiConfig, () => app.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }));
+    this.#budget = new SocketBudget(socket, app.apiConfig, () => app.metrics.connectionsRefused.inc({ reason: 'ws_not_reading' }), connection);
     this.#app = app;
     this.#principal = principal;
     this.#clientAddress = clientAddress;
@@ -125,8 +144,29 @@ class PredictionSocket {
     const problem = validator.explain(m);
     if (problem) return this.#sendError(messageError(problem), ref);
     if (m.type === 'predict') return this.#predict(m as WsPredictMessage, ref);
-    // One subscribe lookup at a time per socket; none once the socket is closing.
-    return this.#budget.serial(async () => (this.#budget.open ? this.#subscribe(m as WsSubscribeMessage, ref) : undefined));
+    return this.#queueSubscribe(m as WsSubscribeMessage, ref);
+  }
+
+  /**
+   * One subscribe lookup at a time per socket (none once the socket is closing); the subscribes
+   * that arrive meanwhile share the next lookup, up to MAX_SUBSCRIBE_IDS ids in all, so a client
+   * that subscribes to each id it is given (REST + push) costs one Redis round trip per lookup,
+   * not one per message.
+   */
+  #queueSubscribe(m: WsSubscribeMessage, ref: string | undefined): Promise<void> {
+    const next = this.#nextSubscribes;
+    if (next && next.ids + m.ids.length <= MAX_SUBSCRIBE_IDS) {
+      next.messages.push({ m, ref });
+      next.ids += m.ids.length;
+      return next.done;
+    }
+    const batch: SubscribeBatch = { messages: [{ m, ref }], ids: m.ids.length, done: Promise.resolve() };
+    this.#nextSubscribes = batch;
+    batch.done = this.#budget.serial(async () => {
+      if (this.#nextSubscribes === batch) this.#nextSubscribes = undefined; // it takes no more
+      if (this.#budget.open) await this.#subscribe(batch.messages);
+    });
+    return batch.done;
   }
 
   async #predict(m: WsPredictMessage, ref: string | undefined): Promise<void> {
@@ -145,7 +185,7 @@ class PredictionSocket {
     this.#watch(id);
     try {
       const accepted = await this.#app.predictions.submit(m.model, m.version, m.request, id, { owner: ownerOf(this.#principal), headers: this.#headers });
-      this.#app.metrics.submitted.inc({ model: accepted.model, version: accepted.version, transport: 'ws' });
+      this.#app.metrics.countSubmitted(accepted.model, accepted.version, 'ws');
       this.#send({ type: 'accepted', id, model: accepted.model, version: accepted.version, ...(ref !== undefined ? { ref } : {}) });
     } catch (error) {
       this.#unwatch(id);
@@ -162,29 +202,35 @@ class PredictionSocket {
     }
   }
 
-  async #subscribe(m: WsSubscribeMessage, ref: string | undefined): Promise<void> {
-    try {
-      requireScope(this.#principal, 'read');
-      await admitRequest(this.#app.accessControl, this.#principal, this.#clientAddress, 'subscribes');
-    } catch (error) {
-      return this.#sendError(this.#normalise(error), ref);
-    }
+  /** Handles subscribe messages in order, their prediction ids read in one lookup. */
+  async #subscribe(messages: readonly QueuedSubscribe[]): Promise<void> {
     const wanted: string[] = [];
-    for (const id of new Set(m.ids)) {
-      if (isBatchId(id)) {
-        this.#watchBatch(id, ref);
-      } else if (!isPredictionId(id)) {
-        this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
-      } else if (this.#delivered.has(id) || this.#watching.has(id)) {
+    const refs: Array<string | undefined> = [];
+    for (const { m, ref } of messages) {
+      try {
+        requireScope(this.#principal, 'read');
+        await admitRequest(this.#app.accessControl, this.#principal, this.#clientAddress, 'subscribes');
+      } catch (error) {
+        this.#sendError(this.#normalise(error), ref);
         continue;
-      } else if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
-        this.#sendError(new InferqError('TOO_MANY_IDS', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref, id);
-      } else {
-        // Listen before reading, so a result written in between still arrives, but hold it back
-        // until the read has shown the caller may see this prediction.
-        this.#awaitingAccept.add(id);
-        this.#watch(id);
-        wanted.push(id);
+      }
+      for (const id of new Set(m.ids)) {
+        if (isBatchId(id)) {
+          this.#watchBatch(id, ref);
+        } else if (!isPredictionId(id)) {
+          this.#sendError(new InferqError('INVALID_PREDICTION_ID', `"${id.slice(0, 64)}" is not a prediction id`), ref, id);
+        } else if (this.#delivered.has(id) || this.#watching.has(id)) {
+          continue;
+        } else if (this.#watching.size >= MAX_WATCHED_PER_SOCKET) {
+          this.#sendError(new InferqError('TOO_MANY_IDS', `this socket already waits on ${MAX_WATCHED_PER_SOCKET} predictions`), ref, id);
+        } else {
+          // Listen before reading, so a result written in between still arrives, but hold it back
+          // until the read has shown the caller may see this prediction.
+          this.#awaitingAccept.add(id);
+          this.#watch(id);
+          wanted.push(id);
+          refs.push(ref);
+        }
       }
     }
     if (wanted.length === 0) return;
@@ -193,11 +239,11 @@ class PredictionSocket {
       records = await this.#app.predictions.getMany(wanted, viewerOf(this.#principal)); // one round trip for all
     } catch (error) {
       const normalised = this.#normalise(error);
-      for (const id of wanted) {
+      wanted.forEach((id, i) => {
         this.#release(id);
         this.#unwatch(id);
-        this.#sendError(normalised, ref, id);
-      }
+        this.#sendError(normalised, refs[i], id);
+      });
       return;
     }
     wanted.forEach((id, i) => {
@@ -205,7 +251,7 @@ class PredictionSocket {
       const record = records[i];
       if (!record) {
         this.#unwatch(id);
-        this.#sendError(new InferqError('PREDICTION_NOT_FOUND', `prediction "${id}" does not exist or its result has expired`), ref, id);
+        this.#sendError(new InferqError('PREDICTION_NOT_FOUND', `prediction "${id}" does not exist or its result has expired`), refs[i], id);
       } else if (held) {
         this.#deliver(held);
       } else if (FINAL_STATUSES.has(record.status)) {
