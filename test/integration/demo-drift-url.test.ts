@@ -4,43 +4,26 @@
  * starting its own, so that stack's dashboard shows the drift and keeps it after the demo ends.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { WindowReport } from '@inferq/contract';
-import { createLogger } from '@inferq/logger';
 import { freePort } from '@inferq/redis';
-import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
-import { startMonitorApp, type MonitorApp } from '../../apps/monitor/src/monitor-app.js';
+import { runTool, startListeningStack, type ListeningStack } from '../helpers/demo-stack.js';
+import type { InProcessStack } from '../helpers/in-process-stack.js';
 import { irisSampler } from '../helpers/iris-data.js';
-import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
 import { seededRandom } from '../helpers/models.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WINDOW_SIZE = 20;
 
-function demo(args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'apps/tools/src/demo-drift.ts', ...args], { cwd: ROOT, timeout: 180_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
+const demo = (args: string[]) => runTool('demo-drift.ts', args, 180_000);
 
 describe('demo:drift --url drives a running stack', () => {
-  let redis: TestRedis;
+  let running: ListeningStack | undefined;
   let stack: InProcessStack;
-  let monitor: MonitorApp;
   let base: string;
 
   before(async () => {
-    redis = await startTestRedis();
-    stack = await startInProcessStack(redis.url);
-    monitor = await startMonitorApp(loadMonitorConfig({
-      REDIS_URL: redis.url, KEY_PREFIX: stack.keyPrefix, MODEL_REPOSITORY: MODELS_DIR, MONITOR_ID: 'demo-test', WINDOW_SIZE: String(WINDOW_SIZE),
-    }), createLogger('monitor', 'silent'));
-    base = await stack.app.listen({ port: 0, host: '127.0.0.1' });
+    running = await startListeningStack({}, { MONITOR_ID: 'demo-test', WINDOW_SIZE: String(WINDOW_SIZE) });
+    ({ stack, base } = running);
     // Other traffic has half-filled the open window: the demo must top it up first.
     const sample = irisSampler(seededRandom(3));
     for (let i = 0; i < 7; i++) {
@@ -49,9 +32,7 @@ describe('demo:drift --url drives a running stack', () => {
     }
   });
   after(async () => {
-    await monitor?.close();
-    await stack?.close();
-    await redis?.stop();
+    await running?.close();
   });
 
   it('sends its windows to that stack, whose reports then show the drift', async () => {

@@ -6,32 +6,20 @@
  * (iris 1, as `npm start` serves it): the demo registers 2 and 3 by upload itself.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { createLogger } from '@inferq/logger';
-import { loadMonitorConfig } from '../../apps/monitor/src/config.js';
-import { startMonitorApp, type MonitorApp } from '../../apps/monitor/src/monitor-app.js';
-import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { runTool, startListeningStack, type ListeningStack } from '../helpers/demo-stack.js';
+import { MODELS_DIR } from '../helpers/in-process-stack.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function demo(args: string[]): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'apps/tools/src/demo-rollout.ts', ...args], { cwd: ROOT, timeout: 240_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
+const demo = (args: string[]) => runTool('demo-rollout.ts', args, 240_000);
 
 describe('demo:rollout --url drives a running stack', () => {
-  let redis: TestRedis;
-  let stack: InProcessStack;
-  let monitor: MonitorApp;
+  let running: ListeningStack | undefined;
   let base: string;
   let repo: string;
 
@@ -40,17 +28,11 @@ describe('demo:rollout --url drives a running stack', () => {
     cpSync(join(MODELS_DIR, 'iris/1'), join(repo, 'iris/1'), { recursive: true });
     cpSync(join(MODELS_DIR, 'iris/1'), join(repo, 'iris/2'), { recursive: true });
     cpSync(join(ROOT, 'models-staged/iris-faulty'), join(repo, 'iris/3'), { recursive: true });
-    redis = await startTestRedis();
-    stack = await startInProcessStack(redis.url, { workers: 2, env: { MODEL_REPOSITORY: repo } });
-    monitor = await startMonitorApp(loadMonitorConfig({
-      REDIS_URL: redis.url, KEY_PREFIX: stack.keyPrefix, MODEL_REPOSITORY: repo, MONITOR_ID: 'demo-rollout-test', ROLLOUT_TICK_MS: '250',
-    }), createLogger('monitor', 'silent'));
-    base = await stack.app.listen({ port: 0, host: '127.0.0.1' });
+    running = await startListeningStack({ workers: 2, env: { MODEL_REPOSITORY: repo } }, { MONITOR_ID: 'demo-rollout-test', ROLLOUT_TICK_MS: '250' });
+    base = running.base;
   });
   after(async () => {
-    await monitor?.close();
-    await stack?.close();
-    await redis?.dispose();
+    await running?.close();
     rmSync(repo, { recursive: true, force: true });
   });
 
@@ -79,26 +61,18 @@ describe('demo:rollout --url drives a running stack', () => {
 });
 
 describe('demo:rollout --url against the bundled repository alone (iris 1, as `npm start` serves it)', () => {
-  let redis: TestRedis;
-  let stack: InProcessStack;
-  let monitor: MonitorApp;
+  let running: ListeningStack | undefined;
   let base: string;
   let dataDir: string;
 
   before(async () => {
     // API and workers share DATA_DIR, so the model store (<DATA_DIR>/model-store) is one directory, as under `npm start`.
     dataDir = mkdtempSync(join(tmpdir(), 'inferq-demo-register-'));
-    redis = await startTestRedis();
-    stack = await startInProcessStack(redis.url, { workers: 2, env: { DATA_DIR: dataDir } });
-    monitor = await startMonitorApp(loadMonitorConfig({
-      REDIS_URL: redis.url, KEY_PREFIX: stack.keyPrefix, MODEL_REPOSITORY: MODELS_DIR, MONITOR_ID: 'demo-register-test', ROLLOUT_TICK_MS: '250',
-    }), createLogger('monitor', 'silent'));
-    base = await stack.app.listen({ port: 0, host: '127.0.0.1' });
+    running = await startListeningStack({ workers: 2, env: { DATA_DIR: dataDir } }, { MONITOR_ID: 'demo-register-test', ROLLOUT_TICK_MS: '250' });
+    base = running.base;
   });
   after(async () => {
-    await monitor?.close();
-    await stack?.close();
-    await redis?.dispose();
+    await running?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 

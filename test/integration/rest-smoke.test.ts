@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
+import { startRedisBackedStack, type RedisBackedStack } from '../helpers/in-process-stack.js';
 import { DirectModel, irisRows, seededRandom } from '../helpers/models.js';
 
 describe('REST submit → worker → poll (in-process stack, real Redis)', () => {
-  let redis: TestRedis;
-  let stack: InProcessStack;
+  let stack: RedisBackedStack;
   before(async () => {
-    redis = await startTestRedis();
-    stack = await startInProcessStack(redis.url);
+    stack = await startRedisBackedStack();
   });
   after(async () => {
     await stack?.close();
-    await redis?.dispose();
   });
 
   it('answers 202 with Location, then the long-poll returns the same result as direct inference', async () => {

@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MAX_BATCH_SIZE } from '@inferq/contract';
 import { parseModelConfig } from '@inferq/model-repository';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
-import { startInProcessStack, type InProcessStack } from '../helpers/in-process-stack.js';
+import { startRedisBackedStack, type RedisBackedStack } from '../helpers/in-process-stack.js';
 import { irisRows, seededRandom } from '../helpers/models.js';
 
 describe('run-time batching settings (real Redis, worker)', () => {
-  let redis: TestRedis;
-  let stack: InProcessStack;
+  let stack: RedisBackedStack;
   const random = seededRandom(11);
   const url = '/v1/models/iris/versions/1/batching';
 
@@ -27,12 +25,10 @@ describe('run-time batching settings (real Redis, worker)', () => {
   };
 
   before(async () => {
-    redis = await startTestRedis();
-    stack = await startInProcessStack(redis.url);
+    stack = await startRedisBackedStack();
   });
   after(async () => {
     await stack?.close();
-    await redis?.dispose();
   });
 
   it('reports the config.json settings at first', async () => {

@@ -1,5 +1,6 @@
 import { readBatchSettings, type BatchSettings } from '@inferq/batch-jobs';
 import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_IMAGE_LIMITS } from '@inferq/processing';
 import { ConfigError, readApiHost, readApiPort, readBoolean, readInteger, readKeyPrefix, readList, readLogLevel, readDataDir, readModelRepository, readModelStore, readPredictionLogMaxLen, readPredictionLogSampleRate, readRequiredRedisUrl, readResultTtlSeconds, readRedisSentinel, readReferenceLimits, readString, type Env, type ModelStoreSettings, type ReferenceLimits, type RedisSentinelSettings } from '@inferq/env';
 import type { LogLevel } from '@inferq/logger';
 import { hashApiKey, MIN_CONFIGURED_KEY_LENGTH, parseConfiguredKeys, type ConfiguredApiKey } from './auth/api-key.js';
@@ -37,9 +38,9 @@ export interface ApiConfig extends ServerTimeoutOptions, WsLimitOptions, OpenAcc
   bodyLimitBytes: number;
   /** `MAX_TENSOR_ELEMENTS`: most tensor elements in one request. @defaultValue 4194304 */
   maxTensorElements: number;
-  /** `MAX_IMAGE_PIXELS`: most pixels (width × height) of one image input of a pipeline; more is 413 IMAGE_TOO_LARGE. @defaultValue 16777216 */
+  /** `MAX_IMAGE_PIXELS`: most pixels (width × height) of one image input of a pipeline; more is 413 IMAGE_TOO_LARGE. @defaultValue DEFAULT_IMAGE_LIMITS.maxPixels (16777216) */
   maxImagePixels: number;
-  /** `MAX_IMAGE_BYTES`: most encoded bytes of one image input of a pipeline; more is 413 IMAGE_TOO_LARGE. @defaultValue 8388608 */
+  /** `MAX_IMAGE_BYTES`: most encoded bytes of one image input of a pipeline; more is 413 IMAGE_TOO_LARGE. @defaultValue DEFAULT_IMAGE_LIMITS.maxBytes (8388608) */
   maxImageBytes: number;
   /** `MAX_WAIT_MS`: cap of `?wait=` long polls. @defaultValue 30000 */
   maxWaitMs: number;
@@ -194,8 +195,8 @@ export function loadApiConfig(env: Env = process.env): Readonly<ApiConfig> {
     modelRepository: readModelRepository(env),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
     maxTensorElements: readInteger(env, 'MAX_TENSOR_ELEMENTS', 4_194_304, { min: 1, max: 268_435_456 }),
-    maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', 16_777_216, { min: 1, max: 268_435_456 }),
-    maxImageBytes: readInteger(env, 'MAX_IMAGE_BYTES', 8_388_608, { min: 1, max: 1_073_741_824 }),
+    maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', DEFAULT_IMAGE_LIMITS.maxPixels, { min: 1, max: 268_435_456 }),
+    maxImageBytes: readInteger(env, 'MAX_IMAGE_BYTES', DEFAULT_IMAGE_LIMITS.maxBytes, { min: 1, max: 1_073_741_824 }),
     maxWaitMs: readInteger(env, 'MAX_WAIT_MS', 30_000, { min: 0, max: 600_000 }),
     syncTimeoutMs: readInteger(env, 'SYNC_TIMEOUT_MS', 30_000, { min: 1, max: 3_600_000 }),
     resultTtlSeconds: readResultTtlSeconds(env),

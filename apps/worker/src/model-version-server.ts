@@ -25,18 +25,22 @@ export interface QueuedPrediction extends BatchItem {
   /** False: a failure is not recorded, the caller re-queues the prediction on its own (see PredictionTask). @defaultValue true */
   recordFailure?: boolean;
   /**
-   * True for a model step of a pipeline: the batch hands the outputs back to the pipeline and
-   * writes nothing (no record, no claim-check cleanup, no log); `job` is the pipeline's job.
-   * @defaultValue false
+   * Whose prediction the item is; only a `client` item is this server's own and writes its outcome
+   * (record, event, cache entry, claim-check cleanup, log entry).
+   * @defaultValue 'client'
    */
-  internal?: boolean;
-  /**
-   * False: a row of a batch job, which keeps its own outcome (apps/worker/src/batches): it shares
-   * the batch with online predictions but writes no prediction record and no prediction log entry.
-   * @defaultValue true
-   */
-  recordOutcome?: boolean;
+  owner?: PredictionOwner;
 }
+
+/**
+ * Who owns an item's outcome:
+ * - `client`: a prediction a client submitted for this model version; the batch writes its outcome.
+ * - `pipeline`: a model step of a pipeline; the outputs go back to the pipeline, which writes the
+ *   outcome. `job` is the pipeline's job, so the item never shares a run by that job's cache key.
+ * - `batch`: a row of a batch job (apps/worker/src/batches), which keeps its own outcome; it shares
+ *   the batch with online predictions but does not count as one (see `lastOnlineAt`).
+ */
+export type PredictionOwner = 'client' | 'pipeline' | 'batch';
 
 /** Counters of one model version, for heartbeats. */
 export interface ServerCounters {
@@ -114,7 +118,7 @@ export class ModelVersionServer {
 
   /** Queues a prediction for the next batch; resolves once its result is stored and published. */
   submit(prediction: QueuedPrediction): Promise<ItemOutcome> {
-    if (prediction.recordOutcome !== false) this.#lastOnlineAt = performance.now();
+    if (prediction.owner !== 'batch') this.#lastOnlineAt = performance.now();
     return this.#batcher.submit(prediction);
   }
 
@@ -130,16 +134,16 @@ export class ModelVersionServer {
 
   async #runBatch(items: QueuedPrediction[]): Promise<ItemOutcome[]> {
     const startedAt = Date.now();
-    // Pipeline steps (internal items) share the batch but their pipeline records the outcome; batch
-    // rows (recordOutcome false) keep their own outcomes. Neither writes a record, event, cache entry or log entry.
-    const own = items.map((item, i) => ({ item, i })).filter(({ item }) => !item.internal && item.recordOutcome !== false);
+    // Pipeline steps and batch-job rows share the batch but keep their outcomes (see PredictionOwner):
+    // neither writes a record, event, cache entry or log entry.
+    const own = items.map((item, i) => ({ item, i })).filter(({ item }) => (item.owner ?? 'client') === 'client');
     // Never awaited before running: a mark goes out on the connection of the final write, before
     // it, so Redis applies them in order; most batches end before the delay and send none.
     const running = own.length === 0 ? undefined : new RunningMark(() => this.#store.markRunning(own.map(({ item }) => item.job), this.#worker)
       .then(() => undefined, (error: Error) => this.#logger.warn({ err: error }, 'could not mark batch running')), this.#runningMarkDelayMs);
     // Identical cacheable misses of one batch run once (a version without `cache` has no keys;
     // a pipeline step's item is not the job's own prediction, so it never shares by the job's key).
-    const { outcomes: allOutcomes, shared } = await runDeduplicated(items, (item) => (item.internal ? undefined : item.job.cacheKey), (unique) => runBatchIsolated(this.#runner, unique));
+    const { outcomes: allOutcomes, shared } = await runDeduplicated(items, (item) => (item.owner === 'pipeline' ? undefined : item.job.cacheKey), (unique) => runBatchIsolated(this.#runner, unique));
     this.counters.sharedRuns += shared;
     const finishedAt = Date.now();
     const ownItems = own.map(({ item }) => item);

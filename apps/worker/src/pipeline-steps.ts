@@ -88,7 +88,7 @@ export function processingStep(id: string, kind: 'processor' | 'module', step: P
 }
 
 /**
- * A model step: its inputs go to the model version's micro-batcher as an internal item, so
+ * A model step: its inputs go to the model version's micro-batcher as a `pipeline` item, so
  * concurrent pipeline requests (and plain requests for that model) share batches.
  */
 export function modelStep(id: string, model: ModelVersion, server: ModelVersionServer): RunnableStep {
@@ -113,7 +113,7 @@ export function modelStep(id: string, model: ModelVersion, server: ModelVersionS
         }
         return { outputs, batchSize: 0, batchRequests: 0 };
       }
-      const outcome = await server.submit({ id: `${job.id}/${id}`, job, inputs: tensors, rows, internal: true });
+      const outcome = await server.submit({ id: `${job.id}/${id}`, job, inputs: tensors, rows, owner: 'pipeline' });
       if (!outcome.ok) throw fail(outcome.error.message.slice(0, 500), outcome.error);
       return { outputs: Object.fromEntries(outcome.outputs.map((t) => [t.name, t])), batchSize: outcome.batchRows, batchRequests: outcome.batchRequests };
     },

@@ -15,6 +15,7 @@ export interface ImageLimits {
   maxBytes: number;
 }
 
+/** The defaults of `MAX_IMAGE_PIXELS` / `MAX_IMAGE_BYTES` (the API's config reads them from here) and of the `image` step's `maxPixels` / `maxBytes`. */
 export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({ maxPixels: 16_777_216, maxBytes: 8_388_608 });
 
 /** Formats accepted, as sharp names them. */

@@ -159,7 +159,7 @@ export class BatchRunner {
         job: { id: `row-${row.index}`, model: server.model.name, version: server.model.version, inputs: [], createdAt: Date.now(), origin: 'batch' },
         inputs: row.inputs,
         rows: batching ? (row.inputs[0]?.shape[0] ?? 1) : 1,
-        recordOutcome: false,
+        owner: 'batch',
       });
       if (!outcome.ok) {
         return { line: resultLine(row.index, { error: { code: 'INFERENCE_FAILED', message: `line ${row.line}: the model failed on this row: ${outcome.error.message.slice(0, 300)}` } }), failed: true };

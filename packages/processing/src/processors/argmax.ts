@@ -1,6 +1,4 @@
-import type { ProcessorDefinition } from '../step.js';
-import { onlyKnown } from '../options.js';
-import { matrixShape, numbers, theInput } from '../tensor-access.js';
+import { matrixProcessor } from './matrix-processor.js';
 
 /** Index of the largest value of each row (the first one on ties). */
 export function argmaxRows(values: ArrayLike<number>, rows: number, cols: number): number[] {
@@ -14,18 +12,6 @@ export function argmaxRows(values: ArrayLike<number>, rows: number, cols: number
 }
 
 /** `argmax`: `input` [n, C] → `output` INT64 [n], the index of each row's largest value. No options. */
-export const argmax: ProcessorDefinition = {
-  name: 'argmax',
-  description: 'input [n, C] → output INT64 [n], index of the largest value of each row',
-  create(options, source) {
-    onlyKnown(options, [], source);
-    return {
-      run(inputs, { stepId }) {
-        const input = theInput(inputs, stepId);
-        const { rows, cols } = matrixShape(input);
-        const best = argmaxRows(numbers(input), rows, cols);
-        return { output: { name: 'output', datatype: 'INT64', shape: [rows], data: BigInt64Array.from(best, (i) => BigInt(i)) } };
-      },
-    };
-  },
-};
+export const argmax = matrixProcessor('argmax', 'input [n, C] → output INT64 [n], index of the largest value of each row', (values, rows, cols) => (
+  { datatype: 'INT64', shape: [rows], data: BigInt64Array.from(argmaxRows(values, rows, cols), (i) => BigInt(i)) }
+));

@@ -1,6 +1,4 @@
-import type { ProcessorDefinition } from '../step.js';
-import { onlyKnown } from '../options.js';
-import { matrixShape, numbers, theInput } from '../tensor-access.js';
+import { matrixProcessor } from './matrix-processor.js';
 
 /** Softmax of each row (numerically stable: the row's maximum is subtracted first). */
 export function softmaxRows(values: ArrayLike<number>, rows: number, cols: number): Float32Array {
@@ -16,17 +14,6 @@ export function softmaxRows(values: ArrayLike<number>, rows: number, cols: numbe
 }
 
 /** `softmax`: `input` [n, C] logits → `output` FP32 [n, C] probabilities. No options. */
-export const softmax: ProcessorDefinition = {
-  name: 'softmax',
-  description: 'input [n, C] logits → output FP32 [n, C], softmax of each row',
-  create(options, source) {
-    onlyKnown(options, [], source);
-    return {
-      run(inputs, { stepId }) {
-        const input = theInput(inputs, stepId);
-        const { rows, cols } = matrixShape(input);
-        return { output: { name: 'output', datatype: 'FP32', shape: [rows, cols], data: softmaxRows(numbers(input), rows, cols) } };
-      },
-    };
-  },
-};
+export const softmax = matrixProcessor('softmax', 'input [n, C] logits → output FP32 [n, C], softmax of each row', (values, rows, cols) => (
+  { datatype: 'FP32', shape: [rows, cols], data: softmaxRows(values, rows, cols) }
+));
