@@ -121,12 +121,28 @@ describe('prediction state (real Redis)', () => {
       await until(() => messages.length > 0, 5_000, 'the batch message');
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(messages.length, 1, 'one PUBLISH per batch');
-      const published = JSON.parse(messages[0]!) as PredictionFinalEvent[];
+      // One event text per line, each as stored in its record's `final` field.
+      const published = messages[0]!.split('\n').map((text) => JSON.parse(text) as PredictionFinalEvent);
       assert.deepEqual(published.map((e) => e.id), ids.slice(1));
+      assert.deepEqual(messages[0]!.split('\n'), await Promise.all(ids.slice(1).map((id) => connection.hget(keys.prediction(id), 'final'))));
       assert.equal(await store.queuedCount(model), 0);
     } finally {
       await raw.quit();
     }
+  });
+
+  it('hands listeners each event with its announced text, and still reads the old array format', async () => {
+    const [a, b] = [await create(), await create()];
+    const heard = new Map<string, string | undefined>();
+    for (const id of [a, b]) events.onFinal(id, (event, text) => heard.set(event.id, text));
+    await store.finish([{ ...completed(a, 'a', 1), origin: 'api-1' }]);
+    await until(() => heard.has(a), 5_000, 'the new format');
+    assert.equal(heard.get(a), await connection.hget(keys.prediction(a), 'final'));
+    assert.match(heard.get(a)!, /,"origin":"api-1"}$/, 'origin last (see finalEventText)');
+    // A worker from before the newline framing publishes a JSON array (a rolling upgrade).
+    await connection.publish(keys.predictionFinalChannel, JSON.stringify([completed(b, 'old', 2)]));
+    await until(() => heard.has(b), 5_000, 'the old format');
+    assert.equal(heard.get(b), undefined, 'no text: the push is serialised from the event');
   });
 
   it('keeps the first final write and announces it once; later duplicates are dropped', async () => {

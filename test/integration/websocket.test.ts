@@ -121,6 +121,9 @@ describe('WebSocket /v1/ws (real Redis, BullMQ, onnxruntime)', () => {
       { name: 'label', datatype: 'INT64', shape: [rows], data: direct.label },
     ]);
     assert.equal(typeof result.timings.inferenceMs, 'number');
+    // Spliced from the worker's event text (ws-result-text.ts): nothing internal goes along.
+    for (const key of ['origin', 'owner', 'shadowOf', 'shadow']) assert.ok(!(key in result), `${key} pushed`);
+    assert.equal(result.version, '1');
     return result;
   };
 

@@ -4,7 +4,7 @@
  * | key / channel                          | type    | written by      | content                                  |
  * |----------------------------------------|---------|-----------------|------------------------------------------|
  * | `{prefix}:prediction:{id}`             | hash    | API, worker     | status, model, version, createdAt, owner (id of the submitting API key, absent with access control off), job (its bundle's BullMQ job id, when coalesced), route, shadowOf; worker (JSON) once marked running; final (the final event's JSON: result or error, timings, worker) once ended; a cache hit's record holds result, timings as fields; TTL = retention (+ up to 60 s spare from creation, see PredictionStore) |
- * | `{prefix}:events:prediction-final`     | pub/sub | worker, API     | final events: a JSON array of `PredictionFinalEvent`s per worker batch (finish.lua), one JSON event per cache hit |
+ * | `{prefix}:events:prediction-final`     | pub/sub | worker, API     | final events: the `PredictionFinalEvent` JSON texts of a worker batch, one per line (finish.lua), one JSON event per cache hit |
  * | `{prefix}:queued:{model}`              | string  | API, worker     | predictions of the model in status `queued` (the queue bound's count): +1 when a record is created or a retry reopens it, −1 in the same script that moves it out of `queued` |
  * | `{prefix}:write-probe`                 | string  | API             | written by the readiness check (`/v2/health/ready`): a Redis that refuses writes (out of memory) is not ready; TTL 10 s |
  * | `{prefix}:device-lease:{device}`       | zset    | worker          | member = worker id, score = lease expiry (epoch ms) |

@@ -5,6 +5,7 @@
  * No BullMQ here: the queues live in `@inferq/queue`.
  */
 export * from './prediction-store.js';
+export * from './final-event-text.js';
 export * from './prediction-events.js';
 export * from './prediction-log.js';
 export * from './prediction-log-batch.js';

@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import { FINAL_STATUSES, type PredictionFinalEvent, type PredictionRecord, type RedisKeys } from '@inferq/contract';
 
-type Listener = (event: PredictionFinalEvent) => void;
+/**
+ * Called with the event and, for a real announcement, its JSON text as published (undefined when
+ * delivered by the catch-up after a reconnect, or from a message in the old array format), so a
+ * push can splice that text instead of serialising the event again (see ws-result-text.ts).
+ */
+export type FinalListener = (event: PredictionFinalEvent, text?: string) => void;
+type Listener = FinalListener;
 
 /** Reads the current records of `ids` (in order; undefined where unknown), e.g. `PredictionStore.getMany`. */
 export type PredictionReader = (ids: readonly string[]) => Promise<Array<PredictionRecord | undefined>>;
@@ -12,8 +18,9 @@ const CATCH_UP_CHUNK = 1_000;
 /**
  * Delivers final-result announcements to in-process listeners: one Redis subscriber connection
  * per process, fanned out by prediction id, so push and long-poll cost no Redis work per waiter.
- * A message on the channel carries one event or a JSON array of events (a worker publishes
- * the outcomes of a batch in one message).
+ * A message on the channel carries the JSON texts of one or more events, one per line (a worker
+ * publishes the outcomes of a batch in one message; JSON.stringify never writes a raw newline),
+ * or, from a worker older than this format, a JSON array of events.
  *
  * Pub/sub is fire-and-forget: what is published while the subscriber is disconnected (Redis
  * restarting, a network cut) never arrives. So after every reconnect, once the subscription is
@@ -101,31 +108,36 @@ export class PredictionEvents {
     }
   }
 
-  /** A message is one event (a cache hit) or an array of them (the outcomes one worker batch wrote, see finish.lua). */
+  /**
+   * A message is newline-framed event texts (finish.lua; a cache hit publishes one) or, from an
+   * older worker during a rolling upgrade, a JSON array of events (delivered without their texts).
+   */
   #dispatch(message: string): void {
-    let parsed: PredictionFinalEvent | PredictionFinalEvent[];
-    try {
-      parsed = JSON.parse(message) as PredictionFinalEvent | PredictionFinalEvent[];
-    } catch {
-      return; // not ours: the channel is namespaced, but never let a stray publish crash the API
+    if (message.charCodeAt(0) === 0x5b /* [ */) {
+      const parsed = parseEvent(message);
+      if (Array.isArray(parsed)) for (const event of parsed as unknown[]) if (isEvent(event)) this.#announce(event);
+      return;
     }
-    if (Array.isArray(parsed)) {
-      for (const event of parsed) this.#announce(event);
-    } else if (parsed !== null && typeof parsed === 'object') {
-      this.#announce(parsed);
+    for (let start = 0; start < message.length;) {
+      const newline = message.indexOf('\n', start);
+      const end = newline === -1 ? message.length : newline;
+      const text = message.slice(start, end);
+      const event = parseEvent(text);
+      if (isEvent(event)) this.#announce(event, text);
+      start = end + 1;
     }
   }
 
-  #announce(event: PredictionFinalEvent): void {
-    for (const listener of this.#all) listener(event);
-    this.#deliver(event);
+  #announce(event: PredictionFinalEvent, text?: string): void {
+    for (const listener of this.#all) listener(event, text);
+    this.#deliver(event, text);
   }
 
-  #deliver(event: PredictionFinalEvent): void {
+  #deliver(event: PredictionFinalEvent, text?: string): void {
     const listeners = this.#byId.get(event.id);
     if (!listeners) return;
     this.#byId.delete(event.id);
-    for (const listener of listeners) listener(event);
+    for (const listener of listeners) listener(event, text);
   }
 
   /** Unsubscribes and closes the subscriber connection. Idempotent. */
@@ -136,4 +148,17 @@ export class PredictionEvents {
     this.#all.clear();
     await this.#subscriber.quit().catch(() => this.#subscriber.disconnect());
   }
+}
+
+/** Not ours if it does not parse: the channel is namespaced, but never let a stray publish crash the API. */
+function parseEvent(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isEvent(value: unknown): value is PredictionFinalEvent {
+  return value !== null && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string';
 }

@@ -4,6 +4,7 @@ import {
 } from '@inferq/contract';
 import { redisScript, type RedisScript, type ScriptArg } from '@inferq/redis';
 import { ComparisonStore } from './comparison-store.js';
+import { finalEventText } from './final-event-text.js';
 import { compareOutputs } from './output-comparison.js';
 
 /**
@@ -28,7 +29,7 @@ export type NewPrediction = Pick<PredictionRecord, 'id' | 'model' | 'version' | 
  * Final writes and their pub/sub announcement go out in one Lua script per batch
  * (`packages/redis/src/commands/finish.lua`; the others are `mark-running.lua`, `reopen-2.lua`, `remove-3.lua`), so a
  * subscriber that reads the hash after the event always sees the final state. The announcement
- * is one message per batch: a JSON array of the final events it wrote (see PredictionEvents).
+ * is one message per batch: the texts of the final events it wrote, one per line (see PredictionEvents).
  *
  * Retention: a record is created with a TTL of `retentionSeconds` plus up to a minute of spare
  * (TTL_SPARE_SECONDS); a final write resets it to `retentionSeconds` only for a prediction that
@@ -185,7 +186,7 @@ export class PredictionStore {
     for (const event of events) {
       keys.push(this.#keys.prediction(event.id), this.#keys.queuedCount(event.model));
       // One JSON text per prediction: stored as the record's `final` field and announced as is.
-      args.push(this.#finalTtl(event, now), event.status, JSON.stringify(event));
+      args.push(this.#finalTtl(event, now), event.status, finalEventText(event));
     }
     const [written, ...paired] = await this.#finish(keys, args);
     const compared = [];

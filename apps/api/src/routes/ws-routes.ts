@@ -12,6 +12,7 @@ import { toInferqError } from '../error-handling.js';
 import { MAX_WATCHED_PER_SOCKET, SocketBudget, type Corkable } from '../ws-limits.js';
 import { isBatchId } from '@inferq/batch-jobs';
 import { MAX_BATCH_WATCHES_PER_SOCKET, watchBatchProgress } from '../batches/batch-progress-watch.js';
+import { resultPushText } from './ws-result-text.js';
 
 export { MAX_WATCHED_PER_SOCKET };
 /** Close code when the socket's API key is revoked (or access control turned on) while it is open. */
@@ -39,6 +40,12 @@ const messageError = (problem: SchemaProblem) =>
   new InferqError(problem.path[0] === 'request' ? 'INVALID_REQUEST' : 'INVALID_MESSAGE', problem.message);
 
 /** A subscribe message waiting for its lookup. */
+/** A final record held back until its subscribe is answered, with its announced text (if any). */
+interface Final {
+  record: PredictionRecord;
+  text: string | undefined;
+}
+
 interface QueuedSubscribe {
   m: WsSubscribeMessage;
   ref: string | undefined;
@@ -67,7 +74,7 @@ class PredictionSocket {
   /** Ids whose result was sent; each result goes out once per socket. */
   readonly #delivered = new Set<string>();
   /** Results that arrived before their `accepted` message went out, or before their owner was checked. */
-  readonly #heldBack = new Map<string, PredictionRecord>();
+  readonly #heldBack = new Map<string, Final>();
   readonly #awaitingAccept = new Set<string>();
   /** Batch id → function that stops pushing its progress. */
   readonly #batchWatches = new Map<string, () => void>();
@@ -198,7 +205,7 @@ class PredictionSocket {
     const held = this.#heldBack.get(id);
     if (held) {
       this.#heldBack.delete(id);
-      this.#deliver(held);
+      this.#deliver(held.record, held.text);
     }
   }
 
@@ -253,7 +260,7 @@ class PredictionSocket {
         this.#unwatch(id);
         this.#sendError(new InferqError('PREDICTION_NOT_FOUND', `prediction "${id}" does not exist or its result has expired`), refs[i], id);
       } else if (held) {
-        this.#deliver(held);
+        this.#deliver(held.record, held.text);
       } else if (FINAL_STATUSES.has(record.status)) {
         this.#deliver(record);
       }
@@ -276,7 +283,7 @@ class PredictionSocket {
   }
 
   /** Ends the hold on `id`'s result; returns the result that arrived meanwhile, if any. */
-  #release(id: string): PredictionRecord | undefined {
+  #release(id: string): Final | undefined {
     this.#awaitingAccept.delete(id);
     const held = this.#heldBack.get(id);
     this.#heldBack.delete(id);
@@ -284,10 +291,11 @@ class PredictionSocket {
   }
 
   #watch(id: string): void {
-    const stop = this.#app.predictionEvents.onFinal(id, ({ origin: _origin, ...record }) => {
+    // The event is pushed field by field (never its `origin`), or spliced from its text (see ws-result-text.ts).
+    const stop = this.#app.predictionEvents.onFinal(id, (record, text) => {
       this.#watching.delete(id);
-      if (this.#awaitingAccept.has(id)) this.#heldBack.set(id, record);
-      else this.#deliver(record);
+      if (this.#awaitingAccept.has(id)) this.#heldBack.set(id, { record, text });
+      else this.#deliver(record, text);
     });
     this.#watching.set(id, stop);
   }
@@ -297,7 +305,8 @@ class PredictionSocket {
     this.#watching.delete(id);
   }
 
-  #deliver(record: PredictionRecord): void {
+  /** @param text - the record's final event as announced, when it came that way: see resultPushText. */
+  #deliver(record: PredictionRecord, text?: string): void {
     if (this.#delivered.has(record.id)) return;
     this.#delivered.add(record.id);
     if (this.#delivered.size > MAX_WATCHED_PER_SOCKET) {
@@ -305,7 +314,10 @@ class PredictionSocket {
       this.#delivered.delete(this.#delivered.values().next().value!);
     }
     this.#unwatch(record.id);
-    if (record.status === 'completed' && record.result) {
+    const spliced = resultPushText(record, text);
+    if (spliced !== undefined) {
+      if (this.#budget.open) this.#budget.send(spliced);
+    } else if (record.status === 'completed' && record.result) {
       this.#send({ type: 'result', id: record.id, status: 'completed', result: record.result, timings: record.timings, ...served(record), ...(record.cached ? { cached: true as const } : {}) });
     } else if (record.status === 'failed' || record.status === 'expired') {
       this.#send({ type: 'result', id: record.id, status: record.status, error: record.error ?? { code: 'INTERNAL_ERROR', message: record.status }, timings: record.timings, ...served(record) });

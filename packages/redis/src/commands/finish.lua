@@ -2,7 +2,9 @@
   Writes each final record and announces those it wrote, unless the record is final already: the
   first final write wins and is announced once; a duplicate (a re-run after a stall, a retried
   batch) is dropped here, before any client could see it. All records written by one run go out
-  in ONE message: a JSON array of their events (one PUBLISH per batch, not per prediction).
+  in ONE message: their event texts, one per line (one PUBLISH per batch, not per prediction; an
+  event text is JSON, which never holds a raw newline, and each stays byte for byte as stored, so
+  the API can push it without serialising it again).
 
   KEYS (2 per record, any number of records):
     KEYS[2i-1]  {prefix}:prediction:{id}   the prediction hash
@@ -36,5 +38,5 @@ for i = 1, #KEYS, 2 do
 end
 leaveAll(left)
 reply[1] = #announced
-if #announced > 0 then redis.call('PUBLISH', ARGV[1], '[' .. table.concat(announced, ',') .. ']') end -- text, not a key
+if #announced > 0 then redis.call('PUBLISH', ARGV[1], table.concat(announced, '\n')) end
 return reply
