@@ -34,6 +34,9 @@ export async function closedLoop(send: Send, clients: number, durationMs: number
  * not wait for answers, as real traffic does not); at most `maxInFlight` outstanding, beyond which
  * arrivals are counted as errors (the system is past saturation).
  */
+/** How long an open loop waits for the answers still due after its last request. */
+const OPEN_LOOP_DRAIN_MS = 60_000;
+
 export async function openLoop(send: Send, ratePerS: number, durationMs: number, maxInFlight = 2_000, rowsPerRequest = 1): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
@@ -56,7 +59,17 @@ export async function openLoop(send: Send, ratePerS: number, durationMs: number,
       () => { errors++; },
     ).finally(() => { inFlight--; }));
   }
-  await Promise.all(pending);
+  // Bounded: a request whose answer never comes is reported, not waited for forever.
+  let drainTimer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    Promise.all(pending).then(() => true),
+    new Promise<false>((resolve) => { drainTimer = setTimeout(() => resolve(false), OPEN_LOOP_DRAIN_MS); }),
+  ]);
+  clearTimeout(drainTimer);
+  if (!drained) {
+    console.warn(`open loop: ${inFlight} request(s) still unanswered ${OPEN_LOOP_DRAIN_MS / 1000} s after the last was sent; counted as errors`);
+    errors += inFlight;
+  }
   const durationS = (performance.now() - start) / 1000;
   return summarise(latencies, errors, Math.max(durationS, durationMs / 1000), rowsPerRequest);
 }

@@ -14,6 +14,13 @@ export class PushClient {
   private constructor(socket: WebSocket) {
     this.#socket = socket;
     socket.on('message', (raw) => this.#onMessage(raw.toString()));
+    // A closed connection answers nothing more: fail what waits on it instead of hanging.
+    socket.on('close', (code) => {
+      const error = new Error(`push socket closed (${code})`);
+      for (const waiter of [...this.#byRef.values(), ...this.#byId.values()]) waiter.reject(error);
+      this.#byRef.clear();
+      this.#byId.clear();
+    });
   }
 
   static async connect(url: string): Promise<PushClient> {

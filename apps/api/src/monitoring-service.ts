@@ -8,6 +8,7 @@ import type { PredictionQueues, QueueDepth } from '@inferq/queue';
 import { checkReferenceFeatures, parseReferenceCsvAsync, ReferenceCsvError, type ReferenceCsvLimits } from '@inferq/monitoring';
 import { summarizeOutputs, type SummarisableTensor } from '@inferq/tensor';
 import type { PredictionService } from './prediction-service.js';
+import { readWorkerHeartbeats } from './worker-heartbeats.js';
 
 /** Everything the monitoring routes need, injected. */
 export interface MonitoringServiceDeps {
@@ -206,18 +207,8 @@ export class MonitoringService {
 
   /** Heartbeats of the live workers (keys expire three heartbeats after a worker stops). */
   async workers(): Promise<WorkerHeartbeat[]> {
-    const { redis, keys } = this.#deps;
-    const found = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', keys.workerHeartbeatPattern, 'COUNT', 200);
-      for (const key of batch) found.add(key);
-      cursor = next;
-    } while (cursor !== '0' && found.size < 10_000);
-    if (found.size === 0) return [];
-    const values = await redis.mget(...found);
+    const values = await readWorkerHeartbeats(this.#deps.redis, this.#deps.keys);
     return values.flatMap((text) => {
-      if (text === null) return [];
       try { return [JSON.parse(text) as WorkerHeartbeat]; } catch { return []; }
     });
   }

@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { redisKeys, type WorkerIdentity } from '@inferq/contract';
 import { loadModelRepository, type ModelRepository, type ModelVersion } from '@inferq/model-repository';
 import { createRedisConnection, waitUntilReady } from '@inferq/redis';
-import { PredictionCache, PredictionLog, PredictionStore, VersionStatsStore } from '@inferq/predictions';
+import { PredictionCache, PredictionLog, PredictionStore, VersionStatsStore, throwOnPipelineError } from '@inferq/predictions';
 import { createPredictionWorker, PredictionQueues } from '@inferq/queue';
 import { openObjectStore } from '@inferq/object-store';
 import type { Logger } from '@inferq/logger';
@@ -192,10 +192,12 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
   const heartbeat = async () => {
     const serving: Array<ModelVersionServer | PipelineServer> = [...(await host.servers()), ...(await Promise.allSettled(pipelines.values())).flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))];
     const stats = serving.map((v) => ({ model: v.model.name, version: v.model.version, ...v.counters }));
-    await redis.set(keys.workerHeartbeat(config.workerId), JSON.stringify({
-      ...identity, pid: process.pid, host: hostname(), at: Date.now(), models: stats,
+    const at = Date.now();
+    // The heartbeat, and this worker's entry in the registry readers list heartbeats from.
+    await redis.multi().set(keys.workerHeartbeat(config.workerId), JSON.stringify({
+      ...identity, pid: process.pid, host: hostname(), at, models: stats,
       process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: cpuSeconds() }, predictionLog: predictionLog.counters, outcomes: outcomes.counters, cache: cacheFiller.counters, versionStats: versionStats.counters,
-    }), 'PX', DEVICE_LEASE_TTL_MS);
+    }), 'PX', DEVICE_LEASE_TTL_MS).zadd(keys.workers, at, config.workerId).exec().then(throwOnPipelineError);
     await lease?.renew();
   };
   await heartbeat();
@@ -226,7 +228,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     await predictionLog.flush();
     await versionStats.flush();
     await lease?.release().catch(() => {});
-    await redis.del(keys.workerHeartbeat(config.workerId)).catch(() => {});
+    await redis.multi().del(keys.workerHeartbeat(config.workerId)).zrem(keys.workers, config.workerId).exec().catch(() => {});
     await redis.quit().catch(() => redis.disconnect());
     logger.info({ workerId: config.workerId }, 'worker stopped');
   })());

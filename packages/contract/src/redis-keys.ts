@@ -9,6 +9,7 @@
  * | `{prefix}:write-probe`                 | string  | API             | written by the readiness check (`/v2/health/ready`): a Redis that refuses writes (out of memory) is not ready; TTL 10 s |
  * | `{prefix}:device-lease:{device}`       | zset    | worker          | member = worker id, score = lease expiry (epoch ms) |
  * | `{prefix}:worker:{id}`                 | string  | worker          | JSON heartbeat; TTL = 3 heartbeats       |
+ * | `{prefix}:workers`                     | zset    | worker          | worker id → time of its last heartbeat (ms): how readers find the heartbeats without scanning the keyspace; members silent for 10 minutes are pruned by readers |
  * | `{prefix}:api-keys`                    | hash    | API             | field = key id, value = JSON `{id, name, scopes, sha256, createdAt, revokedAt?}`; only the SHA-256 of a key is stored; revoked keys stay (access control stays on once any key was created) |
  * | `{prefix}:rate-limit:{subject}`        | string  | API             | GCRA theoretical arrival time (epoch ms) of `key:{id}` or `ip:{address}`; TTL = until it no longer matters |
  * | `{prefix}:payload:{id}`                | string  | API → worker    | raw tensor bytes of a large request (claim check); deleted when it completes, else TTL = retention |
@@ -84,6 +85,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     deviceLease: (device: string) => `${prefix}:device-lease:${device}`,
     workerHeartbeat: (workerId: string) => `${prefix}:worker:${workerId}`,
     workerHeartbeatPattern: `${prefix}:worker:*`,
+    workers: `${prefix}:workers`,
     predictionLog: `${prefix}:prediction-log`,
     feedbackLog: `${prefix}:feedback-log`,
     feedbackGiven: (id: string) => `${prefix}:feedback:${id}`,

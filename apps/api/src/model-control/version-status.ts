@@ -3,6 +3,7 @@ import {
   versionStateOf,
   type DesiredVersionState, type RedisKeys, type VersionRecord, type VersionState, type WorkerVersionReport, type WorkerVersionState,
 } from '@inferq/contract';
+import { readWorkerHeartbeats } from '../worker-heartbeats.js';
 
 /** A version's state as the API reports it (`GET /v1/models/{model}`). */
 export interface VersionStatus {
@@ -22,19 +23,9 @@ const STALE_REPORT_MS = 60_000;
 
 /** Live worker ids and the models each lists in its heartbeat. */
 export async function liveWorkers(redis: Redis, keys: RedisKeys): Promise<Map<string, Set<string>>> {
-  const found = new Set<string>();
-  let cursor = '0';
-  let rounds = 0;
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', keys.workerHeartbeatPattern, 'COUNT', 200);
-    for (const key of batch) found.add(key);
-    cursor = next;
-  } while (cursor !== '0' && ++rounds < 1_000 && found.size < 10_000);
+  const values = await readWorkerHeartbeats(redis, keys);
   const live = new Map<string, Set<string>>();
-  if (found.size === 0) return live;
-  const values = await redis.mget(...found);
   for (const text of values) {
-    if (text === null) continue;
     try {
       const beat = JSON.parse(text) as { id?: unknown; models?: Array<{ model?: unknown }> };
       if (typeof beat.id === 'string') live.set(beat.id, new Set((beat.models ?? []).map((m) => String(m.model))));
