@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { PredictionRecord, PredictionStatus } from '@inferq/contract';
 import { waitUntil } from '../helpers/processes.js';
@@ -17,6 +18,8 @@ import { countOutcomes, pollUntilFinal, submitRest } from '../helpers/fault-clie
 
 const KEY_PREFIX = 'stall';
 const VICTIM = 'stall-w0';
+/** How long the victim stays frozen before a look (see the killer below). */
+const FROZEN_SETTLE_MS = 30;
 const random = seededRandom(23);
 
 describe('e2e: a job whose worker died past MAX_STALLED_COUNT fails, and is retried from the dead letters', () => {
@@ -42,9 +45,13 @@ describe('e2e: a job whose worker died past MAX_STALLED_COUNT fails, and is retr
         }).length;
       // Kill it with a batch in flight.
       // Freeze first, then look: a batch that is `running` while the victim is frozen is surely
-      // in flight (it cannot finish meanwhile), however short batches are on this machine.
+      // in flight (it cannot finish meanwhile), however short batches are on this machine. The
+      // pause lets Redis run what the victim had sent before it froze: a batch whose outcome
+      // write is already in Redis's socket buffer reads `running` to a look sent right after the
+      // freeze, yet completes (seen once in CI on a loaded machine: no job failed).
       await waitUntil(async () => {
         victim.kill('SIGSTOP');
+        await delay(FROZEN_SETTLE_MS);
         if ((await running()) === 0) {
           victim.kill('SIGCONT');
           return false;

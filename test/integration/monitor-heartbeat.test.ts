@@ -14,6 +14,7 @@ import { MODELS_DIR, startInProcessStack, type InProcessStack } from '../helpers
 import { startAppProcess, waitUntil } from '../helpers/processes.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
 import { parse } from 'yaml';
+import { Redis } from 'ioredis';
 
 describe('monitor heartbeat (status, metric, down since)', () => {
   let redis: TestRedis;
@@ -70,6 +71,29 @@ describe('monitor heartbeat (status, metric, down since)', () => {
       assert.ok(down.downSince !== null && down.downSince >= up.lastSeenAt!);
     } finally {
       if (!closed) await app.close();
+    }
+  });
+
+  it('reads monitor health from the registry, never scanning the keyspace (a record per prediction)', async () => {
+    const app = await startMonitorApp(loadMonitorConfig({ ...env(), MONITOR_ID: 'registry' }), createLogger('monitor', 'silent'));
+    const probe = new Redis(redis.url);
+    try {
+      // A keyspace like a busy service's: many prediction records next to the heartbeat.
+      const filler = probe.pipeline();
+      for (let i = 0; i < 20_000; i++) filler.set(`${stack.keyPrefix}:prediction:filler-${i}`, '1');
+      await filler.exec();
+      const scans = async () => Number(/cmdstat_scan:calls=(\d+)/.exec(await probe.info('commandstats'))?.[1] ?? 0);
+      await health(); // the status also lists workers: with none, it scans for old ones once per 30 s
+      const before = await scans();
+      for (let i = 0; i < 5; i++) assert.equal((await health()).state, 'up');
+      assert.equal(await scans(), before, 'no SCAN while the registry lists the monitor');
+      assert.ok((await probe.zrange(`${stack.keyPrefix}:monitors`, 0, -1)).includes('registry'), 'listed (with the killed one, until pruned)');
+      await app.close();
+      assert.ok(!(await probe.zrange(`${stack.keyPrefix}:monitors`, 0, -1)).includes('registry'), 'a clean stop leaves the registry');
+      assert.equal((await health()).state, 'down');
+    } finally {
+      await app.close();
+      await probe.quit();
     }
   });
 

@@ -23,6 +23,16 @@ describe('readWorkerHeartbeats (real Redis)', () => {
     assert.deepEqual(await readWorkerHeartbeats(redis, keys), ['{"id":"old"}']);
   });
 
+  it('scans at most once per half minute while the registry stays empty (no worker: scaled to zero)', async () => {
+    const keys = redisKeys('empty');
+    const scans = async () => Number((await redis.info('commandstats')).match(/cmdstat_scan:calls=(\d+)/)?.[1] ?? 0);
+    const before = await scans();
+    for (let i = 0; i < 5; i++) assert.deepEqual(await readWorkerHeartbeats(redis, keys), []);
+    const after = await scans();
+    assert.ok(after > before, 'the first read scans');
+    assert.ok(after - before <= 1 + (await redis.dbsize()) / 1_000, `one scan's calls, not five: ${after - before}`);
+  });
+
   it('reads the registered workers’ heartbeats without scanning, and prunes long-gone members', async () => {
     const keys = redisKeys('registry');
     // Many other keys: a scan would have to walk them all.

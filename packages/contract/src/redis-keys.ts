@@ -101,6 +101,7 @@ export function redisKeys(prefix: string = DEFAULT_KEY_PREFIX) {
     monitorHeartbeat: (monitorId: string) => `${prefix}:monitor:heartbeat:${monitorId}`,
     monitorHeartbeatPattern: `${prefix}:monitor:heartbeat:*`,
     monitorLastSeen: `${prefix}:monitor:last-seen`,
+    monitors: `${prefix}:monitors`,
     alerts: `${prefix}:alerts`,
     alertCooldown: (model: string, version: string, rule: string) => `${prefix}:alert-cooldown:${model}:${version}:${rule}`,
     versionStats: (model: string, version: string, second: number) => `${prefix}:version-stats:${model}:${version}:${second}`,

@@ -4,6 +4,14 @@ import { redisScript, type RedisScript, type ScriptArg } from '@inferq/redis';
 import { parseEntry } from './prediction-log.js';
 import { throwOnPipelineError } from './prediction-store.js';
 
+/** A registry member whose heartbeat has been gone this long is removed (a killed monitor's). */
+const PRUNE_MONITORS_AFTER_MS = 10 * 60_000;
+/**
+ * With an empty registry, a heartbeat written this recently may come from a monitor that predates
+ * the registry (it writes `last-seen` but no registry entry): only then is the keyspace scanned.
+ */
+const LEGACY_MONITOR_WINDOW_MS = 60_000;
+
 /** Bounds of what the monitoring store keeps. */
 export interface MonitoringStoreLimits {
   /** Points kept per metric series (approximate). @defaultValue 2000 */
@@ -226,33 +234,56 @@ export class MonitoringStore {
     await this.#redis.multi()
       .set(this.#keys.monitorHeartbeat(heartbeat.id), JSON.stringify(heartbeat), 'PX', 3 * heartbeat.intervalMs)
       .set(this.#keys.monitorLastSeen, String(heartbeat.at))
+      .zadd(this.#keys.monitors, heartbeat.at, heartbeat.id)
       .exec()
       .then(throwOnPipelineError);
   }
 
   /** Removes a monitor's heartbeat (a clean stop: the monitor is down from now on). */
   async endHeartbeat(monitorId: string, at: number): Promise<void> {
-    await this.#redis.multi().del(this.#keys.monitorHeartbeat(monitorId)).set(this.#keys.monitorLastSeen, String(at)).exec().then(throwOnPipelineError);
+    await this.#redis.multi()
+      .del(this.#keys.monitorHeartbeat(monitorId))
+      .zrem(this.#keys.monitors, monitorId)
+      .set(this.#keys.monitorLastSeen, String(at))
+      .exec()
+      .then(throwOnPipelineError);
   }
 
-  /** Live monitors and, when none is live, since when (see MonitorHealth). */
+  /**
+   * Live monitors and, when none is live, since when (see MonitorHealth). Monitors list
+   * themselves in the `{prefix}:monitors` registry with each heartbeat, so this reads one sorted
+   * set and the heartbeats it names, never the keyspace (a record per retained prediction: a scan
+   * of it ran ~1 000 SCAN calls per /metrics scrape on a busy service). Members whose heartbeat
+   * expired long ago are pruned on the way. Only while the registry is empty and a heartbeat was
+   * written in the last {@link LEGACY_MONITOR_WINDOW_MS} (a monitor older than the registry,
+   * during an upgrade) does it fall back to a bounded scan.
+   */
   async monitorHealth(): Promise<MonitorHealth> {
-    const found = new Set<string>();
-    let cursor = '0';
-    let rounds = 0;
-    do {
-      const [next, batch] = await this.#redis.scan(cursor, 'MATCH', this.#keys.monitorHeartbeatPattern, 'COUNT', 200);
-      for (const key of batch) found.add(key);
-      cursor = next;
-    } while (cursor !== '0' && ++rounds < 1_000 && found.size < 1_000);
-    const [values, lastSeen] = await Promise.all([found.size > 0 ? this.#redis.mget(...found) : Promise.resolve([]), this.#redis.get(this.#keys.monitorLastSeen)]);
+    const [ids, lastSeen] = await Promise.all([this.#redis.zrange(this.#keys.monitors, 0, -1), this.#redis.get(this.#keys.monitorLastSeen)]);
+    const lastSeenAt = lastSeen === null ? null : Number(lastSeen);
+    const legacyMayLive = ids.length === 0 && lastSeenAt !== null && Date.now() - lastSeenAt < LEGACY_MONITOR_WINDOW_MS;
+    const heartbeatKeys = legacyMayLive ? await this.#scanMonitorHeartbeats() : ids.map((id) => this.#keys.monitorHeartbeat(id));
+    const values = heartbeatKeys.length > 0 ? await this.#redis.mget(...heartbeatKeys) : [];
+    if (values.some((text) => text === null)) await this.#redis.zremrangebyscore(this.#keys.monitors, '-inf', Date.now() - PRUNE_MONITORS_AFTER_MS);
     const monitors = values.flatMap((text) => {
       if (text === null) return [];
       try { return [JSON.parse(text) as MonitorHeartbeat]; } catch { return []; }
     });
-    const lastSeenAt = lastSeen === null ? null : Number(lastSeen);
     if (monitors.length > 0) return { state: 'up', monitors, lastSeenAt, downSince: null };
     return { state: lastSeenAt === null ? 'never' : 'down', monitors, lastSeenAt, downSince: lastSeenAt };
+  }
+
+  /** The registry-less way (bounded): monitor heartbeat keys found by SCAN. */
+  async #scanMonitorHeartbeats(): Promise<string[]> {
+    const found = new Set<string>();
+    let cursor = '0';
+    let rounds = 0;
+    do {
+      const [next, batch] = await this.#redis.scan(cursor, 'MATCH', this.#keys.monitorHeartbeatPattern, 'COUNT', 1_000);
+      for (const key of batch) found.add(key);
+      cursor = next;
+    } while (cursor !== '0' && ++rounds < 1_000 && found.size < 1_000);
+    return [...found];
   }
 
   /** The published monitor thresholds; undefined when no monitor ever ran. */
