@@ -61,13 +61,18 @@ export class OnnxSession {
     return new OnnxSession(session, 'cpu');
   }
 
-  /** Runs the model once; returns every output. */
-  async run(inputs: readonly Tensor[]): Promise<Tensor[]> {
+  /**
+   * Runs the model once; returns every output. `quiet` keeps onnxruntime from logging a kernel
+   * failure to stderr (it still throws): for runs whose failure is expected and handled.
+   * @param options.quiet - @defaultValue false
+   */
+  async run(inputs: readonly Tensor[], options: { quiet?: boolean } = {}): Promise<Tensor[]> {
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) {
       feeds[input.name] = new ort.Tensor(DATATYPE_INFO[input.datatype].ortType as ort.Tensor.Type, input.data as never, input.shape);
     }
-    const results = await this.#session.run(feeds);
+    // Severity 4 (fatal only) for this run's logger: the kernel error goes to the caller alone.
+    const results = await (options.quiet ? this.#session.run(feeds, { logSeverityLevel: 4 }) : this.#session.run(feeds));
     return Object.entries(results).map(([name, value]) => {
       const datatype = datatypeFromOrt(value.type);
       if (!datatype) throw new Error(`output "${name}" has unsupported type ${value.type}`);
