@@ -18,6 +18,16 @@ export interface SessionOptions {
    * @defaultValue false
    */
   allowSpinning?: boolean;
+  /** Threads running independent operators at once (with `executionMode: 'parallel'`). @defaultValue 1 */
+  interOpThreads?: number;
+  /** @defaultValue 'all' */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** @defaultValue 'sequential' */
+  executionMode?: 'sequential' | 'parallel';
+  /** onnxruntime's CPU memory arena. @defaultValue true */
+  enableCpuMemArena?: boolean;
+  /** Pre-planned memory for repeated shapes. @defaultValue true */
+  enableMemPattern?: boolean;
 }
 
 /** A loaded model: one onnxruntime `InferenceSession`, created once per model version. */
@@ -37,8 +47,11 @@ export class OnnxSession {
    */
   static async load(modelPath: string, options: SessionOptions, logger: Logger): Promise<OnnxSession> {
     const base: ort.InferenceSession.SessionOptions = {
-      graphOptimizationLevel: 'all',
-      interOpNumThreads: 1,
+      graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+      interOpNumThreads: options.interOpThreads ?? 1,
+      executionMode: options.executionMode ?? 'sequential',
+      enableCpuMemArena: options.enableCpuMemArena ?? true,
+      enableMemPattern: options.enableMemPattern ?? true,
       ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
       // Session config entries (onnxruntime_session_options_config_keys.h); values are strings.
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
