@@ -30,7 +30,14 @@ export function numbersOf(tensor: SummarisableTensor): ArrayLike<number> | undef
     return data;
   }
   if (data instanceof Uint16Array) return tensor.datatype === 'FP16' ? Float32Array.from(data, fromFloat16Bits) : data;
+  // A stored JSON result's numbers as they are (the version stats read every result): no copy.
+  if (Array.isArray(data) && allNumbers(data)) return data as readonly number[];
   return Array.from(data as ArrayLike<unknown>, (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : Number(v)));
+}
+
+function allNumbers(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') return false;
+  return true;
 }
 
 /** Rounds to 7 significant digits: enough for FP32 values, and short in JSON. */
