@@ -3,8 +3,9 @@
  * worker's CPU per iris prediction, in one process with no I/O, for what it computes per
  * prediction after a batch: the final event's text (finalEventText) of an event laid out with
  * `origin` second (cut out and spliced back, as before) and with `origin` last (serialised as it
- * is, as model-version-server.ts builds it now), and the output summary (summarizeOutputs) of the
- * ONNX outputs (typed arrays: the prediction log) and of the JSON result (the version stats).
+ * is, as model-version-server.ts builds it now), the output summary (summarizeOutputs) of the
+ * ONNX outputs (typed arrays: the prediction log) and of the JSON result, and the version stats
+ * increments of a batch of events (statsIncrements, which summarises each JSON result).
  * Variants alternate in each repeat; CPU time (process.cpuUsage), so a shared machine slows
  * them alike. Run it at two commits to compare the summaries.
  */
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import type { PredictionFinalEvent } from '@inferq/contract';
 import { finalEventText } from '@inferq/predictions';
 import { summarizeOutputs, type SummarisableTensor } from '@inferq/tensor';
+import { statsIncrements } from '../apps/worker/src/version-stats-writer.js';
 
 const { values: args } = parseArgs({ options: { batch: { type: 'string', default: '45' }, rounds: { type: 'string', default: '2000' }, repeat: { type: 'string', default: '4' } } });
 const batch = Number(args.batch);
@@ -43,6 +45,7 @@ const variants: Record<string, () => void> = {
   'finalEventText, origin last': () => { for (const e of originLast) sink += finalEventText(e).length; },
   'summarizeOutputs, ONNX outputs (log)': () => { for (const o of onnxOutputs) sink += summarizeOutputs(o, labels)!.classes.length; },
   'summarizeOutputs, JSON result (stats)': () => { for (const o of jsonOutputs) sink += summarizeOutputs(o, labels)!.classes.length; },
+  'statsIncrements (incl. summarizeOutputs)': () => { sink += statsIncrements(originLast, 1_764_650_000_000, () => labels).length; },
 };
 const figures: Record<string, number[]> = {};
 for (let r = 0; r < Number(args.repeat) + 1; r++) {
