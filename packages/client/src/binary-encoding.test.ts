@@ -29,9 +29,23 @@ describe('binary data extension encoding', () => {
 
   it('frames: JSON then sections; the WebSocket frame starts with the JSON length', () => {
     const { body, headerLength } = concatBinary({ a: 1 }, [new Uint8Array([9, 8])], true);
-    assert.equal(headerLength, 7);
-    assert.equal(new DataView(body.buffer).getUint32(0, true), 7);
-    assert.equal(new TextDecoder().decode(body.subarray(4, 11)), '{"a":1}');
-    assert.deepEqual([...body.subarray(11)], [9, 8]);
+    // 7 bytes of JSON, padded with spaces so that the section starts at byte 16 (a multiple of 8).
+    assert.equal(headerLength, 12);
+    assert.equal(new DataView(body.buffer).getUint32(0, true), 12);
+    assert.equal(new TextDecoder().decode(body.subarray(4, 16)), '{"a":1}     ');
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(body.subarray(4, 16))), { a: 1 });
+    assert.deepEqual([...body.subarray(16)], [9, 8]);
+  });
+
+  it('starts the sections at a multiple of 8 bytes over HTTP too, padding only as much as needed', () => {
+    for (const text of ['', 'a', 'abcdefg', 'abcdefgh', 'é'.repeat(5)]) {
+      const json = JSON.stringify({ text });
+      const { body, headerLength } = concatBinary({ text }, [new Uint8Array([1, 2, 3])], false);
+      const jsonBytes = new TextEncoder().encode(json).byteLength;
+      assert.equal(headerLength % 8, 0);
+      assert.ok(headerLength - jsonBytes >= 0 && headerLength - jsonBytes < 8, `${headerLength} for ${jsonBytes} bytes of JSON`);
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(body.subarray(0, headerLength))), { text });
+      assert.deepEqual([...body.subarray(headerLength)], [1, 2, 3]);
+    }
   });
 });

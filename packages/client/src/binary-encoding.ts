@@ -106,17 +106,29 @@ export function encodeRequest(tensors: readonly PreparedTensor[], extras: Reques
   };
 }
 
-/** `header` (as UTF-8 JSON) followed by `sections`, with the JSON's byte length; `lengthPrefix` adds the WebSocket's uint32 LE length. */
+/** The tensor bytes start at a multiple of this in the body (see concatBinary). */
+const SECTION_ALIGNMENT = 8;
+const SPACE = 0x20;
+
+/**
+ * `header` (as UTF-8 JSON) followed by `sections`, with the header's byte length; `lengthPrefix`
+ * adds the WebSocket's uint32 LE length. The header is padded with trailing spaces (still the
+ * same JSON) so that the first section starts at a multiple of 8 bytes into the body: a server
+ * that receives the body in a buffer of its own can then read FP32/FP64 tensors in place instead
+ * of copying them (the inferq API does, see packages/tensor/src/binary-values.ts).
+ */
 export function concatBinary(header: unknown, sections: readonly Uint8Array[], lengthPrefix: boolean): { body: Uint8Array<ArrayBuffer>; headerLength: number } {
   const json = utf8.encode(JSON.stringify(header));
   const prefix = lengthPrefix ? 4 : 0;
-  const body = new Uint8Array(prefix + json.byteLength + sections.reduce((n, s) => n + s.byteLength, 0));
-  if (lengthPrefix) new DataView(body.buffer).setUint32(0, json.byteLength, true);
+  const headerLength = Math.ceil((prefix + json.byteLength) / SECTION_ALIGNMENT) * SECTION_ALIGNMENT - prefix;
+  const body = new Uint8Array(prefix + headerLength + sections.reduce((n, s) => n + s.byteLength, 0));
+  if (lengthPrefix) new DataView(body.buffer).setUint32(0, headerLength, true);
   body.set(json, prefix);
-  let offset = prefix + json.byteLength;
+  body.fill(SPACE, prefix + json.byteLength, prefix + headerLength);
+  let offset = prefix + headerLength;
   for (const section of sections) {
     body.set(section, offset);
     offset += section.byteLength;
   }
-  return { body, headerLength: json.byteLength };
+  return { body, headerLength };
 }

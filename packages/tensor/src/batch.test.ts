@@ -69,6 +69,11 @@ describe('concatBatch / splitBatch', () => {
     assert.equal((batch.data as Float32Array)[0], 0);
   });
 
+  it('refuses parts whose data is shorter than their shape (the batch storage is not zeroed)', () => {
+    const short: Tensor = { name: 'x', datatype: 'FP32', shape: [1, 4], data: new Float32Array(3) };
+    assert.throws(() => concatBatch([tensor('FP32', [1, 4], 0), short]), /parts hold 7 values, shape \[2, 4\] needs 8/);
+  });
+
   it('refuses an empty list', () => {
     assert.throws(() => concatBatch([]), RangeError);
   });

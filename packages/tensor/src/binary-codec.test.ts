@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DATATYPES, type EncodedTensor } from '@inferq/contract';
-import { decodeTensor, encodeTensor } from './binary-codec.js';
+import { decodeTensor, encodeTensor, encodeTensorsForJob } from './binary-codec.js';
 import { valuesFromJson } from './json-values.js';
 import type { Tensor } from './tensor.js';
 
@@ -116,5 +116,55 @@ describe('encodeTensor / decodeTensor', () => {
   it('throws when a BYTES tensor has the wrong number of strings', () => {
     assert.throws(() => decodeTensor({ name: 'words', datatype: 'BYTES', shape: [3], strings: ['a', 'b'] }), (e: unknown) => e instanceof RangeError && /tensor "words": 2 strings for shape \[3\]/.test(e.message));
     assert.throws(() => decodeTensor({ name: 'words', datatype: 'BYTES', shape: [1] }), /0 strings/);
+  });
+});
+
+describe('claim-check payloads (encodeTensorsForJob / decodeTensor)', () => {
+  const image = (n: number) => Float32Array.from({ length: n }, (_, i) => i / 7);
+
+  it('keeps small requests inline and moves large ones to the payload', () => {
+    const small = encodeTensorsForJob([{ name: 'x', datatype: 'FP32', shape: [4], data: image(4) }], 64);
+    assert.equal(small.payload, undefined);
+    assert.ok(small.inputs[0]!.base64);
+    const large = encodeTensorsForJob([{ name: 'x', datatype: 'FP32', shape: [32], data: image(32) }], 64);
+    assert.deepEqual(large.inputs[0]!.claim, { offset: 0, length: 128 });
+  });
+
+  it('uses the bytes of a single tensor as the payload without copying them', () => {
+    const data = image(32);
+    const { payload } = encodeTensorsForJob([{ name: 'x', datatype: 'FP32', shape: [32], data }], 64);
+    assert.equal(payload!.buffer, data.buffer);
+    assert.equal(payload!.byteOffset, data.byteOffset);
+    assert.equal(payload!.byteLength, data.byteLength);
+  });
+
+  it('concatenates several tensors into one payload, and decodes each from its claim', () => {
+    const a = image(20);
+    const b = new Uint8Array([1, 2, 3]);
+    const c = new Float64Array([0.5, -2.25]);
+    const { inputs, payload } = encodeTensorsForJob([
+      { name: 'a', datatype: 'FP32', shape: [20], data: a },
+      { name: 'b', datatype: 'UINT8', shape: [3], data: b },
+      { name: 'c', datatype: 'FP64', shape: [2], data: c },
+      { name: 's', datatype: 'BYTES', shape: [1], data: ['hi'] },
+    ], 64);
+    assert.equal(payload!.byteLength, 80 + 3 + 16);
+    const decoded = inputs.map((t) => decodeTensor(t, payload));
+    assert.deepEqual([...decoded[0]!.data as Float32Array], [...a]);
+    assert.deepEqual([...decoded[1]!.data as Uint8Array], [1, 2, 3]);
+    // c sits at offset 83: not aligned for a Float64Array view, so it is copied.
+    assert.deepEqual([...decoded[2]!.data as Float64Array], [0.5, -2.25]);
+    assert.equal((decoded[2]!.data as Float64Array).byteOffset % 8, 0);
+    assert.deepEqual(decoded[3]!.data, ['hi']);
+  });
+
+  it('views aligned claimed bytes in the payload instead of copying them', () => {
+    const payload = Buffer.from(new Float32Array([9, 1.5, -3]).buffer);
+    const decoded = decodeTensor({ name: 'x', datatype: 'FP32', shape: [2], claim: { offset: 4, length: 8 } }, payload);
+    assert.equal((decoded.data as Float32Array).buffer, payload.buffer);
+    assert.deepEqual([...decoded.data as Float32Array], [1.5, -3]);
+    assert.throws(() => decodeTensor({ name: 'x', datatype: 'FP32', shape: [2], claim: { offset: 8, length: 8 } }, payload), /claim outside the payload/);
+    assert.throws(() => decodeTensor({ name: 'x', datatype: 'FP32', shape: [3], claim: { offset: 0, length: 8 } }, payload), /8 bytes for 3 FP32 elements/);
+    assert.throws(() => decodeTensor({ name: 'x', datatype: 'FP32', shape: [2], claim: { offset: 0, length: 8 } }), /payload is missing/);
   });
 });

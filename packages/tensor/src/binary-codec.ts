@@ -1,5 +1,5 @@
 import type { EncodedTensor } from '@inferq/contract';
-import { arrayConstructorFor, elementCount, type Tensor, type TensorValues } from './tensor.js';
+import { arrayConstructorFor, elementCount, viewOrCopy, type Tensor, type TensorValues } from './tensor.js';
 
 /**
  * Tensor ⇄ wire form for the queue: little-endian element bytes in base64.
@@ -37,11 +37,15 @@ export function encodeTensorsForJob(tensors: readonly Tensor[], claimCheckBytes:
     offset += part.byteLength;
     return { name: tensor.name, datatype: tensor.datatype, shape: tensor.shape, claim };
   });
-  return { inputs, payload: Buffer.concat(parts, offset) };
+  // One tensor (the usual image): its bytes are the payload as they are, not copied again.
+  return { inputs, payload: parts.length === 1 ? parts[0]! : Buffer.concat(parts, offset) };
 }
 
 /**
- * Decodes a tensor from the job payload, checking that its byte length fits its shape.
+ * Decodes a tensor from the job payload, checking that its byte length fits its shape. A claimed
+ * tensor's values are a view of the payload's bytes where their offset suits the element size (a
+ * large payload read from Redis is a buffer of its own, read once per job), else a copy; inline
+ * base64 values are always copied into storage of their own.
  * @param payload - the claim-check bytes when the tensor has a `claim`.
  */
 export function decodeTensor(encoded: EncodedTensor, payload?: Buffer): Tensor {
@@ -65,7 +69,9 @@ export function decodeTensor(encoded: EncodedTensor, payload?: Buffer): Tensor {
   if (bytes.byteLength !== count * Ctor.BYTES_PER_ELEMENT) {
     throw new RangeError(`tensor "${name}": ${bytes.byteLength} bytes for ${count} ${datatype} elements`);
   }
-  // Copy into a fresh, aligned buffer: a Buffer's offset in Node's pool is not aligned for 4/8-byte views.
+  if (encoded.claim) return { name, datatype, shape, data: viewOrCopy(bytes, Ctor, count) };
+  // Inline base64 decodes into a small Buffer that may sit anywhere in Node's pool: copy it into
+  // storage of its own (cheap at these sizes, and the tensor then holds no pool slab).
   const data = new Ctor(count) as Exclude<TensorValues, string[]>;
   new Uint8Array(data.buffer).set(bytes);
   return { name, datatype, shape, data };

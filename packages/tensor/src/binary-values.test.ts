@@ -40,6 +40,32 @@ describe('binary tensor values', () => {
     assert.throws(() => valuesFromBytes(Uint8Array.from([0, 0, 0, 0, 1]), 'BYTES', 1, 'x'), code('ELEMENT_COUNT_MISMATCH', /left after/));
   });
 
+  it('names the first non-finite element of FP32 and FP64, whatever its sign or NaN bits', () => {
+    const fp32 = (bits: number[]) => Buffer.from(Uint32Array.from(bits).buffer);
+    assert.throws(() => valuesFromBytes(floats(1, 2, -Infinity, Number.NaN), 'FP32', 4, 'x'), code('INVALID_TENSOR_DATA', /element 2 is -Infinity/));
+    assert.throws(() => valuesFromBytes(fp32([0, 0xffc00001]), 'FP32', 2, 'x'), code('INVALID_TENSOR_DATA', /element 1 is NaN/));
+    // The largest finite FP32 and a subnormal pass.
+    assert.equal((valuesFromBytes(fp32([0x7f7fffff, 0x00000001]), 'FP32', 2, 'x') as Float32Array).length, 2);
+    const fp64 = (...v: number[]) => Buffer.from(Float64Array.from(v).buffer);
+    assert.throws(() => valuesFromBytes(fp64(1, Number.MAX_VALUE, Infinity), 'FP64', 3, 'x'), code('INVALID_TENSOR_DATA', /element 2 is Infinity, expected a finite number for FP64/));
+    assert.throws(() => valuesFromBytes(fp64(Number.NaN), 'FP64', 1, 'x'), code('INVALID_TENSOR_DATA', /element 0 is NaN/));
+    assert.deepEqual(Array.from(valuesFromBytes(fp64(-0, 5e-324), 'FP64', 2, 'x') as Float64Array), [-0, 5e-324]);
+    // At an unaligned offset too (checked on the copy).
+    const unaligned = Buffer.concat([Buffer.from([9]), floats(1, Number.NaN)]).subarray(1);
+    assert.throws(() => valuesFromBytes(unaligned, 'FP32', 2, 'x'), code('INVALID_TENSOR_DATA', /element 1 is NaN/));
+  });
+
+  it('views aligned bytes without copying them, and copies unaligned ones once', () => {
+    const body = Buffer.concat([Buffer.alloc(4), floats(3.25, 4)]);
+    const aligned = valuesFromBytes(body.subarray(4), 'FP32', 2, 'x') as Float32Array;
+    assert.equal(aligned.buffer, body.buffer);
+    assert.deepEqual(Array.from(aligned), [3.25, 4]);
+    const odd = Buffer.concat([Buffer.alloc(3), floats(3.25, 4)]);
+    const copied = valuesFromBytes(odd.subarray(3), 'FP32', 2, 'x') as Float32Array;
+    assert.notEqual(copied.buffer, odd.buffer);
+    assert.deepEqual(Array.from(copied), [3.25, 4]);
+  });
+
   it('decodes base64 and refuses other text', () => {
     assert.deepEqual(bytesFromBase64(floats(1).toString('base64'), 'x'), floats(1));
     assert.throws(() => bytesFromBase64('a,b', 'x'), code('INVALID_TENSOR_DATA', /not valid base64/));

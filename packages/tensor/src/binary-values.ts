@@ -1,5 +1,6 @@
 import { DATATYPE_INFO, InferqError, type Datatype } from '@inferq/contract';
-import { arrayConstructorFor, type TensorValues } from './tensor.js';
+import { firstNonFiniteFp16, firstNonFiniteFp32, firstNonFiniteFp64 } from './finite-bits.js';
+import { arrayConstructorFor, viewOrCopy, type TensorValues } from './tensor.js';
 
 /**
  * Tensor values from raw little-endian bytes: the Open Inference Protocol binary data extension
@@ -13,25 +14,36 @@ export function valuesFromBytes(bytes: Uint8Array, datatype: Datatype, count: nu
   if (bytes.byteLength !== expected) {
     throw new InferqError('ELEMENT_COUNT_MISMATCH', `input "${inputName}": ${bytes.byteLength} bytes of binary data, but ${count} ${datatype} elements need ${expected}`);
   }
-  // Copy into a fresh buffer: slices of a request body are not aligned for 4/8-byte views.
-  const values = new Ctor(count) as Exclude<TensorValues, string[]>;
-  new Uint8Array(values.buffer).set(bytes);
-  if (values instanceof Float32Array || values instanceof Float64Array) {
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i]!)) throw new InferqError('INVALID_TENSOR_DATA', `input "${inputName}": element ${i} is ${values[i]}, expected a finite number for ${datatype}`);
-    }
-  } else if (datatype === 'FP16') {
-    const halves = values as Uint16Array;
-    for (let i = 0; i < halves.length; i++) {
-      if ((halves[i]! & 0x7c00) === 0x7c00) throw new InferqError('INVALID_TENSOR_DATA', `input "${inputName}": element ${i} is not finite, expected a finite number for FP16`);
-    }
-  } else if (datatype === 'BOOL') {
-    const flags = values as Uint8Array;
-    for (let i = 0; i < flags.length; i++) {
-      if (flags[i]! > 1) throw new InferqError('INVALID_TENSOR_DATA', `input "${inputName}": element ${i} is byte ${flags[i]}, expected 0 or 1 for BOOL`);
-    }
-  }
+  const values = viewOrCopy(bytes, Ctor, count);
+  const bad = firstInvalidElement(values, datatype);
+  if (bad >= 0) throw new InferqError('INVALID_TENSOR_DATA', `input "${inputName}": element ${bad} ${invalidElementText(values, datatype, bad)}`);
   return values;
+}
+
+type NumericValues = Exclude<TensorValues, string[]>;
+
+/** The index of the first element that JSON would refuse too (a non-finite float, a BOOL byte other than 0/1); -1 when none. */
+function firstInvalidElement(values: NumericValues, datatype: Datatype): number {
+  switch (datatype) {
+    case 'FP32': return firstNonFiniteFp32(new Uint32Array(values.buffer, values.byteOffset, values.length));
+    case 'FP64': return firstNonFiniteFp64(new Uint32Array(values.buffer, values.byteOffset, values.length * 2));
+    case 'FP16': return firstNonFiniteFp16(values as Uint16Array);
+    case 'BOOL': return firstNonBooleanByte(values as Uint8Array);
+    default: return -1;
+  }
+}
+
+function invalidElementText(values: NumericValues, datatype: Datatype, index: number): string {
+  if (datatype === 'BOOL') return `is byte ${values[index]}, expected 0 or 1 for BOOL`;
+  if (datatype === 'FP16') return 'is not finite, expected a finite number for FP16';
+  return `is ${values[index]}, expected a finite number for ${datatype}`;
+}
+
+function firstNonBooleanByte(flags: Uint8Array): number {
+  for (let i = 0; i < flags.length; i++) {
+    if (flags[i]! > 1) return i;
+  }
+  return -1;
 }
 
 function stringsFromBytes(bytes: Uint8Array, count: number, inputName: string): string[] {

@@ -40,6 +40,20 @@ export function arrayConstructorFor(datatype: Exclude<Datatype, 'BYTES'>): Numer
   return ARRAY_CONSTRUCTORS[datatype];
 }
 
+/**
+ * Little-endian element bytes as a typed array: a view of them where their offset suits the
+ * element size (no copy), else one copy into fresh, aligned storage (a binary section after a
+ * JSON header usually starts at an odd offset; a small Buffer sits at any 8-byte step of Node's
+ * pool). A view shares the bytes' memory: callers pass bytes that no one writes afterwards (a
+ * request body, a payload read from Redis).
+ */
+export function viewOrCopy(bytes: Uint8Array, Ctor: NumericArrayConstructor, count: number): Exclude<TensorValues, string[]> {
+  if (bytes.byteOffset % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
+  const values = new Ctor(count);
+  new Uint8Array(values.buffer).set(bytes);
+  return values;
+}
+
 /** Allocates zeroed storage for `count` elements of `datatype`. */
 export function allocateValues(datatype: Datatype, count: number): TensorValues {
   if (datatype === 'BYTES') return new Array<string>(count).fill('');
