@@ -226,6 +226,7 @@ describe('model control: versions registered, loaded and unloaded while serving'
       [upload('/v1/models/iris/versions?config=%7Bnope', V2_ONNX), 400, 'INVALID_REQUEST', /config/],
       [upload(`/v1/models/iris/versions?config=${encodeURIComponent('{"maxBatch":3}')}`, V2_ONNX), 400, 'INVALID_REQUEST', /maxBatch/],
       [upload(`/v1/models/iris/versions?config=${encodeURIComponent('{"inputs":[{"name":"features","shape":[-1,5]}]}')}`, V2_ONNX), 400, 'INVALID_MODEL', /fixed to 4/],
+      [upload(`/v1/models/iris/versions?config=${encodeURIComponent('{"onnxruntime":{"intraOpThreads":0}}')}`, V2_ONNX), 400, 'INVALID_REQUEST', /onnxruntime\.intraOpThreads must be an integer/],
       [inject('POST', '/v1/models/iris/versions', { uri: 'file:///etc/passwd' }), 403, 'MODEL_URI_FORBIDDEN', /outside/],
       [inject('POST', '/v1/models/iris/versions', { uri: 'https://example.com/model.onnx' }), 400, 'INVALID_MODEL_URI', /sha256/],
       [inject('POST', '/v1/models/iris/versions', { uri: 'ftp://example.com/model.onnx' }), 400, 'INVALID_MODEL_URI', /ftp/],
@@ -243,6 +244,17 @@ describe('model control: versions registered, loaded and unloaded while serving'
       assert.match(error.message, message);
     }
     assert.deepEqual((await describeIris()).versions.map((v) => v.version), ['1', '2', '5', '7'], 'no refused registration left a version');
+  });
+
+  it('runs a version with its own onnxruntime session options (config.json "onnxruntime"), answering as with the defaults', async () => {
+    const config = encodeURIComponent(JSON.stringify({ ...V2_CONFIG, onnxruntime: { intraOpThreads: 1, interOpThreads: 2, executionMode: 'parallel', graphOptimizationLevel: 'basic', enableCpuMemArena: false, enableMemPattern: false } }));
+    const registered = await inject('POST', `/v1/models/iris/versions?version=8&config=${config}`, V2_ONNX, { 'content-type': 'application/octet-stream' });
+    assert.equal(registered.statusCode, 201, registered.body);
+    await waitForState('8', (v) => v.state === 'READY' && workerIds().every((id) => v.workers[id] === 'READY'), 'v8 READY on both workers');
+    for (const row of [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3], [7.7, 3.0, 6.1, 2.3]]) {
+      const [tuned, plain] = await Promise.all(['8', '2'].map(async (version) => (await final((await predict(`/v1/models/iris/versions/${version}/predictions`, row)).body.id)).result!.outputs));
+      assert.deepEqual(tuned, plain, `row ${row.join(',')}`);
+    }
   });
 
   it('@inferq/client drives it: status, register, unload, load', async () => {

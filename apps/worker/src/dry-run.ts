@@ -15,9 +15,9 @@ export function dryRunInputs(inputs: readonly TensorMetadata[], batchable: boole
   });
 }
 
-/** What a dry run needs: running a session once. */
+/** What a dry run needs: running a session once (`quiet`: no onnxruntime error log on failure). */
 export interface DryRunnable {
-  run(inputs: readonly Tensor[]): Promise<unknown>;
+  run(inputs: readonly Tensor[], options?: { quiet?: boolean }): Promise<unknown>;
 }
 
 /**
@@ -29,7 +29,9 @@ export interface DryRunnable {
  */
 export async function dryRun(session: DryRunnable, inputs: readonly TensorMetadata[], batchable: boolean): Promise<void> {
   try {
-    await session.run(dryRunInputs(inputs, batchable, 0));
+    // Quiet: the bundled OCR models fail this way on every start, and onnxruntime would print
+    // the kernel error to stderr each time although the one-row run below then succeeds.
+    await session.run(dryRunInputs(inputs, batchable, 0), { quiet: batchable });
   } catch (error) {
     if (!batchable) throw error;
     await session.run(dryRunInputs(inputs, batchable, 1)).catch(() => { throw error; });

@@ -1,4 +1,4 @@
-import { jobRouting, PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
+import { PredictionFailure, type BatchingSettings, type InferenceResponse, type PredictionFinalEvent, type ResponseOutput, type PredictionJobData, type WorkerIdentity } from '@inferq/contract';
 import type { ModelVersion } from '@inferq/model-repository';
 import type { PredictionStore } from '@inferq/predictions';
 import { countNonFinite, valuesToJson } from '@inferq/tensor';
@@ -185,38 +185,38 @@ export class ModelVersionServer {
     return allOutcomes;
   }
 
+  /**
+   * Built member by member with `origin` last: finalEventText then serialises the object as it
+   * is (the stored and announced text puts `origin` last), and no spread copies it per prediction.
+   */
   #finalEvent(item: QueuedPrediction, outcome: ItemOutcome, startedAt: number, finishedAt: number): PredictionFinalEvent {
     const { job } = item;
-    const base = {
-      id: job.id, model: job.model, version: job.version, createdAt: job.createdAt,
-      worker: this.#worker, origin: job.origin, ...jobRouting(job),
-    };
+    const event: PredictionFinalEvent = { id: job.id, model: job.model, version: job.version, createdAt: job.createdAt, worker: this.#worker } as PredictionFinalEvent;
+    if (job.route !== undefined) event.route = job.route;
+    if (job.shadowOf !== undefined) event.shadowOf = job.shadowOf;
     if (!outcome.ok) {
-      return {
-        ...base, status: 'failed',
-        error: inferenceFailure(outcome.error).error,
-        timings: { queueWaitMs: startedAt - job.createdAt, totalMs: finishedAt - job.createdAt, batchSize: item.rows, batchRequests: 1 },
-      };
-    }
-    const wanted = job.outputs ? new Set(job.outputs) : undefined;
-    const result: InferenceResponse = {
-      model_name: job.model,
-      model_version: job.version,
-      id: job.requestId ?? job.id,
-      outputs: outcome.outputs
-        .filter((o) => !wanted || wanted.has(o.name))
-        .map((o) => jsonOutput(o.name, o.datatype, o.shape, valuesToJson(o.data, o.datatype))),
-    };
-    return {
-      ...base, status: 'completed', result,
-      timings: {
+      event.status = 'failed';
+      event.error = inferenceFailure(outcome.error).error;
+      event.timings = { queueWaitMs: startedAt - job.createdAt, totalMs: finishedAt - job.createdAt, batchSize: item.rows, batchRequests: 1 };
+    } else {
+      const wanted = job.outputs;
+      const outputs: ResponseOutput[] = [];
+      for (const o of outcome.outputs) {
+        if (!wanted || wanted.includes(o.name)) outputs.push(jsonOutput(o.name, o.datatype, o.shape, valuesToJson(o.data, o.datatype)));
+      }
+      const result: InferenceResponse = { model_name: job.model, model_version: job.version, id: job.requestId ?? job.id, outputs };
+      event.status = 'completed';
+      event.result = result;
+      event.timings = {
         queueWaitMs: startedAt - job.createdAt,
         inferenceMs: round(outcome.inferenceMs),
         totalMs: finishedAt - job.createdAt,
         batchSize: outcome.batchRows,
         batchRequests: outcome.batchRequests,
-      },
-    };
+      };
+    }
+    if (job.origin !== undefined) event.origin = job.origin;
+    return event;
   }
 }
 

@@ -18,6 +18,16 @@ export interface SessionOptions {
    * @defaultValue false
    */
   allowSpinning?: boolean;
+  /** Threads running independent operators at once (with `executionMode: 'parallel'`). @defaultValue 1 */
+  interOpThreads?: number;
+  /** @defaultValue 'all' */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** @defaultValue 'sequential' */
+  executionMode?: 'sequential' | 'parallel';
+  /** onnxruntime's CPU memory arena. @defaultValue true */
+  enableCpuMemArena?: boolean;
+  /** Pre-planned memory for repeated shapes. @defaultValue true */
+  enableMemPattern?: boolean;
 }
 
 /** A loaded model: one onnxruntime `InferenceSession`, created once per model version. */
@@ -37,8 +47,11 @@ export class OnnxSession {
    */
   static async load(modelPath: string, options: SessionOptions, logger: Logger): Promise<OnnxSession> {
     const base: ort.InferenceSession.SessionOptions = {
-      graphOptimizationLevel: 'all',
-      interOpNumThreads: 1,
+      graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+      interOpNumThreads: options.interOpThreads ?? 1,
+      executionMode: options.executionMode ?? 'sequential',
+      enableCpuMemArena: options.enableCpuMemArena ?? true,
+      enableMemPattern: options.enableMemPattern ?? true,
       ...(options.intraOpThreads > 0 ? { intraOpNumThreads: options.intraOpThreads } : {}),
       // Session config entries (onnxruntime_session_options_config_keys.h); values are strings.
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
@@ -61,13 +74,18 @@ export class OnnxSession {
     return new OnnxSession(session, 'cpu');
   }
 
-  /** Runs the model once; returns every output. */
-  async run(inputs: readonly Tensor[]): Promise<Tensor[]> {
+  /**
+   * Runs the model once; returns every output. `quiet` keeps onnxruntime from logging a kernel
+   * failure to stderr (it still throws): for runs whose failure is expected and handled.
+   * @param options.quiet - @defaultValue false
+   */
+  async run(inputs: readonly Tensor[], options: { quiet?: boolean } = {}): Promise<Tensor[]> {
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) {
       feeds[input.name] = new ort.Tensor(DATATYPE_INFO[input.datatype].ortType as ort.Tensor.Type, input.data as never, input.shape);
     }
-    const results = await this.#session.run(feeds);
+    // Severity 4 (fatal only) for this run's logger: the kernel error goes to the caller alone.
+    const results = await (options.quiet ? this.#session.run(feeds, { logSeverityLevel: 4 }) : this.#session.run(feeds));
     return Object.entries(results).map(([name, value]) => {
       const datatype = datatypeFromOrt(value.type);
       if (!datatype) throw new Error(`output "${name}" has unsupported type ${value.type}`);

@@ -20,10 +20,10 @@ export function preparePrediction(job: PredictionJobData, model: ModelVersion, p
   } catch (error) {
     throw new InferqError('INVALID_REQUEST', `job tensors cannot be decoded: ${(error as Error).message}`);
   }
-  const byName = new Map<string, TensorMetadata>(model.inputs.map((m) => [m.name, m]));
   let rows: number | undefined;
   for (const input of inputs) {
-    const meta = byName.get(input.name);
+    // A search of the model's few inputs, not a Map of them built for every prediction.
+    const meta = inputMetadata(model, input.name);
     const fits = meta && meta.datatype === input.datatype && meta.shape.length === input.shape.length
       && meta.shape.every((dim, axis) => dim === -1 || dim === input.shape[axis]);
     if (!fits) throw new InferqError('INVALID_REQUEST', `job input "${input.name}" does not fit model ${model.name}:${model.version}`);
@@ -32,6 +32,11 @@ export function preparePrediction(job: PredictionJobData, model: ModelVersion, p
     rows = inputRows;
   }
   return { id: job.id, job, inputs, rows: rows ?? 1 };
+}
+
+function inputMetadata(model: ModelVersion, name: string): TensorMetadata | undefined {
+  for (const meta of model.inputs) if (meta.name === name) return meta;
+  return undefined;
 }
 
 /** What serves a model version's predictions: its ModelVersionServer, or a PipelineServer. */
@@ -82,7 +87,9 @@ export function createPredictionHandler(
       if (recordFailure) await outcomes.record([outcomes.failedEvent(data, failure.error)]);
       throw failure;
     }
-    const outcome = await server.submit({ ...prediction, recordFailure });
+    // Set, not spread into a copy: the prediction is this call's own.
+    prediction.recordFailure = recordFailure;
+    const outcome = await server.submit(prediction);
     // Its batch recorded the failure already (unless recordFailure is false).
     // A pipeline's failure carries its own code (STEP_FAILED, STEP_TIMEOUT, ...).
     if (!outcome.ok) throw outcome.error instanceof PredictionFailure ? outcome.error : inferenceFailure(outcome.error);

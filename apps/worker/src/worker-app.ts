@@ -11,6 +11,7 @@ import type { WorkerConfig } from './config.js';
 import { CacheFiller } from './cache-filler.js';
 import { ModelVersionServer } from './model-version-server.js';
 import { OnnxSession } from './onnx-session.js';
+import { sessionOptionsOf } from './session-options.js';
 import { dryRun } from './dry-run.js';
 import { cachedModelFile } from './model-cache.js';
 import { ModelHost } from './model-host.js';
@@ -84,7 +85,7 @@ export async function startWorkerApp(config: WorkerConfig, logger: Logger): Prom
     backlog: (model, version) => requeueQueues.versionBacklog(model, version),
     open: async (modelVersion) => {
       const path = modelVersion.sha256 ? await cachedModelFile(modelStore, modelVersion.sha256, config.modelCacheDir) : modelVersion.modelPath;
-      const session = await OnnxSession.load(path, { device, intraOpThreads: config.intraOpThreads, allowSpinning: config.allowSpinning }, logger);
+      const session = await OnnxSession.load(path, sessionOptionsOf(modelVersion, { device, intraOpThreads: config.intraOpThreads, allowSpinning: config.allowSpinning }), logger);
       try {
         // Validation before READY: a model that cannot run a zero batch never gets traffic.
         await dryRun(session, modelVersion.inputs, modelVersion.maxBatchSize > 0);

@@ -48,8 +48,19 @@ describe('parseModelConfig', () => {
   });
 
   it('refuses unknown top-level fields, naming them', () => {
-    fails({ maxBatch: 8 }, /unknown field "maxBatch" \(known: description, maxBatchSize, maxQueueDelayMs, maxQueueSize, preferredBatchSizes, adaptiveBatching, labels, inputs, cache\)/);
+    fails({ maxBatch: 8 }, /unknown field "maxBatch" \(known: description, maxBatchSize, maxQueueDelayMs, maxQueueSize, preferredBatchSizes, adaptiveBatching, labels, inputs, cache, onnxruntime\)/);
     fails({ description: 'ok', max_batch_size: 8 }, /unknown field "max_batch_size"/);
+  });
+
+  it('reads onnxruntime session options, and refuses bad ones naming the field', () => {
+    const onnxruntime = { intraOpThreads: 1, interOpThreads: 2, graphOptimizationLevel: 'extended', executionMode: 'parallel', enableCpuMemArena: false, enableMemPattern: true, allowSpinning: true };
+    assert.deepEqual(parseModelConfig({ onnxruntime }, SOURCE), { onnxruntime });
+    fails({ onnxruntime: { intraOpThreads: 0 } }, /onnxruntime\.intraOpThreads must be an integer in \[1, 1024\]/);
+    fails({ onnxruntime: { graphOptimizationLevel: 'max' } }, /onnxruntime\.graphOptimizationLevel must be "disabled", "basic", "extended" or "all"/);
+    fails({ onnxruntime: { executionMode: 'fast' } }, /onnxruntime\.executionMode must be "sequential" or "parallel"/);
+    fails({ onnxruntime: { enableCpuMemArena: 'no' } }, /onnxruntime\.enableCpuMemArena must be true or false/);
+    fails({ onnxruntime: { intra_op_threads: 1 } }, /"onnxruntime": unknown field "intra_op_threads" \(known: intraOpThreads, interOpThreads/);
+    fails({ onnxruntime: 4 }, /"onnxruntime" must be an object of onnxruntime session options/);
   });
 
   it('refuses unknown fields in an input, naming them', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ONNX_PLATFORM, type CacheConfig, type ModelMetadata, type TensorMetadata } from '@inferq/contract';
+import { ONNX_PLATFORM, type CacheConfig, type ModelMetadata, type OnnxRuntimeConfig, type TensorMetadata } from '@inferq/contract';
 import { parseModelConfig, type ModelConfig } from './model-config.js';
 import { readOnnxSignature, type OnnxSignature } from './onnx-metadata.js';
 import type { LoadedPipeline } from './pipeline-version.js';
@@ -32,6 +32,8 @@ export interface ModelVersion {
   sha256?: string;
   /** Prediction cache settings (docs/cache.md); undefined = the version does not cache. */
   cache?: CacheConfig;
+  /** onnxruntime session options over the worker's defaults; undefined = the worker's defaults. */
+  onnxruntime?: OnnxRuntimeConfig;
   /** Present when the version is a pipeline (`pipeline.json` instead of `model.onnx`; `modelPath` is then the pipeline.json). */
   pipeline?: LoadedPipeline;
 }
@@ -116,6 +118,7 @@ export function buildModelVersion({ name, version, modelPath, signature, config,
   if (config.description !== undefined) loaded.description = config.description;
   if (config.labels !== undefined) loaded.labels = config.labels;
   if (config.cache !== undefined) loaded.cache = { ...config.cache };
+  if (config.onnxruntime !== undefined) loaded.onnxruntime = { ...config.onnxruntime };
   return loaded;
 }
 

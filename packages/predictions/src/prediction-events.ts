@@ -32,7 +32,8 @@ export class PredictionEvents {
   readonly #subscriber: Redis;
   readonly #channel: string;
   readonly #read: PredictionReader | undefined;
-  readonly #byId = new Map<string, Set<Listener>>();
+  /** One listener per id as it is (the usual: one socket or request waits), a Set only for more. */
+  readonly #byId = new Map<string, Listener | Set<Listener>>();
   readonly #all = new Set<Listener>();
   #started = false;
   #closed = false;
@@ -61,14 +62,17 @@ export class PredictionEvents {
 
   /** Calls `listener` when prediction `id` ends. Returns the function that removes it. */
   onFinal(id: string, listener: Listener): () => void {
-    let set = this.#byId.get(id);
-    if (!set) this.#byId.set(id, (set = new Set()));
-    set.add(listener);
+    const current = this.#byId.get(id);
+    if (current === undefined) this.#byId.set(id, listener);
+    else if (typeof current === 'function') this.#byId.set(id, new Set([current, listener]));
+    else current.add(listener);
     return () => {
-      const current = this.#byId.get(id);
-      if (!current) return;
-      current.delete(listener);
-      if (current.size === 0) this.#byId.delete(id);
+      const now = this.#byId.get(id);
+      if (now === listener) this.#byId.delete(id);
+      else if (now !== undefined && typeof now !== 'function') {
+        now.delete(listener);
+        if (now.size === 0) this.#byId.delete(id);
+      }
     };
   }
 
@@ -135,9 +139,10 @@ export class PredictionEvents {
 
   #deliver(event: PredictionFinalEvent, text?: string): void {
     const listeners = this.#byId.get(event.id);
-    if (!listeners) return;
+    if (listeners === undefined) return;
     this.#byId.delete(event.id);
-    for (const listener of listeners) listener(event, text);
+    if (typeof listeners === 'function') listeners(event, text);
+    else for (const listener of listeners) listener(event, text);
   }
 
   /** Unsubscribes and closes the subscriber connection. Idempotent. */

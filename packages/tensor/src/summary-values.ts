@@ -30,7 +30,21 @@ export function numbersOf(tensor: SummarisableTensor): ArrayLike<number> | undef
     return data;
   }
   if (data instanceof Uint16Array) return tensor.datatype === 'FP16' ? Float32Array.from(data, fromFloat16Bits) : data;
+  // An ONNX INT64 output (iris's label, summarised for every prediction logged): a plain loop,
+  // not Array.from's iteration with a callback per value.
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    const numbers: number[] = new Array(data.length);
+    for (let i = 0; i < data.length; i++) numbers[i] = Number(data[i]);
+    return numbers;
+  }
+  // A stored JSON result's numbers as they are (the version stats read every result): no copy.
+  if (Array.isArray(data) && allNumbers(data)) return data as readonly number[];
   return Array.from(data as ArrayLike<unknown>, (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : Number(v)));
+}
+
+function allNumbers(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') return false;
+  return true;
 }
 
 /** Rounds to 7 significant digits: enough for FP32 values, and short in JSON. */
