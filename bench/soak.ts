@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedRedis } from '@inferq/redis';
+import { formatErrorKinds } from './lib/error-kinds.js';
 import { openLoop } from './lib/load.js';
 import { rssMiB } from './lib/processes.js';
 import { measureClosed, sender, startStack } from './scenarios/ours.js';
@@ -41,7 +42,7 @@ try {
   const last = median(samples.filter((s) => s.t > end - 60).map((s) => s.rss));
   const growth = ((last - base) / base) * 100;
   const range = samples.filter((s) => s.t >= 60).map((s) => s.rss);
-  console.log(`completed ${result.completed}, errors ${result.errors}, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
+  console.log(`completed ${result.completed}, errors ${result.errors} (${formatErrorKinds(result.errorKinds)}), p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
   console.log(`worker RSS, median of t=60-120 s ${base.toFixed(1)} MiB → median of the last minute ${last.toFixed(1)} MiB (t=${end} s): ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (target ≤ 2%); range after warm-up ${Math.min(...range).toFixed(1)}-${Math.max(...range).toFixed(1)} MiB`);
 } finally {
   await stack.stop();

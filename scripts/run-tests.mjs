@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const suites = {
-  unit: ['apps', 'packages'],
+  unit: ['apps', 'packages', 'bench/lib'],
   integration: ['test/integration'],
   e2e: ['test/e2e'],
 };

@@ -6,6 +6,8 @@ export interface LoadResult {
   completed: number;
   /** Failed or rejected requests. */
   errors: number;
+  /** `errors` by kind (see error-kinds.ts), most frequent first. */
+  errorKinds: Record<string, number>;
   /** Completed predictions (rows) per second. */
   throughput: number;
   /** End-to-end latency percentiles in ms. */
@@ -30,10 +32,11 @@ export function percentile(samples: readonly number[], p: number): number {
 export const median = (samples: readonly number[]): number => percentile(samples, 50);
 
 /** Summarises latencies (ms) of `completed` requests of `rows` predictions each over `durationS`. */
-export function summarise(latencies: readonly number[], errors: number, durationS: number, rowsPerRequest = 1): LoadResult {
+export function summarise(latencies: readonly number[], errors: number, durationS: number, rowsPerRequest = 1, errorKinds: Record<string, number> = {}): LoadResult {
   return {
     completed: latencies.length,
     errors,
+    errorKinds,
     throughput: (latencies.length * rowsPerRequest) / durationS,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),

@@ -8,15 +8,16 @@ export class PushClient {
   readonly #socket: WebSocket;
   readonly #byRef = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   readonly #byId = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
-  readonly #early = new Set<string>();
   #next = 0;
+  /** Set once the socket closed: later requests fail at once (ws drops what is sent on a closed socket). */
+  #closed: Error | undefined;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
     socket.on('message', (raw) => this.#onMessage(raw.toString()));
     // A closed connection answers nothing more: fail what waits on it instead of hanging.
     socket.on('close', (code) => {
-      const error = new Error(`push socket closed (${code})`);
+      const error = (this.#closed = new Error(`push socket closed (${code})`));
       for (const waiter of [...this.#byRef.values(), ...this.#byId.values()]) waiter.reject(error);
       this.#byRef.clear();
       this.#byId.clear();
@@ -44,6 +45,7 @@ export class PushClient {
   predict(encoded: string): Promise<void> {
     const ref = `r${this.#next++}`;
     return new Promise((resolve, reject) => {
+      if (this.#closed) return reject(this.#closed);
       this.#byRef.set(ref, { resolve, reject });
       this.#socket.send(`${encoded}${ref}"}`);
     });
@@ -56,6 +58,7 @@ export class PushClient {
     const length = Buffer.alloc(4);
     length.writeUInt32LE(json.byteLength);
     return new Promise((resolve, reject) => {
+      if (this.#closed) return reject(this.#closed);
       this.#byRef.set(ref, { resolve, reject });
       this.#socket.send(Buffer.concat([length, json, frame.tensor]), { binary: true });
     });
@@ -64,7 +67,7 @@ export class PushClient {
   /** Waits for the result of an id submitted over REST. */
   subscribe(id: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.#early.delete(id)) return resolve();
+      if (this.#closed) return reject(this.#closed);
       this.#byId.set(id, { resolve, reject });
       this.#socket.send(JSON.stringify({ type: 'subscribe', ids: [id] }));
     });
@@ -82,7 +85,7 @@ export class PushClient {
       const waiter = (message.ref ? this.#byRef.get(message.ref) : undefined) ?? (message.id ? this.#byId.get(message.id) : undefined);
       if (message.ref) this.#byRef.delete(message.ref);
       if (message.id) this.#byId.delete(message.id);
-      waiter?.reject(new Error(message.error?.code ?? 'error'));
+      waiter?.reject(new Error(`push error ${message.error?.code ?? '(no code)'}`));
       return;
     }
     if (message.type === 'result' && message.id) {
@@ -90,7 +93,7 @@ export class PushClient {
       this.#byId.delete(message.id);
       if (!waiter) return;
       if (message.status === 'completed') waiter.resolve();
-      else waiter.reject(new Error(message.error?.code ?? 'failed'));
+      else waiter.reject(new Error(`push result ${message.status ?? '(no status)'} ${message.error?.code ?? '(no code)'}`));
     }
   }
 

@@ -87,15 +87,26 @@ function rawSender(stack: Stack, w: Workload, transport: Transport): () => Promi
       const res = await stack.http.send('POST', `/v1/models/${w.model}/predictions`, body, {
         'content-type': 'application/octet-stream', 'inference-header-content-length': String(headerLength),
       });
-      if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${res.body.slice(0, 200)}`);
+      if (res.status !== 202) throw httpError(res);
       await stack.push.subscribe((JSON.parse(res.body) as { id: string }).id);
     };
   }
   return async () => {
     const res = await stack.http.send('POST', `/v1/models/${w.model}/predictions`, w.bodies[i++ % w.bodies.length]);
-    if (res.status !== 202) throw new Error(`HTTP ${res.status}: ${res.body.slice(0, 200)}`);
+    if (res.status !== 202) throw httpError(res);
     await stack.push.subscribe((JSON.parse(res.body) as { id: string }).id);
   };
+}
+
+/** A refused submit: "HTTP 503 CODE" on its first line (its error kind, see error-kinds.ts), the body after. */
+function httpError(res: { status: number; body: string }): Error {
+  let code = '';
+  try {
+    code = (JSON.parse(res.body) as { error?: { code?: string } }).error?.code ?? '';
+  } catch {
+    // not JSON: the status alone names it
+  }
+  return new Error(`${`HTTP ${res.status} ${code}`.trimEnd()}\n${res.body.slice(0, 200)}`);
 }
 
 export async function measureClosed(stack: Stack, w: Workload, transport: Transport, clients: number, durationMs: number): Promise<LoadResult & { workerRssMiB: number }> {
