@@ -22,6 +22,11 @@ describe('newPredictionId', () => {
     for (let i = 0; i < 100; i++) assert.equal(isPredictionId(newPredictionId()), true);
   });
 
+  it('never starts with - or _ (a command line would read it as an option)', () => {
+    // 20 000 ids: with a free first character ~625 would start so.
+    for (let i = 0; i < 20_000; i++) assert.doesNotMatch(newPredictionId(), /^[-_]/);
+  });
+
   it('uses the whole alphabet over many ids (random, not a counter)', () => {
     const seen = new Set(Array.from({ length: 500 }, newPredictionId).join(''));
     assert.ok(seen.size >= 60, `only ${seen.size} distinct characters`);

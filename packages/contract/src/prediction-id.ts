@@ -9,7 +9,8 @@ const pool = Buffer.allocUnsafe(ID_BYTES * 256);
 let poolOffset = pool.byteLength;
 
 /**
- * Prediction ids: 128 random bits from the CSPRNG, base64url without padding (22 chars).
+ * Prediction ids: 128 random bits from the CSPRNG, base64url without padding (22 chars), never
+ * starting with '-' or '_'.
  * Unguessable, so an id is a capability to read its result until auth scopes arrive.
  */
 export function newPredictionId(): string {
@@ -19,6 +20,9 @@ export function newPredictionId(): string {
   }
   const start = poolOffset;
   poolOffset += ID_BYTES;
+  // A first byte ≥ 0xf8 would start the id with '-' or '_': a command line reads `-…` as an
+  // option (`inferq dead-letters retry -bg0W…` failed so). Clearing its top bit keeps ~128 bits.
+  if (pool[start]! >= 0xf8) pool[start]! &= 0x7f;
   return pool.toString('base64url', start, poolOffset);
 }
 
